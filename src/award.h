@@ -1,0 +1,99 @@
+/*-------------------------------------------------------------------------
+ *
+ * award.h
+ *	  compensation.award: what one row (or, summed, many rows) is owed.
+ *
+ * An award is a flat varlena: a header, an array of fixed-size lines, and a
+ * pool of NUL-terminated strings (rule names, instruments, review reasons)
+ * referred to by byte offset.  Lines are kept in the order the rules
+ * produced them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COMPENSATION_AWARD_H
+#define COMPENSATION_AWARD_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "datatype/timestamp.h"
+
+/* CpAwardLine.has: which optional fields are set */
+#define CP_LINE_AMOUNT		0x01	/* amount */
+#define CP_LINE_DAYS		0x02	/* days */
+#define CP_LINE_NEW_DATE	0x04	/* new_date */
+#define CP_LINE_WINDOW		0x08	/* window_lo, window_hi */
+
+typedef struct CpAwardLine
+{
+	int32		rule;			/* string offset: rule name */
+	int32		instrument;		/* string offset: instrument, item, flag or
+								 * column name */
+	int32		note;			/* string offset: review reason, or -1 */
+	uint8		kind;			/* CpAwardKind (ruleset.h), EXTEND_* all
+								 * shown as "extend" */
+	uint8		has;			/* CP_LINE_* */
+	uint8		window_kind;	/* CpWindowKind (ruleset.h) */
+	uint8		unit;			/* CpUnitKind of amount, 0 if none */
+	int32		utc_offset;		/* seconds east of UTC of the policy time
+								 * zone at new_date (for display only) */
+	int32		days;			/* days extended or granted */
+	int64		count;			/* how many lines were summed into this one */
+	int64		amount;			/* minor units (money) or whole units (count) */
+	TimestampTz new_date;
+	TimestampTz window_lo;		/* first instant inside */
+	TimestampTz window_hi;		/* first instant after */
+} CpAwardLine;
+
+typedef struct CpAwardData
+{
+	int32		vl_len_;		/* varlena header (do not touch directly) */
+	int32		n_lines;
+	char		currency[4];	/* ISO 4217, NUL-terminated; "" for none */
+	int16		exponent;
+	int16		pad;
+	int32		strings_len;
+	/* CpAwardLine lines[n_lines], then strings */
+} CpAwardData;
+
+typedef CpAwardData *CpAward;
+
+#define CpAwardLines(aw) \
+	((CpAwardLine *) ((char *) (aw) + MAXALIGN(sizeof(CpAwardData))))
+#define CpAwardStrings(aw) \
+	((char *) (CpAwardLines(aw) + (aw)->n_lines))
+#define CpAwardString(aw, off)	(CpAwardStrings(aw) + (off))
+
+#define DatumGetCpAward(d)		((CpAward) PG_DETOAST_DATUM(d))
+#define PG_GETARG_CPAWARD(n)	DatumGetCpAward(PG_GETARG_DATUM(n))
+#define PG_RETURN_CPAWARD(x)	PG_RETURN_POINTER(x)
+
+/*
+ * Building an award: lines are added one at a time, strings copied in; the
+ * builder owns its memory in CurrentMemoryContext.
+ */
+typedef struct CpAwardBuilder
+{
+	char		currency[4];
+	int16		exponent;
+	int			n_lines;
+	int			max_lines;
+	CpAwardLine *lines;
+	StringInfoData strings;
+} CpAwardBuilder;
+
+extern void cp_award_builder_init(CpAwardBuilder *b, const char *currency,
+								  int16 exponent);
+/* Copies *line; rule, instrument and note (may be NULL) are copied too. */
+extern void cp_award_builder_add(CpAwardBuilder *b, const CpAwardLine *line,
+								 const char *rule, const char *instrument,
+								 const char *note);
+extern CpAward cp_award_builder_finish(CpAwardBuilder *b);
+
+/* An award with no lines, in the given currency. */
+extern CpAward cp_award_empty(const char *currency, int16 exponent);
+
+/* Text of one line, as award_out prints it, appended to out. */
+extern void cp_award_line_text(StringInfo out, const CpAward aw,
+							   const CpAwardLine *line);
+
+#endif							/* COMPENSATION_AWARD_H */

@@ -1,0 +1,318 @@
+/*-------------------------------------------------------------------------
+ *
+ * ruleset.h
+ *	  The binary form of a compiled compensation policy (compensation.ruleset).
+ *
+ * A ruleset is one flat varlena with no pointers inside: a header followed by
+ * arrays (sections) that refer to each other by int32 index, and a pool of
+ * NUL-terminated strings referred to by byte offset.  The evaluator walks it
+ * in place; nothing is unpacked per row.  The parser builds it in canonical
+ * order (see ruleset_build.c), so two policies that print alike are also
+ * equal byte for byte, which is what '=' and the hash opclass rely on.
+ *
+ * The text form is the policy language; see docs/policy-language.md.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COMPENSATION_RULESET_H
+#define COMPENSATION_RULESET_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+
+#define CP_FORMAT_VERSION	1
+
+/* "no node", "no string" */
+#define CP_NONE_IDX			(-1)
+
+/* Node operators.  Children are node indexes unless stated otherwise. */
+typedef enum CpOp
+{
+	/* literals */
+	CP_OP_NUM = 1,				/* v = mantissa, a = scale: value is v / 10^a */
+	CP_OP_STR,					/* a = string offset */
+	CP_OP_BOOL,					/* v = 0 or 1 */
+	CP_OP_NULL,
+	CP_OP_DATE,					/* a calendar day in the policy time zone: a =
+								 * local DateADT, v = first instant, w = first
+								 * instant of the next day */
+	CP_OP_TIMESTAMP,			/* a = local DateADT, b = local seconds since
+								 * midnight, v = the instant, w = v + 1 */
+	CP_OP_DURATION,				/* a = child (number), b = CpUnit */
+
+	/* references */
+	CP_OP_COLUMN,				/* a = column index (CpColumn) */
+	CP_OP_LET,					/* a = let index (CpLet) */
+	CP_OP_BUILTIN,				/* a = CpBuiltin */
+
+	/* arithmetic; a, b children */
+	CP_OP_NEG,					/* a */
+	CP_OP_PERCENT,				/* a: a / 100 */
+	CP_OP_ADD,
+	CP_OP_SUB,
+	CP_OP_MUL,
+	CP_OP_DIV,
+	CP_OP_CALL,					/* a = first arg (in args[]), c = nargs, b =
+								 * CpFunc */
+	CP_OP_MODE,					/* a rounding mode given as a function
+								 * argument: a = CpRounding */
+	CP_OP_TIER,					/* a = subject, b = first arg, c = number of
+								 * "upto" steps; args hold bound, result pairs,
+								 * then the else result if flags has
+								 * CP_NODE_HAS_ELSE */
+	CP_OP_REVIEW,				/* a = string offset of the reason */
+	CP_OP_NOAWARD,				/* "none": no award */
+
+	/* conditions; a, b children */
+	CP_OP_EQ,
+	CP_OP_NE,
+	CP_OP_LT,
+	CP_OP_LE,
+	CP_OP_GT,
+	CP_OP_GE,
+	CP_OP_AND,
+	CP_OP_OR,
+	CP_OP_NOT,					/* a */
+	CP_OP_IS_NULL,				/* a; CP_NODE_NEGATED for "is not null" */
+	CP_OP_IN_LIST,				/* a = subject, b = first arg, c = count;
+								 * CP_NODE_NEGATED for "not in" */
+	CP_OP_IN_RANGE,				/* a = subject, b = low, c = high;
+								 * CP_NODE_EXCLUSIVE for "..<",
+								 * CP_NODE_NEGATED for "not in" */
+	CP_OP_IN_OUTAGE				/* a = subject: "during outage";
+								 * CP_NODE_NEGATED for "not during outage" */
+} CpOp;
+
+/* CpNode.flags */
+#define CP_NODE_NEGATED		0x01
+#define CP_NODE_EXCLUSIVE	0x02
+#define CP_NODE_HAS_ELSE	0x04
+
+typedef enum CpUnit
+{
+	CP_UNIT_DAYS = 1,
+	CP_UNIT_HOURS,
+	CP_UNIT_MINUTES
+} CpUnit;
+
+typedef enum CpBuiltin
+{
+	CP_BUILTIN_OUTAGE_START = 1,	/* first instant of the first window */
+	CP_BUILTIN_OUTAGE_END,		/* end (exclusive) of the last window */
+	CP_BUILTIN_OUTAGE_HOURS,	/* total length of all windows, in hours */
+	CP_BUILTIN_OUTAGE_DAYS		/* total length of all windows, in days */
+} CpBuiltin;
+
+typedef enum CpFunc
+{
+	CP_FUNC_MIN = 1,			/* min(a, b, ...) */
+	CP_FUNC_MAX,				/* max(a, b, ...) */
+	CP_FUNC_ROUND,				/* round(x, mode [, increment]) */
+	CP_FUNC_HOURS,				/* hours(from, to): exact number of hours */
+	CP_FUNC_DAYS,				/* days(from, to): exact number of days */
+	CP_FUNC_DAYS_IN_MONTH,		/* days_in_month(t), in the policy time zone */
+	CP_FUNC_COALESCE,			/* coalesce(a, b, ...) */
+	CP_FUNC_ABS					/* abs(x) */
+} CpFunc;
+
+typedef enum CpRounding
+{
+	CP_ROUND_UNSET = 0,			/* award: use the policy's; policy: none, so an
+								 * inexact amount is an error */
+	CP_ROUND_HALF_UP,			/* half away from zero */
+	CP_ROUND_HALF_EVEN,
+	CP_ROUND_FLOOR,				/* toward minus infinity */
+	CP_ROUND_CEILING			/* toward plus infinity */
+} CpRounding;
+
+typedef enum CpHit
+{
+	CP_HIT_COLLECT = 1,			/* every matching rule awards (default) */
+	CP_HIT_FIRST,				/* the first matching rule awards, in order */
+	CP_HIT_UNIQUE				/* at most one rule may match; two is an error */
+} CpHit;
+
+typedef enum CpAwardKind
+{
+	CP_AWARD_CREDIT = 1,		/* credit INSTRUMENT amount */
+	CP_AWARD_WAIVE,				/* waive INSTRUMENT amount */
+	CP_AWARD_EXTEND_BY,			/* extend COLUMN by duration */
+	CP_AWARD_EXTEND_TO,			/* extend COLUMN to time */
+	CP_AWARD_EXTEND_OUTAGE,		/* extend COLUMN by outage */
+	CP_AWARD_GRANT,				/* grant ITEM [amount] [for duration] */
+	CP_AWARD_FLAG,				/* flag NAME */
+	CP_AWARD_REVIEW				/* review "reason" */
+} CpAwardKind;
+
+/* How an instrument's amounts are counted. */
+typedef enum CpUnitKind
+{
+	CP_INSTR_MONEY = 1,			/* minor units of the policy currency */
+	CP_INSTR_COUNT				/* whole units (points, coupons) */
+} CpUnitKind;
+
+/* An expression or condition node: 32 bytes. */
+typedef struct CpNode
+{
+	uint8		op;				/* CpOp */
+	uint8		flags;			/* CP_NODE_* */
+	uint16		pad;
+	int32		a;
+	int32		b;
+	int32		c;
+	int64		v;
+	int64		w;
+} CpNode;
+
+/* A time window: [lo, hi) once resolved; ends are nodes for printing. */
+typedef struct CpWindow
+{
+	int32		lo_node;
+	int32		hi_node;
+	int32		exclusive;		/* 1 if written "..<" */
+	int32		pad;
+	int64		lo;				/* first instant inside */
+	int64		hi;				/* first instant after */
+} CpWindow;
+
+typedef struct CpRule
+{
+	int32		name;			/* string offset */
+	int32		cond;			/* node, or CP_NONE_IDX for "always" */
+	int32		first_let;
+	int32		n_lets;
+	int32		first_award;
+	int32		n_awards;
+} CpRule;
+
+typedef struct CpLet
+{
+	int32		name;			/* string offset */
+	int32		expr;			/* node */
+	int32		rule;			/* owning rule, or CP_NONE_IDX: policy level */
+	int32		pad;
+} CpLet;
+
+typedef struct CpAwardSpec
+{
+	uint8		kind;			/* CpAwardKind */
+	uint8		rounding;		/* CpRounding; UNSET: the policy's */
+	uint8		unit;			/* CpUnitKind of the instrument, 0 if none */
+	uint8		window_kind;	/* CpWindowKind */
+	int32		instrument;		/* string offset: instrument, item, flag or
+								 * (extend) column name */
+	int32		column;			/* extend: column index; else CP_NONE_IDX */
+	int32		amount;			/* node: amount, target time (extend to),
+								 * duration (extend by); or CP_NONE_IDX */
+	int32		duration;		/* grant ... for DURATION: node, or
+								 * CP_NONE_IDX */
+	int32		window_lo;		/* node, or CP_NONE_IDX */
+	int32		window_hi;		/* node */
+	int32		window_exclusive;
+	int64		increment;		/* rounding increment in minor units; 0: the
+								 * policy's */
+	int32		reason;			/* review: string offset */
+	int32		pad;
+} CpAwardSpec;
+
+typedef enum CpWindowKind
+{
+	CP_WINDOW_NONE = 0,
+	CP_WINDOW_CLAIM,			/* "claim LO .. HI": when the customer may claim */
+	CP_WINDOW_VALID				/* "valid LO .. HI": validity of what is granted */
+} CpWindowKind;
+
+typedef struct CpColumn
+{
+	int32		name;			/* string offset */
+} CpColumn;
+
+typedef struct CpInstrument
+{
+	int32		name;			/* string offset */
+	int32		unit;			/* CpUnitKind */
+} CpInstrument;
+
+/*
+ * The varlena.  Sections follow the header in this order, each starting at
+ * a MAXALIGNed offset: nodes, windows, args, rules, lets, awards, columns,
+ * instruments, strings.
+ */
+typedef struct CpRulesetData
+{
+	int32		vl_len_;		/* varlena header (do not touch directly) */
+	uint32		format;			/* CP_FORMAT_VERSION */
+	uint64		fingerprint;	/* hash of everything after this field: a
+								 * cheap "same policy?" test for caches */
+	int32		name;			/* string offset: policy name */
+	char		currency[4];	/* ISO 4217 code, NUL-terminated */
+	int16		exponent;		/* minor-unit digits of the currency */
+	uint8		hit;			/* CpHit */
+	uint8		rounding;		/* CpRounding: policy default */
+	int64		increment;		/* policy default rounding increment, minor
+								 * units (1 if unset) */
+	int32		timezone;		/* string offset: IANA time zone name */
+	int32		n_nodes;
+	int32		n_windows;
+	int32		n_args;
+	int32		n_rules;
+	int32		n_lets;
+	int32		n_awards;
+	int32		n_columns;
+	int32		n_instruments;
+	int32		strings_len;
+} CpRulesetData;
+
+typedef CpRulesetData *CpRuleset;
+
+/* Section access. */
+extern Size cp_ruleset_section_offset(const CpRulesetData *rs, int section);
+
+#define CP_SECTION_NODES		0
+#define CP_SECTION_WINDOWS		1
+#define CP_SECTION_ARGS			2
+#define CP_SECTION_RULES		3
+#define CP_SECTION_LETS			4
+#define CP_SECTION_AWARDS		5
+#define CP_SECTION_COLUMNS		6
+#define CP_SECTION_INSTRUMENTS	7
+#define CP_SECTION_STRINGS		8
+#define CP_SECTION_END			9
+
+#define CP_SECTION(rs, sec, type) \
+	((type *) ((char *) (rs) + cp_ruleset_section_offset((rs), (sec))))
+
+#define CpNodes(rs)			CP_SECTION(rs, CP_SECTION_NODES, CpNode)
+#define CpWindows(rs)		CP_SECTION(rs, CP_SECTION_WINDOWS, CpWindow)
+#define CpArgs(rs)			CP_SECTION(rs, CP_SECTION_ARGS, int32)
+#define CpRules(rs)			CP_SECTION(rs, CP_SECTION_RULES, CpRule)
+#define CpLets(rs)			CP_SECTION(rs, CP_SECTION_LETS, CpLet)
+#define CpAwards(rs)		CP_SECTION(rs, CP_SECTION_AWARDS, CpAwardSpec)
+#define CpColumns(rs)		CP_SECTION(rs, CP_SECTION_COLUMNS, CpColumn)
+#define CpInstruments(rs)	CP_SECTION(rs, CP_SECTION_INSTRUMENTS, CpInstrument)
+#define CpStrings(rs)		CP_SECTION(rs, CP_SECTION_STRINGS, char)
+#define CpString(rs, off)	(CpStrings(rs) + (off))
+
+#define DatumGetCpRuleset(d)	((CpRuleset) PG_DETOAST_DATUM(d))
+#define PG_GETARG_CPRULESET(n)	DatumGetCpRuleset(PG_GETARG_DATUM(n))
+#define PG_RETURN_CPRULESET(x)	PG_RETURN_POINTER(x)
+
+/* ruleset_parse.c: policy text to ruleset; errors are ereport(ERROR). */
+extern CpRuleset cp_parse_policy(const char *text);
+
+/* ruleset_print.c: canonical text of a ruleset, and of one node. */
+extern char *cp_print_policy(const CpRulesetData *rs);
+extern void cp_print_node(StringInfo out, const CpRulesetData *rs, int32 node);
+
+/* Names shared by the parser and the printer (ruleset_names.c). */
+extern const char *cp_rounding_name(CpRounding mode);
+extern const char *cp_hit_name(CpHit hit);
+extern const char *cp_func_name(CpFunc func);
+extern const char *cp_builtin_name(CpBuiltin b);
+extern const char *cp_unit_name(CpUnit unit);
+extern const char *cp_award_kind_name(CpAwardKind kind);
+
+/* Currencies (currency.c). Returns the exponent, or -1 if unknown. */
+extern int	cp_currency_exponent(const char *code);
+
+#endif							/* COMPENSATION_RULESET_H */
