@@ -1,0 +1,1358 @@
+/*-------------------------------------------------------------------------
+ *
+ * ruleset_parse.c
+ *	  The policy language: a lexer and a recursive-descent parser that
+ *	  compile policy text into a ruleset (see docs/policy-language.md).
+ *
+ * Every error names the line and column it was found at.  Names are
+ * resolved here (lets, columns, instruments) and literal dates are turned
+ * into instants in the policy's time zone, so evaluation has nothing left
+ * to look up but the row's columns.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "common/int.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/pg_list.h"
+#include "utils/datetime.h"
+
+#include "ruleset_build.h"
+#include "timezone.h"
+
+typedef enum TokKind
+{
+	TOK_EOF,
+	TOK_IDENT,					/* identifiers and keywords */
+	TOK_NAME,					/* "double quoted" */
+	TOK_STRING,					/* 'single quoted' */
+	TOK_NUMBER,
+	TOK_DATE,
+	TOK_TIMESTAMP,
+	TOK_OP						/* punctuation and operators */
+} TokKind;
+
+typedef struct Token
+{
+	TokKind		kind;
+	const char *start;			/* in the source */
+	int			len;
+	int			line;
+	int			col;
+	char	   *text;			/* NAME, STRING: unquoted value */
+	int64		mantissa;		/* NUMBER: value is mantissa / 10^scale */
+	int32		scale;
+	DateADT		date;			/* DATE, TIMESTAMP */
+	int64		usecs;			/* TIMESTAMP: since local midnight */
+} Token;
+
+typedef struct Parser
+{
+	const char *src;
+	const char *p;				/* next character to lex */
+	int			line;
+	const char *line_start;
+	Token		tok;			/* the current token */
+	CpBuilder	b;
+	pg_tz	   *tz;				/* set by "timezone", or UTC at first use */
+	bool		tz_used;		/* a date was read with tz */
+	int32		rule;			/* rule being parsed, or CP_NONE_IDX */
+	bool		uses_outage;	/* "during outage", "by outage", outage_* */
+	int			outage_line;
+	int			outage_col;
+	bool		seen_policy,
+				seen_currency,
+				seen_timezone,
+				seen_hit,
+				seen_rounding;
+} Parser;
+
+/* Words that cannot name a column, a let or an instrument. */
+static const char *const reserved_words[] = {
+	"and", "by", "claim", "credit", "currency", "day", "days", "during",
+	"else", "end", "extend", "false", "flag", "for", "grant", "hit", "hour",
+	"hours", "in", "instrument", "is", "let", "minute", "minutes", "none",
+	"not", "null", "or", "outage", "outage_days", "outage_end",
+	"outage_hours", "outage_start", "policy", "review", "round", "rounding",
+	"rule", "tier", "timezone", "to", "true", "upto", "valid", "waive",
+	"when", NULL
+};
+
+/* Instruments every policy knows; others are declared with "instrument". */
+static const struct
+{
+	const char *name;
+	CpUnitKind	unit;
+}			builtin_instruments[] = {
+	{"cash", CP_INSTR_MONEY},
+	{"coupon", CP_INSTR_COUNT},
+	{"deposit", CP_INSTR_MONEY},
+	{"fee", CP_INSTR_MONEY},
+	{"pass", CP_INSTR_COUNT},
+	{"points", CP_INSTR_COUNT},
+	{"refund", CP_INSTR_MONEY},
+	{"voucher", CP_INSTR_MONEY},
+	{NULL, 0}
+};
+
+static const struct
+{
+	const char *name;
+	CpFunc		func;
+	int			min_args;
+	int			max_args;
+}			functions[] = {
+	{"abs", CP_FUNC_ABS, 1, 1},
+	{"coalesce", CP_FUNC_COALESCE, 1, 100},
+	{"days", CP_FUNC_DAYS, 2, 2},
+	{"days_in_month", CP_FUNC_DAYS_IN_MONTH, 1, 1},
+	{"hours", CP_FUNC_HOURS, 2, 2},
+	{"max", CP_FUNC_MAX, 1, 100},
+	{"min", CP_FUNC_MIN, 1, 100},
+	{"round", CP_FUNC_ROUND, 2, 3},
+	{NULL, 0, 0, 0}
+};
+
+static const struct
+{
+	const char *name;
+	CpBuiltin	builtin;
+}			builtins[] = {
+	{"outage_days", CP_BUILTIN_OUTAGE_DAYS},
+	{"outage_end", CP_BUILTIN_OUTAGE_END},
+	{"outage_hours", CP_BUILTIN_OUTAGE_HOURS},
+	{"outage_start", CP_BUILTIN_OUTAGE_START},
+	{NULL, 0}
+};
+
+static int32 parse_expr(Parser *ps);
+
+/*
+ * Errors
+ */
+static const char *
+token_desc(const Token *t)
+{
+	if (t->kind == TOK_EOF)
+		return "end of policy";
+	return psprintf("\"%.*s\"", t->len, t->start);
+}
+
+static void
+error_at(const Token *t, int sqlstate, const char *msg, const char *hint) pg_attribute_noreturn();
+
+static void
+error_at(const Token *t, int sqlstate, const char *msg, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("%s at line %d, column %d of policy", msg, t->line, t->col),
+			 errdetail("Found %s.", token_desc(t)),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+static void syntax_error(Parser *ps, const char *expected) pg_attribute_noreturn();
+
+static void
+syntax_error(Parser *ps, const char *expected)
+{
+	error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
+			 psprintf("syntax error: expected %s", expected),
+			 "See docs/policy-language.md for the grammar.");
+}
+
+/*
+ * Lexer
+ */
+static void lex_error(Parser *ps, const char *at, const char *msg) pg_attribute_noreturn();
+
+static void
+lex_error(Parser *ps, const char *at, const char *msg)
+{
+	Token		t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = TOK_OP;
+	t.start = at;
+	t.len = (*at != '\0') ? pg_mblen(at) : 0;
+	t.line = ps->line;
+	t.col = (int) (at - ps->line_start) + 1;
+	if (*at == '\0')
+		t.kind = TOK_EOF;
+	error_at(&t, ERRCODE_SYNTAX_ERROR, msg, NULL);
+}
+
+static bool
+digits_at(const char *s, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char) s[i]))
+			return false;
+	return true;
+}
+
+static int
+two_digits(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* YYYY-MM-DD[ HH:MM[:SS]] at p; returns its length, 0 if none. */
+static int
+lex_datetime(Parser *ps, const char *p, Token *t)
+{
+	int			year,
+				month,
+				day;
+	const char *q;
+
+	if (!(digits_at(p, 4) && p[4] == '-' && digits_at(p + 5, 2) &&
+		  p[7] == '-' && digits_at(p + 8, 2) && !isalnum((unsigned char) p[10])))
+		return 0;
+	year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + two_digits(p + 2);
+	month = two_digits(p + 5);
+	day = two_digits(p + 8);
+	if (month < 1 || month > 12 || day < 1 ||
+		day > day_tab[isleap(year)][month - 1])
+		lex_error(ps, p, "invalid date");
+	t->kind = TOK_DATE;
+	t->date = date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
+	t->usecs = 0;
+
+	/* an optional time of day, on the same line */
+	q = p + 10;
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (q > p + 10 && digits_at(q, 2) && q[2] == ':' && digits_at(q + 3, 2))
+	{
+		int			hour = two_digits(q),
+					minute = two_digits(q + 3),
+					second = 0;
+		const char *end = q + 5;
+
+		if (end[0] == ':' && digits_at(end + 1, 2))
+		{
+			second = two_digits(end + 1);
+			end += 3;
+		}
+		if (hour > 23 || minute > 59 || second > 59)
+			lex_error(ps, q, "invalid time of day");
+		if (isalnum((unsigned char) *end))
+			lex_error(ps, end, "invalid time of day");
+		t->kind = TOK_TIMESTAMP;
+		t->usecs = ((int64) hour * SECS_PER_HOUR + minute * SECS_PER_MINUTE + second) *
+			USECS_PER_SEC;
+		return end - p;
+	}
+	return 10;
+}
+
+static void
+lex_number(Parser *ps, const char *p, Token *t)
+{
+	const char *q = p;
+	int64		m = 0;
+	int32		scale = 0;
+	bool		fraction = false;
+
+	for (;; q++)
+	{
+		if (isdigit((unsigned char) *q))
+		{
+			if (pg_mul_s64_overflow(m, 10, &m) || pg_add_s64_overflow(m, *q - '0', &m))
+				lex_error(ps, p, "number too large");
+			if (fraction)
+				scale++;
+		}
+		else if (*q == '_' && isdigit((unsigned char) q[1]) && q > p)
+			continue;
+		else if (*q == '.' && !fraction && isdigit((unsigned char) q[1]))
+			fraction = true;
+		else
+			break;
+	}
+	if (scale > 18)
+		lex_error(ps, p, "number has more than 18 decimal places");
+	if (isalpha((unsigned char) *q) && !isspace((unsigned char) q[-1]))
+	{
+		/* "5days" is allowed; "5x1" is a typo worth reporting */
+		if (!(pg_strncasecmp(q, "day", 3) == 0 || pg_strncasecmp(q, "hour", 4) == 0 ||
+			  pg_strncasecmp(q, "minute", 6) == 0))
+			lex_error(ps, q, "invalid number");
+	}
+	t->kind = TOK_NUMBER;
+	t->mantissa = m;
+	t->scale = scale;
+	t->len = q - p;
+}
+
+static char *
+lex_quoted(Parser *ps, const char *p, int *len)
+{
+	char		quote = *p;
+	StringInfoData s;
+	const char *q = p + 1;
+
+	initStringInfo(&s);
+	for (;;)
+	{
+		if (*q == '\0' || *q == '\n')
+			lex_error(ps, p, quote == '\'' ? "unterminated string" : "unterminated name");
+		if (*q == quote)
+		{
+			if (q[1] == quote)
+			{
+				appendStringInfoChar(&s, quote);
+				q += 2;
+				continue;
+			}
+			q++;
+			break;
+		}
+		appendStringInfoChar(&s, *q++);
+	}
+	*len = q - p;
+	return s.data;
+}
+
+/* Reads the next token into ps->tok. */
+static void
+next(Parser *ps)
+{
+	const char *p = ps->p;
+	Token	   *t = &ps->tok;
+	int			n;
+
+	/* white space and comments */
+	for (;;)
+	{
+		if (*p == '\n')
+		{
+			ps->line++;
+			ps->line_start = ++p;
+		}
+		else if (isspace((unsigned char) *p))
+			p++;
+		else if (p[0] == '-' && p[1] == '-')
+		{
+			while (*p != '\0' && *p != '\n')
+				p++;
+		}
+		else
+			break;
+	}
+
+	memset(t, 0, sizeof(*t));
+	t->start = p;
+	t->line = ps->line;
+	t->col = (int) (p - ps->line_start) + 1;
+
+	if (*p == '\0')
+		t->kind = TOK_EOF;
+	else if (isalpha((unsigned char) *p) || *p == '_')
+	{
+		const char *q = p;
+
+		while (isalnum((unsigned char) *q) || *q == '_')
+			q++;
+		t->kind = TOK_IDENT;
+		t->len = q - p;
+	}
+	else if (isdigit((unsigned char) *p))
+	{
+		if ((n = lex_datetime(ps, p, t)) > 0)
+			t->len = n;
+		else
+			lex_number(ps, p, t);
+	}
+	else if (*p == '"' || *p == '\'')
+	{
+		t->kind = (*p == '"') ? TOK_NAME : TOK_STRING;
+		t->text = lex_quoted(ps, p, &t->len);
+	}
+	else
+	{
+		static const char *const ops[] = {
+			"..<", "..", "=>", "<>", "<=", ">=", "!=",
+			"=", "<", ">", "+", "-", "*", "/", "%", "(", ")", ",", NULL
+		};
+		int			i;
+
+		for (i = 0; ops[i]; i++)
+			if (strncmp(p, ops[i], strlen(ops[i])) == 0)
+				break;
+		if (ops[i] == NULL)
+			lex_error(ps, p, "unexpected character");
+		t->kind = TOK_OP;
+		t->len = strlen(ops[i]);
+	}
+	ps->p = p + t->len;
+}
+
+/*
+ * Token tests
+ */
+static bool
+is_word(const Token *t, const char *word)
+{
+	return t->kind == TOK_IDENT && (int) strlen(word) == t->len &&
+		pg_strncasecmp(t->start, word, t->len) == 0;
+}
+
+static bool
+is_op(const Token *t, const char *op)
+{
+	return t->kind == TOK_OP && (int) strlen(op) == t->len &&
+		strncmp(t->start, op, t->len) == 0;
+}
+
+static bool
+accept_word(Parser *ps, const char *word)
+{
+	if (!is_word(&ps->tok, word))
+		return false;
+	next(ps);
+	return true;
+}
+
+static bool
+accept_op(Parser *ps, const char *op)
+{
+	if (!is_op(&ps->tok, op))
+		return false;
+	next(ps);
+	return true;
+}
+
+static void
+expect_word(Parser *ps, const char *word)
+{
+	if (!accept_word(ps, word))
+		syntax_error(ps, psprintf("\"%s\"", word));
+}
+
+static void
+expect_op(Parser *ps, const char *op)
+{
+	if (!accept_op(ps, op))
+		syntax_error(ps, psprintf("\"%s\"", op));
+}
+
+static bool
+is_reserved(const Token *t)
+{
+	int			i;
+
+	for (i = 0; reserved_words[i]; i++)
+		if (is_word(t, reserved_words[i]))
+			return true;
+	return false;
+}
+
+/* An identifier that is not a keyword: a column, let or instrument name. */
+static char *
+expect_ident(Parser *ps, const char *what)
+{
+	char	   *s;
+
+	if (ps->tok.kind != TOK_IDENT || is_reserved(&ps->tok))
+	{
+		if (ps->tok.kind == TOK_IDENT)
+			error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
+					 psprintf("syntax error: expected %s", what),
+					 "This word is reserved by the policy language; rename the column in a view.");
+		syntax_error(ps, what);
+	}
+	s = pnstrdup(ps->tok.start, ps->tok.len);
+	next(ps);
+	return s;
+}
+
+static char *
+expect_name(Parser *ps, const char *what)
+{
+	char	   *s;
+
+	if (ps->tok.kind != TOK_NAME)
+		syntax_error(ps, psprintf("%s in double quotes", what));
+	if (ps->tok.text[0] == '\0')
+		error_at(&ps->tok, ERRCODE_SYNTAX_ERROR, psprintf("empty %s", what), NULL);
+	s = ps->tok.text;
+	next(ps);
+	return s;
+}
+
+static int32
+node(Parser *ps, CpOp op, int32 a, int32 b, int32 c)
+{
+	int32		n = cp_builder_node(&ps->b, op);
+
+	ps->b.nodes[n].a = a;
+	ps->b.nodes[n].b = b;
+	ps->b.nodes[n].c = c;
+	return n;
+}
+
+/*
+ * Dates and times: local in the policy's time zone.
+ */
+static pg_tz *
+policy_tz(Parser *ps)
+{
+	if (ps->tz == NULL)
+	{
+		ps->tz = cp_tz_lookup("UTC");
+		ps->b.timezone = cp_builder_string(&ps->b, "UTC", 3);
+	}
+	ps->tz_used = true;
+	return ps->tz;
+}
+
+static int32
+parse_datetime_literal(Parser *ps)
+{
+	pg_tz	   *tz = policy_tz(ps);
+	Token		t = ps->tok;
+	int32		n;
+
+	next(ps);
+	if (t.kind == TOK_DATE)
+	{
+		n = node(ps, CP_OP_DATE, t.date, 0, CP_NONE_IDX);
+		ps->b.nodes[n].v = cp_local_to_instant(tz, t.date, 0);
+		ps->b.nodes[n].w = cp_local_to_instant(tz, t.date + 1, 0);
+	}
+	else
+	{
+		n = node(ps, CP_OP_TIMESTAMP, t.date, (int32) (t.usecs / USECS_PER_SEC),
+				 CP_NONE_IDX);
+		ps->b.nodes[n].v = cp_local_to_instant(tz, t.date, t.usecs);
+		ps->b.nodes[n].w = ps->b.nodes[n].v + 1;
+	}
+	return n;
+}
+
+/*
+ * Expressions, loosest first: or, and, not, predicates, + -, * /, unary -,
+ * postfix % and units, primaries.
+ */
+static int32
+lookup_let(Parser *ps, const char *name)
+{
+	int32		i;
+
+	/* the current rule's lets shadow the policy's */
+	for (i = ps->b.n_lets - 1; i >= 0; i--)
+	{
+		CpLet	   *let = &ps->b.lets[i];
+
+		if ((let->rule == ps->rule || let->rule == CP_NONE_IDX) &&
+			strcmp(CpBuilderString(&ps->b, let->name), name) == 0)
+			return i;
+	}
+	return CP_NONE_IDX;
+}
+
+static void
+note_outage_use(Parser *ps, const Token *t)
+{
+	if (!ps->uses_outage)
+	{
+		ps->uses_outage = true;
+		ps->outage_line = t->line;
+		ps->outage_col = t->col;
+	}
+}
+
+static int32
+parse_call(Parser *ps, const Token *name_tok, int fi)
+{
+	int32		argv[100];
+	int			argc = 0;
+	int32		first;
+	int			i;
+
+	expect_op(ps, "(");
+	if (!is_op(&ps->tok, ")"))
+	{
+		do
+		{
+			if (argc == lengthof(argv))
+				error_at(&ps->tok, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+						 "too many arguments", NULL);
+			if (functions[fi].func == CP_FUNC_ROUND && argc == 1)
+			{
+				/* round(x, MODE [, increment]) */
+				static const char *const modes[] = {"half_up", "half_even", "floor", "ceiling"};
+				int			m;
+
+				for (m = 0; m < lengthof(modes); m++)
+					if (is_word(&ps->tok, modes[m]))
+						break;
+				if (m == lengthof(modes))
+					syntax_error(ps, "a rounding mode (half_up, half_even, floor or ceiling)");
+				next(ps);
+				argv[argc++] = node(ps, CP_OP_MODE, CP_ROUND_HALF_UP + m,
+									CP_NONE_IDX, CP_NONE_IDX);
+			}
+			else
+				argv[argc++] = parse_expr(ps);
+		} while (accept_op(ps, ","));
+	}
+	expect_op(ps, ")");
+	if (argc < functions[fi].min_args || argc > functions[fi].max_args)
+		error_at(name_tok, ERRCODE_SYNTAX_ERROR,
+				 psprintf("wrong number of arguments to %s()", functions[fi].name),
+				 functions[fi].min_args == functions[fi].max_args ?
+				 psprintf("%s() takes %d.", functions[fi].name, functions[fi].min_args) :
+				 psprintf("%s() takes %d to %d.", functions[fi].name,
+						  functions[fi].min_args, functions[fi].max_args));
+	first = cp_builder_args(&ps->b, argc);
+	for (i = 0; i < argc; i++)
+		ps->b.args[first + i] = argv[i];
+	return node(ps, CP_OP_CALL, first, functions[fi].func, argc);
+}
+
+static int32
+parse_tier(Parser *ps)
+{
+	int32		subject = parse_expr(ps);
+	List	   *items = NIL;
+	int			steps = 0;
+	bool		has_else = false;
+	int32		first;
+	int			i;
+	ListCell   *lc;
+	int32		n;
+
+	while (accept_word(ps, "upto"))
+	{
+		items = lappend_int(items, parse_expr(ps));
+		expect_op(ps, "=>");
+		items = lappend_int(items, parse_expr(ps));
+		steps++;
+	}
+	if (steps == 0)
+		syntax_error(ps, "\"upto\"");
+	if (accept_word(ps, "else"))
+	{
+		items = lappend_int(items, parse_expr(ps));
+		has_else = true;
+	}
+	expect_word(ps, "end");
+
+	first = cp_builder_args(&ps->b, list_length(items));
+	i = 0;
+	foreach(lc, items)
+		ps->b.args[first + i++] = lfirst_int(lc);
+	n = node(ps, CP_OP_TIER, subject, first, steps);
+	if (has_else)
+		ps->b.nodes[n].flags |= CP_NODE_HAS_ELSE;
+	return n;
+}
+
+static int32
+parse_primary(Parser *ps)
+{
+	Token		t = ps->tok;
+	int32		n;
+	int			i;
+
+	check_stack_depth();
+	switch (t.kind)
+	{
+		case TOK_NUMBER:
+			next(ps);
+			n = node(ps, CP_OP_NUM, t.scale, CP_NONE_IDX, CP_NONE_IDX);
+			ps->b.nodes[n].v = t.mantissa;
+			return n;
+		case TOK_STRING:
+			next(ps);
+			return node(ps, CP_OP_STR, cp_builder_string(&ps->b, t.text, strlen(t.text)),
+						CP_NONE_IDX, CP_NONE_IDX);
+		case TOK_DATE:
+		case TOK_TIMESTAMP:
+			return parse_datetime_literal(ps);
+		case TOK_OP:
+			if (accept_op(ps, "("))
+			{
+				n = parse_expr(ps);
+				expect_op(ps, ")");
+				return n;
+			}
+			break;
+		case TOK_IDENT:
+			if (accept_word(ps, "true") || accept_word(ps, "false"))
+			{
+				n = node(ps, CP_OP_BOOL, CP_NONE_IDX, CP_NONE_IDX, CP_NONE_IDX);
+				ps->b.nodes[n].v = is_word(&t, "true") ? 1 : 0;
+				return n;
+			}
+			if (accept_word(ps, "null"))
+				return node(ps, CP_OP_NULL, CP_NONE_IDX, CP_NONE_IDX, CP_NONE_IDX);
+			if (accept_word(ps, "none"))
+				return node(ps, CP_OP_NOAWARD, CP_NONE_IDX, CP_NONE_IDX, CP_NONE_IDX);
+			if (accept_word(ps, "review"))
+			{
+				char	   *reason;
+
+				if (ps->tok.kind != TOK_STRING)
+					syntax_error(ps, "a reason in single quotes");
+				reason = ps->tok.text;
+				next(ps);
+				return node(ps, CP_OP_REVIEW, cp_builder_string(&ps->b, reason, strlen(reason)),
+							CP_NONE_IDX, CP_NONE_IDX);
+			}
+			if (accept_word(ps, "tier"))
+				return parse_tier(ps);
+			for (i = 0; builtins[i].name; i++)
+				if (is_word(&t, builtins[i].name))
+				{
+					next(ps);
+					note_outage_use(ps, &t);
+					return node(ps, CP_OP_BUILTIN, builtins[i].builtin,
+								CP_NONE_IDX, CP_NONE_IDX);
+				}
+			/* a function call: a name followed by "(" */
+			if (*ps->p == '(')
+			{
+				for (i = 0; functions[i].name; i++)
+					if (is_word(&t, functions[i].name))
+					{
+						next(ps);
+						return parse_call(ps, &t, i);
+					}
+				error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
+						 "The functions are min, max, round, hours, days, days_in_month, coalesce and abs.");
+			}
+			if (!is_reserved(&t))
+			{
+				char	   *name = expect_ident(ps, "a value");
+				int32		let = lookup_let(ps, name);
+
+				if (let != CP_NONE_IDX)
+					return node(ps, CP_OP_LET, let, CP_NONE_IDX, CP_NONE_IDX);
+				return node(ps, CP_OP_COLUMN, cp_builder_column(&ps->b, name),
+							CP_NONE_IDX, CP_NONE_IDX);
+			}
+			break;
+		default:
+			break;
+	}
+	syntax_error(ps, "a value");
+}
+
+static int32
+parse_postfix(Parser *ps)
+{
+	int32		n = parse_primary(ps);
+
+	for (;;)
+	{
+		if (accept_op(ps, "%"))
+			n = node(ps, CP_OP_PERCENT, n, CP_NONE_IDX, CP_NONE_IDX);
+		else if (accept_word(ps, "days") || accept_word(ps, "day"))
+			n = node(ps, CP_OP_DURATION, n, CP_UNIT_DAYS, CP_NONE_IDX);
+		else if (accept_word(ps, "hours") || accept_word(ps, "hour"))
+			n = node(ps, CP_OP_DURATION, n, CP_UNIT_HOURS, CP_NONE_IDX);
+		else if (accept_word(ps, "minutes") || accept_word(ps, "minute"))
+			n = node(ps, CP_OP_DURATION, n, CP_UNIT_MINUTES, CP_NONE_IDX);
+		else
+			return n;
+	}
+}
+
+static int32
+parse_unary(Parser *ps)
+{
+	check_stack_depth();
+	if (accept_op(ps, "-"))
+		return node(ps, CP_OP_NEG, parse_unary(ps), CP_NONE_IDX, CP_NONE_IDX);
+	return parse_postfix(ps);
+}
+
+static int32
+parse_product(Parser *ps)
+{
+	int32		n = parse_unary(ps);
+
+	for (;;)
+	{
+		if (accept_op(ps, "*"))
+			n = node(ps, CP_OP_MUL, n, parse_unary(ps), CP_NONE_IDX);
+		else if (accept_op(ps, "/"))
+			n = node(ps, CP_OP_DIV, n, parse_unary(ps), CP_NONE_IDX);
+		else
+			return n;
+	}
+}
+
+static int32
+parse_sum(Parser *ps)
+{
+	int32		n = parse_product(ps);
+
+	for (;;)
+	{
+		if (accept_op(ps, "+"))
+			n = node(ps, CP_OP_ADD, n, parse_product(ps), CP_NONE_IDX);
+		else if (accept_op(ps, "-"))
+			n = node(ps, CP_OP_SUB, n, parse_product(ps), CP_NONE_IDX);
+		else
+			return n;
+	}
+}
+
+/* "LO .. HI" or "LO ..< HI"; returns whether the end is exclusive. */
+static bool
+parse_range(Parser *ps, int32 *lo, int32 *hi)
+{
+	bool		exclusive;
+
+	*lo = parse_sum(ps);
+	if (accept_op(ps, ".."))
+		exclusive = false;
+	else if (accept_op(ps, "..<"))
+		exclusive = true;
+	else
+		syntax_error(ps, "\"..\" or \"..<\"");
+	*hi = parse_sum(ps);
+	return exclusive;
+}
+
+static int32
+parse_in_list(Parser *ps, int32 subject)
+{
+	List	   *items = NIL;
+	int32		first;
+	int			i = 0;
+	ListCell   *lc;
+
+	do
+		items = lappend_int(items, parse_expr(ps));
+	while (accept_op(ps, ","));
+	expect_op(ps, ")");
+	first = cp_builder_args(&ps->b, list_length(items));
+	foreach(lc, items)
+		ps->b.args[first + i++] = lfirst_int(lc);
+	return node(ps, CP_OP_IN_LIST, subject, first, list_length(items));
+}
+
+static int32
+parse_predicate(Parser *ps)
+{
+	static const struct
+	{
+		const char *op;
+		CpOp		node;
+	}			cmps[] = {
+		{"=", CP_OP_EQ}, {"<>", CP_OP_NE}, {"!=", CP_OP_NE}, {"<", CP_OP_LT},
+		{"<=", CP_OP_LE}, {">", CP_OP_GT}, {">=", CP_OP_GE}, {NULL, 0}
+	};
+	int32		n = parse_sum(ps);
+	bool		negated = false;
+	int			i;
+
+	for (i = 0; cmps[i].op; i++)
+		if (accept_op(ps, cmps[i].op))
+			return node(ps, cmps[i].node, n, parse_sum(ps), CP_NONE_IDX);
+
+	if (accept_word(ps, "is"))
+	{
+		negated = accept_word(ps, "not");
+		expect_word(ps, "null");
+		n = node(ps, CP_OP_IS_NULL, n, CP_NONE_IDX, CP_NONE_IDX);
+		if (negated)
+			ps->b.nodes[n].flags |= CP_NODE_NEGATED;
+		return n;
+	}
+
+	/* [not] in ( list ) | [not] in range | [not] during outage */
+	if (is_word(&ps->tok, "not"))
+	{
+		next(ps);
+		negated = true;
+		if (!is_word(&ps->tok, "in") && !is_word(&ps->tok, "during"))
+			syntax_error(ps, "\"in\" or \"during\" after \"not\"");
+	}
+	if (accept_word(ps, "in"))
+	{
+		if (accept_op(ps, "("))
+			n = parse_in_list(ps, n);
+		else
+		{
+			int32		lo,
+						hi;
+			bool		exclusive = parse_range(ps, &lo, &hi);
+
+			n = node(ps, CP_OP_IN_RANGE, n, lo, hi);
+			if (exclusive)
+				ps->b.nodes[n].flags |= CP_NODE_EXCLUSIVE;
+		}
+	}
+	else if (is_word(&ps->tok, "during"))
+	{
+		Token		t = ps->tok;
+
+		next(ps);
+		expect_word(ps, "outage");
+		note_outage_use(ps, &t);
+		n = node(ps, CP_OP_IN_OUTAGE, n, CP_NONE_IDX, CP_NONE_IDX);
+	}
+	else
+		return n;
+	if (negated)
+		ps->b.nodes[n].flags |= CP_NODE_NEGATED;
+	return n;
+}
+
+static int32
+parse_not(Parser *ps)
+{
+	check_stack_depth();
+	if (accept_word(ps, "not"))
+		return node(ps, CP_OP_NOT, parse_not(ps), CP_NONE_IDX, CP_NONE_IDX);
+	return parse_predicate(ps);
+}
+
+static int32
+parse_and(Parser *ps)
+{
+	int32		n = parse_not(ps);
+
+	while (accept_word(ps, "and"))
+		n = node(ps, CP_OP_AND, n, parse_not(ps), CP_NONE_IDX);
+	return n;
+}
+
+static int32
+parse_expr(Parser *ps)
+{
+	int32		n = parse_and(ps);
+
+	while (accept_word(ps, "or"))
+		n = node(ps, CP_OP_OR, n, parse_and(ps), CP_NONE_IDX);
+	return n;
+}
+
+/*
+ * Policy structure
+ */
+static CpRounding
+parse_mode(Parser *ps)
+{
+	if (accept_word(ps, "half_up"))
+		return CP_ROUND_HALF_UP;
+	if (accept_word(ps, "half_even"))
+		return CP_ROUND_HALF_EVEN;
+	if (accept_word(ps, "floor"))
+		return CP_ROUND_FLOOR;
+	if (accept_word(ps, "ceiling"))
+		return CP_ROUND_CEILING;
+	syntax_error(ps, "a rounding mode (half_up, half_even, floor or ceiling)");
+}
+
+/* "to N": a positive whole number of minor units. */
+static int64
+parse_increment(Parser *ps)
+{
+	Token		t = ps->tok;
+
+	if (t.kind != TOK_NUMBER || t.scale != 0 || t.mantissa <= 0)
+		syntax_error(ps, "a positive whole number of minor units after \"to\"");
+	next(ps);
+	return t.mantissa;
+}
+
+static CpUnitKind
+instrument_unit(Parser *ps, const Token *at, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < ps->b.n_instruments; i++)
+		if (strcmp(CpBuilderString(&ps->b, ps->b.instruments[i].name), name) == 0)
+			return ps->b.instruments[i].unit;
+	for (i = 0; builtin_instruments[i].name; i++)
+		if (strcmp(builtin_instruments[i].name, name) == 0)
+			return builtin_instruments[i].unit;
+	error_at(at, ERRCODE_UNDEFINED_OBJECT,
+			 psprintf("unknown instrument \"%s\"", name),
+			 psprintf("Declare it in the policy header: instrument %s money (or count). "
+					  "Known without declaring: cash, coupon, deposit, fee, pass, points, refund, voucher.",
+					  name));
+}
+
+static bool
+starts_expr(const Token *t)
+{
+	if (t->kind == TOK_NUMBER || t->kind == TOK_STRING || t->kind == TOK_DATE ||
+		t->kind == TOK_TIMESTAMP)
+		return true;
+	if (t->kind == TOK_OP)
+		return is_op(t, "(") || is_op(t, "-");
+	if (t->kind == TOK_IDENT)
+		return !is_reserved(t) || is_word(t, "true") || is_word(t, "false") ||
+			is_word(t, "null") || is_word(t, "tier") || is_word(t, "none") ||
+			is_word(t, "outage_start") || is_word(t, "outage_end") ||
+			is_word(t, "outage_hours") || is_word(t, "outage_days");
+	return false;
+}
+
+static void
+parse_award_tail(Parser *ps, CpAwardSpec *spec, bool allow_round)
+{
+	if (allow_round && accept_word(ps, "round"))
+	{
+		spec->rounding = parse_mode(ps);
+		if (accept_word(ps, "to"))
+			spec->increment = parse_increment(ps);
+	}
+	if (is_word(&ps->tok, "claim") || is_word(&ps->tok, "valid"))
+	{
+		spec->window_kind = is_word(&ps->tok, "claim") ? CP_WINDOW_CLAIM : CP_WINDOW_VALID;
+		next(ps);
+		spec->window_exclusive = parse_range(ps, &spec->window_lo, &spec->window_hi) ? 1 : 0;
+	}
+}
+
+/* One award line of a rule; false at "end". */
+static bool
+parse_award(Parser *ps)
+{
+	Token		t = ps->tok;
+	CpAwardSpec spec;
+	char	   *name;
+	int32		i;
+
+	if (is_word(&t, "end"))
+		return false;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.instrument = spec.column = spec.amount = spec.duration = CP_NONE_IDX;
+	spec.window_lo = spec.window_hi = spec.reason = CP_NONE_IDX;
+
+	if (accept_word(ps, "credit") || accept_word(ps, "waive"))
+	{
+		Token		at = ps->tok;
+
+		spec.kind = is_word(&t, "credit") ? CP_AWARD_CREDIT : CP_AWARD_WAIVE;
+		name = expect_ident(ps, "an instrument");
+		spec.unit = instrument_unit(ps, &at, name);
+		spec.instrument = cp_builder_string(&ps->b, name, strlen(name));
+		spec.amount = parse_expr(ps);
+		parse_award_tail(ps, &spec, true);
+	}
+	else if (accept_word(ps, "extend"))
+	{
+		name = expect_ident(ps, "a date column");
+		spec.instrument = cp_builder_string(&ps->b, name, strlen(name));
+		spec.column = cp_builder_column(&ps->b, name);
+		if (accept_word(ps, "to"))
+		{
+			spec.kind = CP_AWARD_EXTEND_TO;
+			spec.amount = parse_expr(ps);
+		}
+		else
+		{
+			expect_word(ps, "by");
+			if (is_word(&ps->tok, "outage"))
+			{
+				note_outage_use(ps, &ps->tok);
+				next(ps);
+				spec.kind = CP_AWARD_EXTEND_OUTAGE;
+			}
+			else
+			{
+				spec.kind = CP_AWARD_EXTEND_BY;
+				spec.amount = parse_expr(ps);
+			}
+		}
+	}
+	else if (accept_word(ps, "grant"))
+	{
+		Token		at = ps->tok;
+
+		spec.kind = CP_AWARD_GRANT;
+		name = expect_ident(ps, "an item");
+		spec.instrument = cp_builder_string(&ps->b, name, strlen(name));
+		if (starts_expr(&ps->tok))
+		{
+			spec.unit = instrument_unit(ps, &at, name);
+			spec.amount = parse_expr(ps);
+		}
+		if (accept_word(ps, "for"))
+			spec.duration = parse_expr(ps);
+		parse_award_tail(ps, &spec, spec.amount != CP_NONE_IDX);
+	}
+	else if (accept_word(ps, "flag"))
+	{
+		spec.kind = CP_AWARD_FLAG;
+		name = expect_ident(ps, "a flag name");
+		spec.instrument = cp_builder_string(&ps->b, name, strlen(name));
+		parse_award_tail(ps, &spec, false);
+	}
+	else if (accept_word(ps, "review"))
+	{
+		spec.kind = CP_AWARD_REVIEW;
+		if (ps->tok.kind != TOK_STRING)
+			syntax_error(ps, "a reason in single quotes");
+		spec.instrument = cp_builder_string(&ps->b, "review", 6);
+		spec.reason = cp_builder_string(&ps->b, ps->tok.text, strlen(ps->tok.text));
+		next(ps);
+	}
+	else
+		syntax_error(ps, "an award (credit, waive, extend, grant, flag, review) or \"end\"");
+
+	i = cp_builder_award(&ps->b);
+	ps->b.awards[i] = spec;
+	return true;
+}
+
+static void
+parse_let(Parser *ps)
+{
+	Token		at = ps->tok;
+	char	   *name = expect_ident(ps, "a name");
+	int32		i;
+
+	for (i = 0; i < ps->b.n_lets; i++)
+		if ((ps->b.lets[i].rule == ps->rule || ps->b.lets[i].rule == CP_NONE_IDX) &&
+			strcmp(CpBuilderString(&ps->b, ps->b.lets[i].name), name) == 0)
+			error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+					 psprintf("\"%s\" is already defined", name), NULL);
+	expect_op(ps, "=");
+	/* the expression first: a let cannot refer to itself */
+	{
+		int32		expr = parse_expr(ps);
+
+		i = cp_builder_let(&ps->b);
+		ps->b.lets[i].name = cp_builder_string(&ps->b, name, strlen(name));
+		ps->b.lets[i].expr = expr;
+		ps->b.lets[i].rule = ps->rule;
+	}
+}
+
+static void
+parse_rule(Parser *ps)
+{
+	Token		at = ps->tok;
+	char	   *name = expect_name(ps, "a rule name");
+	int32		r;
+	int32		i;
+
+	for (i = 0; i < ps->b.n_rules; i++)
+		if (strcmp(CpBuilderString(&ps->b, ps->b.rules[i].name), name) == 0)
+			error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+					 psprintf("rule \"%s\" is defined twice", name),
+					 "Rule names must be unique within a policy.");
+
+	r = cp_builder_rule(&ps->b);
+	ps->b.rules[r].name = cp_builder_string(&ps->b, name, strlen(name));
+	ps->rule = r;
+	if (accept_word(ps, "when"))
+	{
+		int32		cond = parse_expr(ps);
+
+		ps->b.rules[r].cond = cond;
+	}
+	ps->b.rules[r].first_let = ps->b.n_lets;
+	while (accept_word(ps, "let"))
+		parse_let(ps);
+	ps->b.rules[r].n_lets = ps->b.n_lets - ps->b.rules[r].first_let;
+	ps->b.rules[r].first_award = ps->b.n_awards;
+	while (parse_award(ps))
+		;
+	ps->b.rules[r].n_awards = ps->b.n_awards - ps->b.rules[r].first_award;
+	expect_word(ps, "end");
+	ps->rule = CP_NONE_IDX;
+}
+
+static void
+duplicate_header(Parser *ps, const Token *t) pg_attribute_noreturn();
+
+static void
+duplicate_header(Parser *ps, const Token *t)
+{
+	error_at(t, ERRCODE_SYNTAX_ERROR,
+			 psprintf("\"%.*s\" is given twice", t->len, t->start),
+			 "Each header line may appear once.");
+}
+
+/* One header line; false when the headers are over. */
+static bool
+parse_header(Parser *ps)
+{
+	Token		t = ps->tok;
+
+	if (accept_word(ps, "policy"))
+	{
+		char	   *name;
+
+		if (ps->seen_policy)
+			duplicate_header(ps, &t);
+		name = expect_name(ps, "a policy name");
+		ps->b.name = cp_builder_string(&ps->b, name, strlen(name));
+		ps->seen_policy = true;
+	}
+	else if (accept_word(ps, "currency"))
+	{
+		Token		at = ps->tok;
+		char	   *code;
+		int			exponent;
+
+		if (ps->seen_currency)
+			duplicate_header(ps, &t);
+		if (at.kind != TOK_IDENT || at.len != 3)
+			syntax_error(ps, "a three-letter ISO 4217 currency code");
+		code = pnstrdup(at.start, 3);
+		next(ps);
+		exponent = cp_currency_exponent(code);
+		if (exponent < 0)
+			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+					 psprintf("unknown currency \"%s\"", code),
+					 "Use an ISO 4217 code in capitals, such as KRW, USD or KWD.");
+		memcpy(ps->b.currency, code, 3);
+		ps->b.exponent = (int16) exponent;
+		ps->seen_currency = true;
+	}
+	else if (accept_word(ps, "timezone"))
+	{
+		Token		at = ps->tok;
+		char	   *zone;
+
+		if (ps->seen_timezone)
+			duplicate_header(ps, &t);
+		if (ps->tz_used)
+			error_at(&t, ERRCODE_SYNTAX_ERROR,
+					 "\"timezone\" must come before the first date",
+					 "Move the timezone line above the outage lines.");
+		zone = expect_name(ps, "a time zone name");
+		ps->tz = pg_tzset(zone);
+		if (ps->tz == NULL || !pg_tz_acceptable(ps->tz))
+			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+					 psprintf("time zone \"%s\" not recognized", zone),
+					 "Use an IANA time zone name such as \"Asia/Seoul\" or \"UTC\".");
+		ps->b.timezone = cp_builder_string(&ps->b, zone, strlen(zone));
+		ps->seen_timezone = true;
+	}
+	else if (accept_word(ps, "hit"))
+	{
+		if (ps->seen_hit)
+			duplicate_header(ps, &t);
+		if (accept_word(ps, "collect"))
+			ps->b.hit = CP_HIT_COLLECT;
+		else if (accept_word(ps, "first"))
+			ps->b.hit = CP_HIT_FIRST;
+		else if (accept_word(ps, "unique"))
+			ps->b.hit = CP_HIT_UNIQUE;
+		else
+			syntax_error(ps, "collect, first or unique");
+		ps->seen_hit = true;
+	}
+	else if (accept_word(ps, "rounding"))
+	{
+		if (ps->seen_rounding)
+			duplicate_header(ps, &t);
+		ps->b.rounding = parse_mode(ps);
+		if (accept_word(ps, "to"))
+			ps->b.increment = parse_increment(ps);
+		ps->seen_rounding = true;
+	}
+	else if (accept_word(ps, "instrument"))
+	{
+		Token		at = ps->tok;
+		char	   *name = expect_ident(ps, "an instrument name");
+		int32		i;
+
+		for (i = 0; i < ps->b.n_instruments; i++)
+			if (strcmp(CpBuilderString(&ps->b, ps->b.instruments[i].name), name) == 0)
+				error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+						 psprintf("instrument \"%s\" is declared twice", name), NULL);
+		i = cp_builder_instrument(&ps->b);
+		ps->b.instruments[i].name = cp_builder_string(&ps->b, name, strlen(name));
+		if (accept_word(ps, "money"))
+			ps->b.instruments[i].unit = CP_INSTR_MONEY;
+		else if (accept_word(ps, "count"))
+			ps->b.instruments[i].unit = CP_INSTR_COUNT;
+		else
+			syntax_error(ps, "money or count");
+	}
+	else if (accept_word(ps, "outage"))
+	{
+		Token		at = ps->tok;
+		int32		i = cp_builder_window(&ps->b);
+		CpWindow	w;
+		CpNode	   *lo,
+				   *hi;
+
+		memset(&w, 0, sizeof(w));
+		w.exclusive = parse_range(ps, &w.lo_node, &w.hi_node) ? 1 : 0;
+		lo = &ps->b.nodes[w.lo_node];
+		hi = &ps->b.nodes[w.hi_node];
+		if ((lo->op != CP_OP_DATE && lo->op != CP_OP_TIMESTAMP) ||
+			(hi->op != CP_OP_DATE && hi->op != CP_OP_TIMESTAMP))
+			error_at(&at, ERRCODE_SYNTAX_ERROR,
+					 "an outage window must be two dates or times", NULL);
+		w.lo = lo->v;
+		w.hi = w.exclusive ? hi->v : hi->w;
+		if (w.hi <= w.lo)
+			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+					 "outage window ends before it starts", NULL);
+		ps->b.windows[i] = w;
+	}
+	else if (accept_word(ps, "let"))
+		parse_let(ps);
+	else
+		return false;
+	return true;
+}
+
+CpRuleset
+cp_parse_policy(const char *text)
+{
+	Parser		ps;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.src = ps.p = ps.line_start = text;
+	ps.line = 1;
+	ps.rule = CP_NONE_IDX;
+	cp_builder_init(&ps.b);
+	next(&ps);
+
+	while (parse_header(&ps))
+		;
+	while (ps.tok.kind != TOK_EOF)
+	{
+		if (!accept_word(&ps, "rule"))
+			syntax_error(&ps, ps.b.n_rules == 0 ?
+						 "a header line or \"rule\"" : "\"rule\"");
+		parse_rule(&ps);
+	}
+
+	if (!ps.seen_policy)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("policy has no name"),
+				 errhint("Begin the policy with a line such as: policy \"refunds-2025\"")));
+	if (!ps.seen_currency)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("policy \"%s\" has no currency", CpBuilderString(&ps.b, ps.b.name)),
+				 errhint("Add a header line such as: currency KRW")));
+	if (ps.uses_outage && ps.b.n_windows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("policy uses the outage at line %d, column %d but declares no outage window",
+						ps.outage_line, ps.outage_col),
+				 errhint("Add a header line such as: outage 2025-06-09 .. 2025-06-13")));
+	if (ps.b.timezone == CP_NONE_IDX)
+		ps.b.timezone = cp_builder_string(&ps.b, "UTC", 3);
+
+	return cp_builder_finish(&ps.b);
+}
