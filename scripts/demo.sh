@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# scripts/demo.sh: the YES24 case, end to end, on a throwaway cluster.
+#
+#   sudo bash scripts/demo.sh          build, install, start, load, evaluate, summarise
+#   sudo bash scripts/demo.sh stop     stop the demo cluster (its data stays in .cluster/)
+#   sudo bash scripts/demo.sh clean    stop it and delete .cluster/
+#
+# On a Debian 12 machine it installs the packages it lacks, builds and
+# installs the extension, starts a PostgreSQL 15 cluster whose data lives in
+# .cluster/ of this checkout (git ignores it; Unix socket in .cluster/, no
+# TCP), creates the database yes24 with scripts/yes24_data.sql (120,000
+# orders of every service, 30,000 members), defines the policies
+# policies/yes24-round1.policy and policies/yes24-round2.policy, evaluates
+# round 1 over every order and round 2 over every member, and prints per
+# rule the rows awarded, the totals per instrument and the days extended.
+# The cluster keeps running so that you can explore; the last lines say how
+# to connect and how to stop it.  Running it again rebuilds, restarts the
+# same cluster and recreates the yes24 database from scratch.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+. "$ROOT/scripts/cluster.sh"
+
+CLUSTER=$ROOT/.cluster
+PORT=${COMPENSATION_DEMO_PORT:-54330}
+DB=yes24
+ROUND1=$ROOT/policies/yes24-round1.policy
+ROUND2=$ROOT/policies/yes24-round2.policy
+
+psql_demo() {
+	"$PG_BIN/psql" -X -h "$CLUSTER" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 "$@"
+}
+
+case "${1:-run}" in
+stop)
+	cluster_need_root "$ROOT/scripts/demo.sh" "$@"
+	if [ -d "$CLUSTER/data" ] && cluster_running "$CLUSTER"; then
+		cluster_stop "$CLUSTER"
+		say "demo cluster stopped (data kept in $CLUSTER; 'bash scripts/demo.sh clean' deletes it)"
+	else
+		say "demo cluster is not running"
+	fi
+	exit 0
+	;;
+clean)
+	cluster_need_root "$ROOT/scripts/demo.sh" "$@"
+	[ -d "$CLUSTER/data" ] && cluster_stop "$CLUSTER"
+	rm -rf "$CLUSTER"
+	say "removed $CLUSTER"
+	exit 0
+	;;
+run) ;;
+*)
+	echo "usage: bash scripts/demo.sh [run|stop|clean]" >&2
+	exit 2
+	;;
+esac
+
+cluster_need_root "$ROOT/scripts/demo.sh" "$@"
+trap 'warn "the demo stopped on an error (see above). If the cluster started, it still runs: bash scripts/demo.sh stop"' ERR
+
+[ -f "$ROUND1" ] && [ -f "$ROUND2" ] || die "missing $ROUND1 or $ROUND2"
+
+cluster_packages postgresql-15 postgresql-server-dev-15 build-essential
+cluster_build || die "the build failed (see above)"
+
+###########################################################################
+# The cluster: reuse .cluster/ if it holds a PostgreSQL 15 cluster, else
+# make a new one.  Always (re)start it so that it loads the library just
+# installed.
+###########################################################################
+cluster_traversable "$ROOT"
+if [ -f "$CLUSTER/data/PG_VERSION" ] && [ "$(cat "$CLUSTER/data/PG_VERSION")" = "$PG_MAJOR" ]; then
+	say "reusing the cluster in $CLUSTER (restarting it)"
+	cluster_stop "$CLUSTER"
+else
+	say "creating a cluster in $CLUSTER"
+	if [ -d "$CLUSTER/data" ]; then cluster_stop "$CLUSTER" || true; fi
+	rm -rf "$CLUSTER"
+	mkdir -p "$CLUSTER"
+	cluster_init "$CLUSTER"
+fi
+cluster_start "$CLUSTER" "$PORT"
+say "cluster running: socket $CLUSTER/.s.PGSQL.$PORT, log $CLUSTER/server.log"
+
+###########################################################################
+# The data and the policies.
+###########################################################################
+psql_demo -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+say "loading scripts/yes24_data.sql into $DB"
+psql_demo -q -d "$DB" -f "$ROOT/scripts/yes24_data.sql"
+
+say "defining the policies"
+psql_demo -q -d "$DB" -v round1="$(cat "$ROUND1")" -v round2="$(cat "$ROUND2")" \
+	-v file1="policies/$(basename "$ROUND1")" -v file2="policies/$(basename "$ROUND2")" <<'SQL'
+CREATE EXTENSION compensation;
+CREATE TABLE public.policies (
+	name   text PRIMARY KEY,
+	file   text NOT NULL,
+	source text NOT NULL,
+	rules  compensation.ruleset NOT NULL
+);
+COMMENT ON TABLE public.policies IS 'the YES24 policies of the demo, source and compiled';
+INSERT INTO public.policies (name, file, source, rules)
+SELECT compensation.policy_name(r), f, s, r
+FROM (VALUES (:'file1', :'round1'), (:'file2', :'round2')) AS v(f, s),
+	LATERAL (SELECT s::compensation.ruleset AS r) c;
+SQL
+
+###########################################################################
+# Evaluate: round 1 per order, round 2 per member.  Only rows that get
+# something are kept.
+###########################################################################
+say "evaluating yes24-round1 over orders and yes24-round2 over members"
+t0=$(date +%s%N)
+psql_demo -q -d "$DB" <<'SQL'
+CREATE TABLE public.order_awards AS
+SELECT o.order_id, o.member_id, o.service, a.award
+FROM public.orders o
+CROSS JOIN (SELECT rules FROM public.policies WHERE name = 'yes24-round1') p
+CROSS JOIN LATERAL (SELECT compensation.evaluate(p.rules, o) AS award) a
+WHERE NOT compensation.is_empty(a.award);
+ALTER TABLE public.order_awards ADD PRIMARY KEY (order_id);
+COMMENT ON TABLE public.order_awards IS 'what yes24-round1 awards each order (orders that get nothing are left out)';
+
+CREATE TABLE public.member_awards AS
+SELECT m.member_id, a.award
+FROM public.members m
+CROSS JOIN (SELECT rules FROM public.policies WHERE name = 'yes24-round2') p
+CROSS JOIN LATERAL (SELECT compensation.evaluate(p.rules, m) AS award) a
+WHERE NOT compensation.is_empty(a.award);
+ALTER TABLE public.member_awards ADD PRIMARY KEY (member_id);
+COMMENT ON TABLE public.member_awards IS 'what yes24-round2 awards each member (members who get nothing are left out)';
+ANALYZE public.order_awards;
+ANALYZE public.member_awards;
+SQL
+t1=$(date +%s%N)
+elapsed_ms=$(((t1 - t0) / 1000000))
+
+###########################################################################
+# The summary.
+###########################################################################
+echo
+psql_demo -d "$DB" -P footer=off -v elapsed_ms="$elapsed_ms" <<'SQL'
+\pset null ''
+SET TimeZone = 'Asia/Seoul';
+\echo '=================================================================='
+\echo ' YES24 ransomware outage, June 2025: what the two plans award'
+\echo '=================================================================='
+SELECT (SELECT count(*) FROM public.orders) AS orders,
+       (SELECT count(*) FROM public.members) AS members,
+       (SELECT count(*) FROM public.order_awards) AS orders_awarded,
+       (SELECT count(*) FROM public.member_awards) AS members_awarded,
+       :elapsed_ms AS evaluate_and_store_ms;
+
+-- One table per round: per rule, the rows it awards and the totals of
+-- compensation.sum(award), line by line (kind and instrument).
+\echo
+\echo '--- Round 1 (2025-06-16), per order: yes24-round1 over orders ---'
+WITH per_rule AS (
+	SELECT l.rule, count(DISTINCT a.order_id) AS rows_awarded
+	FROM public.order_awards a CROSS JOIN LATERAL compensation.lines(a.award) l
+	GROUP BY l.rule
+), totals AS (
+	SELECT l.*
+	FROM (SELECT compensation.sum(award) AS s FROM public.order_awards) t
+	CROSS JOIN LATERAL compensation.lines(t.s) l
+)
+SELECT t.rule, r.rows_awarded AS "rows", t.kind, t.instrument,
+       to_char(t.amount_major, 'FM999G999G999G999G990D999') AS total, t.currency,
+       t.days AS days_extended, t.count AS lines
+FROM totals t JOIN per_rule r USING (rule)
+ORDER BY t.rule, t.kind, t.instrument;
+
+\echo
+\echo '--- Round 2 (2025-06-17), once per member: yes24-round2 over members ---'
+WITH per_rule AS (
+	SELECT l.rule, count(DISTINCT a.member_id) AS rows_awarded
+	FROM public.member_awards a CROSS JOIN LATERAL compensation.lines(a.award) l
+	GROUP BY l.rule
+), totals AS (
+	SELECT l.*
+	FROM (SELECT compensation.sum(award) AS s FROM public.member_awards) t
+	CROSS JOIN LATERAL compensation.lines(t.s) l
+)
+SELECT t.rule, r.rows_awarded AS "rows", t.kind, t.instrument,
+       to_char(t.amount_major, 'FM999G999G999G999G990D999') AS total, t.currency,
+       t.days AS days, t.count AS lines
+FROM totals t JOIN per_rule r USING (rule)
+ORDER BY t.rule, t.kind, t.instrument;
+
+\echo
+\echo '--- Both rounds, per instrument ---'
+SELECT l.kind, l.instrument,
+       to_char(sum(l.amount_major), 'FM999G999G999G999G990D999') AS total,
+       min(l.currency) AS currency, sum(l.days) AS days, sum(l.count) AS lines
+FROM (SELECT compensation.sum(award) AS s FROM public.order_awards
+      UNION ALL
+      SELECT compensation.sum(award) FROM public.member_awards) t
+CROSS JOIN LATERAL compensation.lines(t.s) l
+GROUP BY l.kind, l.instrument
+ORDER BY l.kind, l.instrument;
+
+\echo
+\echo '--- The worked examples of YES24.md, as the sample rows get them ---'
+SELECT w.example, w.row_says, w.expected,
+       coalesce(oa.award::text, ma.award::text, '(nothing)') AS award
+FROM public.worked_examples w
+LEFT JOIN public.order_awards oa ON w.tbl = 'orders' AND oa.order_id = w.id
+LEFT JOIN public.member_awards ma ON w.tbl = 'members' AND ma.member_id = w.id
+ORDER BY w.id;
+SQL
+
+CONNECT="psql -h $CLUSTER -p $PORT -U postgres $DB"
+cat <<EOF
+
+==================================================================
+The demo cluster keeps running.  Connect (as root; otherwise prefix sudo,
+the socket folder is private to root and postgres):
+
+    $CONNECT
+
+Things to try:
+    SELECT name, compensation.rule_count(rules) FROM policies;
+    SELECT rules FROM policies WHERE name = 'yes24-round1';   -- canonical form
+    SELECT * FROM order_awards WHERE service = 'ticket' LIMIT 5;
+    SELECT l.* FROM order_awards a, compensation.lines(a.award) l WHERE a.order_id = 9000040;
+    SELECT e.* FROM orders o, policies p, compensation.explain(p.rules, o) e
+      WHERE p.name = 'yes24-round1' AND o.order_id = 9000050;
+
+Stop it:    bash scripts/demo.sh stop     (as root, or with sudo)
+Delete it:  bash scripts/demo.sh clean
+==================================================================
+EOF

@@ -1,0 +1,167 @@
+-- test/pgtap/contract.sql: the SQL contract of the extension, as
+-- sql/compensation.sql declares it: schema, types, every function with its
+-- exact signature and result, STRICT-ness, volatility, parallel safety,
+-- comments, the hash operator class and the sum(award) aggregate.
+--
+-- The table `contract` below is the list of every function and aggregate
+-- the extension owns.  A function added to sql/compensation.sql must be
+-- added here too (test "no function outside the contract" says which).
+-- Run by scripts/test.sh with pg_prove, in a database where
+-- `CREATE EXTENSION pgtap; CREATE EXTENSION compensation;` already ran.
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION IF NOT EXISTS compensation;
+BEGIN;
+SET LOCAL search_path = public, pg_catalog;
+
+SELECT plan(166);
+
+-- sig: regprocedure input; result: pg_get_function_result(); strict: declared
+-- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
+-- args: pg_get_function_arguments(), where parameter names or OUT columns
+-- are part of the contract.
+CREATE TEMP TABLE contract (ord int, sig text, result text, strict boolean, pure boolean, args text);
+INSERT INTO contract VALUES
+	( 1, 'compensation.ruleset_in(cstring)', 'compensation.ruleset', true, true),
+	( 2, 'compensation.ruleset_out(compensation.ruleset)', 'cstring', true, true),
+	( 3, 'compensation.ruleset_recv(internal)', 'compensation.ruleset', true, true),
+	( 4, 'compensation.ruleset_send(compensation.ruleset)', 'bytea', true, true),
+	( 5, 'compensation.ruleset_eq(compensation.ruleset,compensation.ruleset)', 'boolean', true, true),
+	( 6, 'compensation.ruleset_ne(compensation.ruleset,compensation.ruleset)', 'boolean', true, true),
+	( 7, 'compensation.ruleset_hash(compensation.ruleset)', 'integer', true, true),
+	( 8, 'compensation.policy_name(compensation.ruleset)', 'text', true, true),
+	( 9, 'compensation.rule_count(compensation.ruleset)', 'integer', true, true),
+	(10, 'compensation.award_in(cstring)', 'compensation.award', true, true),
+	(11, 'compensation.award_out(compensation.award)', 'cstring', true, true),
+	(12, 'compensation.award_recv(internal)', 'compensation.award', true, true),
+	(13, 'compensation.award_send(compensation.award)', 'bytea', true, true),
+	(14, 'compensation.evaluate(compensation.ruleset,anyelement)', 'compensation.award', true, true),
+	(15, 'compensation.explain(compensation.ruleset,anyelement)', 'SETOF record', true, true),
+	(16, 'compensation.lines(compensation.award)', 'SETOF record', true, true),
+	(17, 'compensation.is_empty(compensation.award)', 'boolean', true, true),
+	(18, 'compensation.amount(compensation.award,text)', 'bigint', true, true),
+	(19, 'compensation.days(compensation.award,text)', 'integer', true, true),
+	(20, 'compensation.new_date(compensation.award,text)', 'timestamp with time zone', true, true),
+	(21, 'compensation.has(compensation.award,text)', 'boolean', true, true),
+	(22, 'compensation.currency(compensation.award)', 'text', true, true),
+	(23, 'compensation.award_sum_transfn(internal,compensation.award)', 'internal', false, true),
+	(24, 'compensation.award_sum_combinefn(internal,internal)', 'internal', false, true),
+	(25, 'compensation.award_sum_serialfn(internal)', 'bytea', true, true),
+	(26, 'compensation.award_sum_deserialfn(bytea,internal)', 'internal', true, true),
+	(27, 'compensation.award_sum_finalfn(internal)', 'compensation.award', false, true),
+	(28, 'compensation.sum(compensation.award)', 'compensation.award', NULL, true);
+UPDATE contract SET args = v.args
+FROM (VALUES
+	(14, 'rules compensation.ruleset, "row" anyelement'),
+	(15, 'rules compensation.ruleset, "row" anyelement, OUT rule_no integer, OUT rule text, '
+	     'OUT matched boolean, OUT failed_condition text, OUT detail text, OUT award compensation.award'),
+	(16, 'compensation.award, OUT rule text, OUT kind text, OUT instrument text, OUT amount bigint, '
+	     'OUT amount_major numeric, OUT currency text, OUT days integer, '
+	     'OUT new_date timestamp with time zone, OUT window_kind text, '
+	     'OUT window_from timestamp with time zone, OUT window_until timestamp with time zone, '
+	     'OUT note text, OUT count bigint'),
+	(18, 'compensation.award, instrument text'),
+	(19, 'compensation.award, target text'),
+	(20, 'compensation.award, target text'),
+	(21, 'compensation.award, instrument text')) AS v(ord, args)
+WHERE contract.ord = v.ord;
+
+-- The extension -----------------------------------------------------------
+SELECT has_schema('compensation', 'schema compensation exists');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'compensation'),
+	(SELECT default_version FROM pg_available_extensions WHERE name = 'compensation'),
+	'the installed version is the default version');
+SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'compensation'), false,
+	'the extension is not relocatable');
+SELECT is((SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'compensation'),
+	'compensation', 'the extension lives in schema compensation');
+
+-- Types -------------------------------------------------------------------
+SELECT has_type('compensation', 'ruleset', 'type compensation.ruleset exists');
+SELECT has_type('compensation', 'award', 'type compensation.award exists');
+SELECT ok(t.typsend <> 0 AND t.typreceive <> 0, format('type %s has binary send and receive', t.oid::regtype))
+FROM pg_type t WHERE t.oid IN ('compensation.ruleset'::regtype, 'compensation.award'::regtype)
+ORDER BY t.typname DESC;
+SELECT is(
+	(SELECT count(*)::int FROM pg_type t JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid
+	 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+	   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'compensation')
+	   AND t.typtype = 'b'),
+	2, 'the extension owns exactly two base types');
+
+-- Every function: exists, result, STRICT-ness, volatility, parallel safety -
+SELECT ok(to_regprocedure(sig) IS NOT NULL, format('%s exists', sig))
+FROM contract ORDER BY ord;
+
+SELECT is(pg_get_function_result(to_regprocedure(sig)), result, format('%s returns %s', sig, result))
+FROM contract ORDER BY ord;
+
+SELECT is(pg_get_function_arguments(to_regprocedure(sig)), args, format('%s takes (%s)', sig, args))
+FROM contract WHERE args IS NOT NULL ORDER BY ord;
+
+SELECT is(p.proisstrict, c.strict,
+	format('%s is %sSTRICT', c.sig, CASE WHEN c.strict THEN '' ELSE 'not ' END))
+FROM contract c LEFT JOIN pg_proc p ON p.oid = to_regprocedure(c.sig)
+WHERE c.strict IS NOT NULL ORDER BY c.ord;
+
+SELECT is(p.provolatile::text, 'i', format('%s is IMMUTABLE', c.sig))
+FROM contract c LEFT JOIN pg_proc p ON p.oid = to_regprocedure(c.sig)
+WHERE c.pure ORDER BY c.ord;
+
+SELECT is(p.proparallel::text, 's', format('%s is PARALLEL SAFE', c.sig))
+FROM contract c LEFT JOIN pg_proc p ON p.oid = to_regprocedure(c.sig)
+WHERE c.pure ORDER BY c.ord;
+
+-- The contract is complete, and documented --------------------------------
+CREATE TEMP VIEW extension_functions AS
+SELECT p.oid::regprocedure AS fn
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'compensation');
+
+SELECT is_empty(
+	$$ SELECT fn::text FROM extension_functions
+	   WHERE fn NOT IN (SELECT to_regprocedure(sig) FROM contract WHERE to_regprocedure(sig) IS NOT NULL) $$,
+	'no function outside the contract (add new ones to test/pgtap/contract.sql)');
+
+SELECT is_empty(
+	$$ SELECT fn::text FROM extension_functions
+	   WHERE coalesce(obj_description(fn, 'pg_proc'), '') = '' ORDER BY 1 $$,
+	'every function and aggregate of the extension has a comment');
+
+SELECT is_empty(
+	$$ SELECT t.oid::regtype::text FROM pg_type t
+	   JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid
+	   WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+	     AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'compensation')
+	     AND coalesce(obj_description(t.oid, 'pg_type'), '') = '' $$,
+	'every type of the extension has a comment');
+
+-- Equality and hashing of rulesets ----------------------------------------
+SELECT has_operator('compensation.ruleset', 'compensation', '=', 'compensation.ruleset', 'boolean',
+	'operator = (ruleset, ruleset) exists');
+SELECT has_operator('compensation.ruleset', 'compensation', '<>', 'compensation.ruleset', 'boolean',
+	'operator <> (ruleset, ruleset) exists');
+SELECT ok(coalesce((SELECT oprcanhash FROM pg_operator
+	WHERE oid = to_regoperator('compensation.=(compensation.ruleset,compensation.ruleset)')), false),
+	'= on rulesets supports hash joins (HASHES)');
+SELECT has_opclass('compensation', 'ruleset_hash_ops', 'operator class ruleset_hash_ops exists');
+SELECT ok(EXISTS (
+	SELECT FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
+	WHERE c.opcname = 'ruleset_hash_ops' AND c.opcnamespace = 'compensation'::regnamespace
+	  AND a.amname = 'hash' AND c.opcdefault AND c.opcintype = 'compensation.ruleset'::regtype),
+	'ruleset_hash_ops is the default hash operator class of ruleset');
+
+-- sum(award) ---------------------------------------------------------------
+SELECT is_aggregate('compensation', 'sum', ARRAY['compensation.award'], 'sum(award) is an aggregate');
+SELECT is((SELECT aggcombinefn::text FROM pg_aggregate
+	WHERE aggfnoid = to_regprocedure('compensation.sum(compensation.award)')),
+	'compensation.award_sum_combinefn', 'sum(award) has a combine function');
+SELECT is((SELECT aggserialfn::text || ' / ' || aggdeserialfn::text FROM pg_aggregate
+	WHERE aggfnoid = to_regprocedure('compensation.sum(compensation.award)')),
+	'compensation.award_sum_serialfn / compensation.award_sum_deserialfn',
+	'sum(award) serializes its state, for parallel workers');
+
+SELECT * FROM finish();
+ROLLBACK;
