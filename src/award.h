@@ -83,7 +83,12 @@ typedef struct CpAwardBuilder
 
 extern void cp_award_builder_init(CpAwardBuilder *b, const char *currency,
 								  int16 exponent);
-/* Copies *line; rule, instrument and note (may be NULL) are copied too. */
+/*
+ * Copies *line; rule, instrument and note (may be NULL) are copied too.
+ * The line is checked (kind, unit, window kind, times in range) and made
+ * canonical: fields whose CP_LINE_* bit is clear are zeroed, a count of 0
+ * becomes 1, and utc_offset is zeroed when the line has no finite time.
+ */
 extern void cp_award_builder_add(CpAwardBuilder *b, const CpAwardLine *line,
 								 const char *rule, const char *instrument,
 								 const char *note);
@@ -95,5 +100,9 @@ extern CpAward cp_award_empty(const char *currency, int16 exponent);
 /* Text of one line, as award_out prints it, appended to out. */
 extern void cp_award_line_text(StringInfo out, const CpAward aw,
 							   const CpAwardLine *line);
+
+/* The binary (send/recv) form of an award; award_sum.c uses it too. */
+extern void cp_award_send_to(StringInfo buf, const CpAwardData *aw);
+extern CpAward cp_award_recv_from(StringInfo msg);
 
 #endif							/* COMPENSATION_AWARD_H */

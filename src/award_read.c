@@ -1,0 +1,252 @@
+/*-------------------------------------------------------------------------
+ *
+ * award_read.c
+ *	  Reading compensation.award values from SQL: lines() and the accessors
+ *	  (is_empty, amount, days, new_date, has, currency).
+ *
+ * All of these are pure: they read the award only, never a session setting.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "award.h"
+#include "common/int.h"
+#include "funcapi.h"
+#include "ruleset.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#define LINES_NATTS		13
+
+PG_FUNCTION_INFO_V1(compensation_award_lines);
+PG_FUNCTION_INFO_V1(compensation_award_is_empty);
+PG_FUNCTION_INFO_V1(compensation_award_amount);
+PG_FUNCTION_INFO_V1(compensation_award_days);
+PG_FUNCTION_INFO_V1(compensation_award_new_date);
+PG_FUNCTION_INFO_V1(compensation_award_has);
+PG_FUNCTION_INFO_V1(compensation_award_currency);
+
+/* The kind as lines() shows it: the extend kinds are all "extend". */
+static const char *
+line_kind_name(int kind)
+{
+	switch (kind)
+	{
+		case CP_AWARD_CREDIT:
+			return "credit";
+		case CP_AWARD_WAIVE:
+			return "waive";
+		case CP_AWARD_EXTEND_BY:
+		case CP_AWARD_EXTEND_TO:
+		case CP_AWARD_EXTEND_OUTAGE:
+			return "extend";
+		case CP_AWARD_GRANT:
+			return "grant";
+		case CP_AWARD_FLAG:
+			return "flag";
+		case CP_AWARD_REVIEW:
+			return "review";
+	}
+	elog(ERROR, "invalid award line kind %d", kind);
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * lines(award): one row per line.
+ */
+Datum
+compensation_award_lines(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CpAward		aw = PG_GETARG_CPAWARD(0);
+	CpAwardLine *lines = CpAwardLines(aw);
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	for (i = 0; i < aw->n_lines; i++)
+	{
+		CpAwardLine *l = &lines[i];
+		Datum		values[LINES_NATTS];
+		bool		nulls[LINES_NATTS];
+		const char *instrument = CpAwardString(aw, l->instrument);
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum(CpAwardString(aw, l->rule));
+		values[1] = CStringGetTextDatum(line_kind_name(l->kind));
+		if (instrument[0] != '\0')
+			values[2] = CStringGetTextDatum(instrument);
+		else
+			nulls[2] = true;
+		if (l->has & CP_LINE_AMOUNT)
+		{
+			values[3] = Int64GetDatum(l->amount);
+			if (l->unit == CP_INSTR_MONEY)
+			{
+				values[4] = NumericGetDatum(aw->exponent > 0 ?
+											int64_div_fast_to_numeric(l->amount, aw->exponent) :
+											int64_to_numeric(l->amount));
+				values[5] = CStringGetTextDatum(aw->currency);
+			}
+			else
+			{
+				values[4] = NumericGetDatum(int64_to_numeric(l->amount));
+				nulls[5] = true;
+			}
+		}
+		else
+			nulls[3] = nulls[4] = nulls[5] = true;
+		if (l->has & CP_LINE_DAYS)
+			values[6] = Int32GetDatum(l->days);
+		else
+			nulls[6] = true;
+		if (l->has & CP_LINE_NEW_DATE)
+			values[7] = TimestampTzGetDatum(l->new_date);
+		else
+			nulls[7] = true;
+		if (l->has & CP_LINE_WINDOW)
+		{
+			values[8] = CStringGetTextDatum(l->window_kind == CP_WINDOW_CLAIM ?
+											"claim" : "valid");
+			values[9] = TimestampTzGetDatum(l->window_lo);
+			values[10] = TimestampTzGetDatum(l->window_hi);
+		}
+		else
+			nulls[8] = nulls[9] = nulls[10] = true;
+		if (l->note >= 0)
+			values[11] = CStringGetTextDatum(CpAwardString(aw, l->note));
+		else
+			nulls[11] = true;
+		values[12] = Int64GetDatum(l->count);
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+Datum
+compensation_award_is_empty(PG_FUNCTION_ARGS)
+{
+	CpAward		aw = PG_GETARG_CPAWARD(0);
+
+	PG_RETURN_BOOL(aw->n_lines == 0);
+}
+
+/*
+ * amount(award, instrument): the amounts of the lines on an instrument,
+ * added; 0 if none.
+ */
+Datum
+compensation_award_amount(PG_FUNCTION_ARGS)
+{
+	CpAward		aw = PG_GETARG_CPAWARD(0);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	CpAwardLine *lines = CpAwardLines(aw);
+	int64		total = 0;
+	int			i;
+
+	for (i = 0; i < aw->n_lines; i++)
+	{
+		if (!(lines[i].has & CP_LINE_AMOUNT) ||
+			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+			continue;
+		if (pg_add_s64_overflow(total, lines[i].amount, &total))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("award amount out of range"),
+					 errdetail("The amounts on \"%s\" add up to more than a bigint holds.",
+							   name)));
+	}
+	PG_RETURN_INT64(total);
+}
+
+/*
+ * days(award, target): the days of the lines on a column or item, added;
+ * 0 if none.
+ */
+Datum
+compensation_award_days(PG_FUNCTION_ARGS)
+{
+	CpAward		aw = PG_GETARG_CPAWARD(0);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	CpAwardLine *lines = CpAwardLines(aw);
+	int32		total = 0;
+	int			i;
+
+	for (i = 0; i < aw->n_lines; i++)
+	{
+		if (!(lines[i].has & CP_LINE_DAYS) ||
+			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+			continue;
+		if (pg_add_s32_overflow(total, lines[i].days, &total))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("award days out of range"),
+					 errdetail("The days on \"%s\" add up to more than an integer holds.",
+							   name)));
+	}
+	PG_RETURN_INT32(total);
+}
+
+/*
+ * new_date(award, target): the latest new date of the lines on a column;
+ * NULL if none has one.
+ */
+Datum
+compensation_award_new_date(PG_FUNCTION_ARGS)
+{
+	CpAward		aw = PG_GETARG_CPAWARD(0);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	CpAwardLine *lines = CpAwardLines(aw);
+	bool		found = false;
+	TimestampTz latest = 0;
+	int			i;
+
+	for (i = 0; i < aw->n_lines; i++)
+	{
+		if (!(lines[i].has & CP_LINE_NEW_DATE) ||
+			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+			continue;
+		if (!found || lines[i].new_date > latest)
+			latest = lines[i].new_date;
+		found = true;
+	}
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(latest);
+}
+
+/*
+ * has(award, name): does any line name this instrument, item, flag or
+ * column?
+ */
+Datum
+compensation_award_has(PG_FUNCTION_ARGS)
+{
+	CpAward		aw = PG_GETARG_CPAWARD(0);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	CpAwardLine *lines = CpAwardLines(aw);
+	int			i;
+
+	for (i = 0; i < aw->n_lines; i++)
+		if (strcmp(CpAwardString(aw, lines[i].instrument), name) == 0)
+			PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(false);
+}
+
+/*
+ * currency(award): the ISO 4217 code, or NULL for an award made without
+ * one.
+ */
+Datum
+compensation_award_currency(PG_FUNCTION_ARGS)
+{
+	CpAward		aw = PG_GETARG_CPAWARD(0);
+
+	if (aw->currency[0] == '\0')
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(aw->currency));
+}
