@@ -1,0 +1,16 @@
+/*-------------------------------------------------------------------------
+ *
+ * compensation.c
+ *	  The module: what PostgreSQL needs to load the library.
+ *
+ * Everything else lives in files of one concern each: the policy language
+ * (ruleset_*.c), the award type (award*.c), evaluation (eval.c,
+ * evaluate.c), exact arithmetic (exact.c) and time zones (timezone.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+
+PG_MODULE_MAGIC;
