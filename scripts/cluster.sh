@@ -12,9 +12,18 @@
 # Nothing here touches the system's own clusters (pg_lsclusters, port 5432).
 
 PG_MAJOR=15
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
-PG_CONFIG_BIN=$PG_BIN/pg_config
-PGXS_DIR=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs
+# COMPENSATION_PG_CONFIG: another PostgreSQL 15 installation's pg_config (for
+# developing these scripts against a private copy); Debian's by default.
+if [ -n "${COMPENSATION_PG_CONFIG:-}" ]; then
+	PG_CONFIG_BIN=$COMPENSATION_PG_CONFIG
+	PG_BIN=$("$PG_CONFIG_BIN" --bindir)
+	PGXS_DIR=$(dirname "$(dirname "$(dirname "$("$PG_CONFIG_BIN" --pgxs)")")")
+else
+	PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+	PG_CONFIG_BIN=$PG_BIN/pg_config
+	PGXS_DIR=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs
+fi
+export PGXS_DIR
 # The warning flags CI builds with (STYLE.md: set through PG_CFLAGS).
 CI_CFLAGS="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare"
 

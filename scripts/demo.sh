@@ -60,7 +60,7 @@ esac
 cluster_need_root "$ROOT/scripts/demo.sh" "$@"
 trap 'warn "the demo stopped on an error (see above). If the cluster started, it still runs: bash scripts/demo.sh stop"' ERR
 
-[ -f "$ROUND1" ] && [ -f "$ROUND2" ] || die "missing $ROUND1 or $ROUND2"
+if [ ! -f "$ROUND1" ] || [ ! -f "$ROUND2" ]; then die "missing $ROUND1 or $ROUND2"; fi
 
 cluster_packages postgresql-15 postgresql-server-dev-15 build-essential
 cluster_build || die "the build failed (see above)"

@@ -64,49 +64,85 @@ finish() {
 
 # count_pg_regress FILE SUITE: add pg_regress's per-test results to the
 # totals.  PostgreSQL 15 prints `test name ... ok 12 ms` (or indented inside a
-# parallel group) and `... FAILED` (anything but `ok` is a failure, such as
-# `... diff: ...expected/x.out: No such file`); PostgreSQL 16 and later print TAP lines
-# `ok 1 - name` / `not ok 1 - name`.  Both are understood.
-# Sets FOUND to how many results it found.
-FOUND=0
+# parallel group) and `... FAILED`; anything but `ok` is a failure, such as
+# `... diff: ...: No such file`.  PostgreSQL 16 and later print TAP lines
+# `ok 1 - name` / `not ok 1 - name`.  Both are understood.  Records the names
+# seen in SEEN (name -> 1).
+declare -A SEEN
 count_pg_regress() {
-	local file=$1 suite=$2 line name n=0
+	local file=$1 suite=$2 line name
+	SEEN=()
 	while IFS= read -r line; do
 		if [[ $line =~ ^(test[[:space:]]+|[[:space:]]+)([^[:space:]]+)[[:space:]]+\.\.\.[[:space:]]+([^[:space:]]+) ]]; then
 			name=${BASH_REMATCH[2]}
+			SEEN[$name]=1
 			if [ "${BASH_REMATCH[3]}" = ok ]; then pass; else fail "$suite: $name"; fi
-			n=$((n + 1))
 		elif [[ $line =~ ^ok[[:space:]]+[0-9]+[[:space:]]+-?[[:space:]]*([^[:space:]]+) ]]; then
+			SEEN[${BASH_REMATCH[1]}]=1
 			pass
-			n=$((n + 1))
 		elif [[ $line =~ ^not\ ok[[:space:]]+[0-9]+[[:space:]]+-?[[:space:]]*([^[:space:]]+) ]]; then
+			SEEN[${BASH_REMATCH[1]}]=1
 			fail "$suite: ${BASH_REMATCH[1]}"
-			n=$((n + 1))
 		fi
 	done <"$file"
-	FOUND=$n
 }
 
-# settle_pg_regress SUITE OUTDIR RC LOG: count a pg_regress-style run and
-# print its diffs when something failed.
-settle_pg_regress() {
-	local suite=$1 outdir=$2 rc=$3 log=$4 before=$FAIL
-	count_pg_regress "$log" "$suite"
-	if [ "$FOUND" -eq 0 ]; then
-		fail "$suite: no test results (pg_regress exit $rc)"
-	elif [ "$rc" -ne 0 ] && [ "$FAIL" -eq "$before" ]; then
-		fail "$suite: pg_regress exit $rc"
+# run_regress_suite SUITE OUTDIR RUNNER: run a pg_regress-style suite over
+# the test names in NAMES (global array); RUNNER is a command to which test
+# names are appended, writing its results under OUTDIR.
+#  - a test with no test/expected/NAME.out counts as failed; it is run first,
+#    alone (pg_regress would stop the whole run at it), so that its output
+#    OUTDIR/results/NAME.out can be reviewed and copied to test/expected;
+#  - then the others run together: every test pg_regress reports counts
+#    once, and a test it never reached counts as failed;
+#  - on failure the diffs are printed.
+run_regress_suite() {
+	local suite=$1 outdir=$2 runner=$3
+	local have=() missing=() n rc before=$FAIL
+	for n in "${NAMES[@]}"; do
+		if [ -f "test/expected/$n.out" ]; then have+=("$n"); else missing+=("$n"); fi
+	done
+	mkdir -p "$outdir"
+	for n in "${missing[@]}"; do
+		fail "$suite: $n (no test/expected/$n.out)"
+		echo "!!! $suite: $n has no test/expected/$n.out: FAILED; running it alone for review"
+		"$runner" "$n" >"$TMP/$suite-$n.log" 2>&1
+		if [ -f "$outdir/results/$n.out" ]; then
+			echo "!!! its output, to review and copy to test/expected/$n.out: $outdir/results/$n.out"
+		else
+			cat "$TMP/$suite-$n.log"
+		fi
+	done
+	[ ${#have[@]} -gt 0 ] || return 0
+	"$runner" "${have[@]}" >"$TMP/$suite.log" 2>&1
+	rc=$?
+	cat "$TMP/$suite.log"
+	count_pg_regress "$TMP/$suite.log" "$suite"
+	for n in "${have[@]}"; do
+		[ -n "${SEEN[$n]:-}" ] || fail "$suite: $n (did not run; exit status $rc)"
+	done
+	if [ "$rc" -ne 0 ] && [ "$FAIL" -eq "$before" ]; then
+		fail "$suite: exit status $rc"
 	fi
-	if [ "$FAIL" -ne "$before" ]; then
-		local diffs
-		for diffs in "$outdir/regression.diffs" "$ROOT/test/regression.diffs"; do
-			if [ -s "$diffs" ]; then
-				say "$suite: differences ($diffs)"
-				cat "$diffs"
-				break
-			fi
-		done
+	if [ "$FAIL" -ne "$before" ] && [ -s "$outdir/regression.diffs" ]; then
+		say "$suite: differences ($outdir/regression.diffs)"
+		cat "$outdir/regression.diffs"
 	fi
+}
+
+# The runners.  pg_regress through `make installcheck`, so that the
+# Makefile's REGRESS_OPTS apply (--inputdir=test --outputdir=test/results);
+# REGRESS on the command line picks the tests.  Isolation directly: PGXS
+# only runs it when the Makefile sets ISOLATION.
+# shellcheck disable=SC2317  # called through run_regress_suite
+regress_runner() {
+	make PG_CONFIG="$PG_CONFIG_BIN" installcheck REGRESS="$*" \
+		PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER"
+}
+# shellcheck disable=SC2317
+isolation_runner() {
+	"$ISOLATION" --bindir="$PG_BIN" --inputdir=test --outputdir=test/results/isolation \
+		--dbname=isolation_regression "$@"
 }
 
 ###########################################################################
@@ -142,12 +178,9 @@ regress_tests=(test/sql/*.sql)
 if [ ${#regress_tests[@]} -gt 0 ]; then
 	say "pg_regress: ${#regress_tests[@]} test file(s)"
 	rm -rf test/results test/regression.diffs test/regression.out
-	mkdir -p test/results
-	make PG_CONFIG="$PG_CONFIG_BIN" installcheck \
-		PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" >"$TMP/regress.log" 2>&1
-	rc=$?
-	cat "$TMP/regress.log"
-	settle_pg_regress "pg_regress" "$ROOT/test/results" "$rc" "$TMP/regress.log"
+	NAMES=()
+	for t in "${regress_tests[@]}"; do NAMES+=("$(basename "$t" .sql)"); done
+	run_regress_suite pg_regress "$ROOT/test/results" regress_runner
 else
 	say "pg_regress: no test/sql/*.sql, skipped"
 fi
@@ -157,16 +190,10 @@ specs=(test/specs/*.spec)
 ISOLATION=$PGXS_DIR/src/test/isolation/pg_isolation_regress
 if [ ${#specs[@]} -gt 0 ]; then
 	if [ -x "$ISOLATION" ]; then
-		names=()
-		for s in "${specs[@]}"; do names+=("$(basename "$s" .spec)"); done
-		say "isolation: ${#names[@]} spec(s)"
-		mkdir -p test/results/isolation
-		"$ISOLATION" --inputdir=test --outputdir=test/results/isolation \
-			--bindir="$PG_BIN" --dbname=isolation_regression \
-			"${names[@]}" >"$TMP/isolation.log" 2>&1
-		rc=$?
-		cat "$TMP/isolation.log"
-		settle_pg_regress "isolation" "$ROOT/test/results/isolation" "$rc" "$TMP/isolation.log"
+		NAMES=()
+		for s in "${specs[@]}"; do NAMES+=("$(basename "$s" .spec)"); done
+		say "isolation: ${#NAMES[@]} spec(s)"
+		run_regress_suite isolation "$ROOT/test/results/isolation" isolation_runner
 	else
 		echo
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
@@ -192,7 +219,7 @@ if [ ${#tap_files[@]} -gt 0 ]; then
 		for f in "${tap_files[@]}"; do
 			psql_q -d postgres -c "DROP DATABASE IF EXISTS compensation_tap" \
 				-c "CREATE DATABASE compensation_tap TEMPLATE compensation_tap_template" >/dev/null 2>&1
-			if pg_prove -v -d compensation_tap "$f" >"$TMP/tap.log" 2>&1; then
+			if pg_prove --psql-bin "$PG_BIN/psql" -v -d compensation_tap "$f" >"$TMP/tap.log" 2>&1; then
 				pass
 				echo "$f .. ok ($(grep -cE '^ok ' "$TMP/tap.log") tests)"
 			else
