@@ -1,0 +1,661 @@
+/*-------------------------------------------------------------------------
+ *
+ * ruleset_print.c
+ *	  The canonical text of a ruleset (see docs/policy-language.md).
+ *
+ * The printer is the inverse of the parser: parsing what it prints gives
+ * back the same bytes.  So it prints every construct one way only: header
+ * lines in a fixed order, one construct per line, keywords in lower case,
+ * single spaces, and only the parentheses that the grammar needs, decided
+ * by one precedence table.  cp_print_node prints any subtree, which is how
+ * explain shows the condition that failed.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/datetime.h"
+
+#include "ruleset.h"
+
+/*
+ * Binding strength, loosest first, as in the parser: an operand whose
+ * operator binds more loosely than its context requires is parenthesized.
+ */
+typedef enum Prec
+{
+	PREC_TOP = 0,				/* anywhere a whole expression may stand */
+	PREC_OR,
+	PREC_AND,
+	PREC_NOT,
+	PREC_PREDICATE,				/* comparisons, in, is, during */
+	PREC_SUM,					/* + - */
+	PREC_PRODUCT,				/* * / */
+	PREC_UNARY,					/* unary - */
+	PREC_POSTFIX,				/* % and units */
+	PREC_PRIMARY
+} Prec;
+
+/* Binary operators: their spelling, strength and associativity. */
+typedef struct BinaryOp
+{
+	const char *symbol;
+	Prec		prec;
+	bool		left_assoc;		/* false: neither operand may be another one */
+} BinaryOp;
+
+static const BinaryOp binary_ops[] = {
+	[CP_OP_ADD] = {"+", PREC_SUM, true},
+	[CP_OP_SUB] = {"-", PREC_SUM, true},
+	[CP_OP_MUL] = {"*", PREC_PRODUCT, true},
+	[CP_OP_DIV] = {"/", PREC_PRODUCT, true},
+	[CP_OP_EQ] = {"=", PREC_PREDICATE, false},
+	[CP_OP_NE] = {"<>", PREC_PREDICATE, false},
+	[CP_OP_LT] = {"<", PREC_PREDICATE, false},
+	[CP_OP_LE] = {"<=", PREC_PREDICATE, false},
+	[CP_OP_GT] = {">", PREC_PREDICATE, false},
+	[CP_OP_GE] = {">=", PREC_PREDICATE, false},
+	[CP_OP_AND] = {"and", PREC_AND, true},
+	[CP_OP_OR] = {"or", PREC_OR, true},
+};
+
+/* The sections a printer reads, located once. */
+typedef struct Printer
+{
+	StringInfo	out;
+	const CpRulesetData *rs;
+	const CpNode *nodes;
+	const int32 *args;
+	const CpLet *lets;
+	const CpColumn *columns;
+	const char *strings;
+} Printer;
+
+static void print_expr(Printer *p, int32 idx, Prec context);
+
+static void
+printer_init(Printer *p, StringInfo out, const CpRulesetData *rs)
+{
+	p->out = out;
+	p->rs = rs;
+	p->nodes = CpNodes(rs);
+	p->args = CpArgs(rs);
+	p->lets = CpLets(rs);
+	p->columns = CpColumns(rs);
+	p->strings = CpStrings(rs);
+}
+
+/*
+ * Checked access: a ruleset comes from the parser, so a bad index is a
+ * corrupt value, reported rather than followed.
+ */
+static const CpNode *
+get_node(Printer *p, int32 idx)
+{
+	if (idx < 0 || idx >= p->rs->n_nodes)
+		elog(ERROR, "ruleset node %d out of range", idx);
+	return &p->nodes[idx];
+}
+
+static int32
+get_arg(Printer *p, int32 first, int32 i)
+{
+	if (first < 0 || i < 0 || first + i >= p->rs->n_args)
+		elog(ERROR, "ruleset argument %d out of range", first + i);
+	return p->args[first + i];
+}
+
+static const char *
+get_string(Printer *p, int32 off)
+{
+	if (off < 0 || off >= p->rs->strings_len)
+		elog(ERROR, "ruleset string offset %d out of range", off);
+	return p->strings + off;
+}
+
+/*
+ * Literals
+ */
+
+/* s between quote characters, a quote inside written twice. */
+static void
+append_quoted(StringInfo out, const char *s, char quote)
+{
+	appendStringInfoChar(out, quote);
+	for (; *s; s++)
+	{
+		if (*s == quote)
+			appendStringInfoChar(out, quote);
+		appendStringInfoChar(out, *s);
+	}
+	appendStringInfoChar(out, quote);
+}
+
+/* v / 10^scale with exactly scale fraction digits: 5, 2 gives "0.05". */
+static void
+append_number(StringInfo out, int64 v, int32 scale)
+{
+	uint64		u = (v < 0) ? -((uint64) v) : (uint64) v;
+	uint64		pow10 = 1;
+	int32		i;
+
+	if (scale < 0 || scale > 19)
+		elog(ERROR, "ruleset number has invalid scale %d", scale);
+	if (v < 0)
+		appendStringInfoChar(out, '-');
+	if (scale == 0)
+	{
+		appendStringInfo(out, UINT64_FORMAT, u);
+		return;
+	}
+	for (i = 0; i < scale; i++)
+		pow10 *= 10;
+	appendStringInfo(out, UINT64_FORMAT ".%0*" INT64_MODIFIER "u",
+					 u / pow10, (int) scale, u % pow10);
+}
+
+static void
+append_date(StringInfo out, int32 date)
+{
+	int			year,
+				month,
+				day;
+
+	j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+	appendStringInfo(out, "%04d-%02d-%02d", year, month, day);
+}
+
+/* A local time: "HH:MM", or "HH:MM:SS" when the seconds are not zero. */
+static void
+append_time(StringInfo out, int32 secs)
+{
+	appendStringInfo(out, " %02d:%02d", secs / SECS_PER_HOUR,
+					 (secs / SECS_PER_MINUTE) % MINS_PER_HOUR);
+	if (secs % SECS_PER_MINUTE != 0)
+		appendStringInfo(out, ":%02d", secs % SECS_PER_MINUTE);
+}
+
+/*
+ * Expressions and conditions
+ */
+static Prec
+node_prec(const CpNode *n)
+{
+	switch ((CpOp) n->op)
+	{
+		case CP_OP_ADD:
+		case CP_OP_SUB:
+		case CP_OP_MUL:
+		case CP_OP_DIV:
+		case CP_OP_EQ:
+		case CP_OP_NE:
+		case CP_OP_LT:
+		case CP_OP_LE:
+		case CP_OP_GT:
+		case CP_OP_GE:
+		case CP_OP_AND:
+		case CP_OP_OR:
+			return binary_ops[n->op].prec;
+		case CP_OP_NOT:
+			return PREC_NOT;
+		case CP_OP_IS_NULL:
+		case CP_OP_IN_LIST:
+		case CP_OP_IN_RANGE:
+		case CP_OP_IN_OUTAGE:
+			return PREC_PREDICATE;
+		case CP_OP_NEG:
+			return PREC_UNARY;
+		case CP_OP_PERCENT:
+		case CP_OP_DURATION:
+			return PREC_POSTFIX;
+		case CP_OP_NUM:
+			/* a negative literal reads as unary minus */
+			return n->v < 0 ? PREC_UNARY : PREC_PRIMARY;
+		default:
+			return PREC_PRIMARY;
+	}
+}
+
+/* "a, b, c": each a whole expression. */
+static void
+print_list(Printer *p, int32 first, int32 count)
+{
+	int32		i;
+
+	for (i = 0; i < count; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(p->out, ", ");
+		print_expr(p, get_arg(p, first, i), PREC_TOP);
+	}
+}
+
+/* "lo .. hi" or "lo ..< hi"; the ends bind like sums (the parser's). */
+static void
+print_range(Printer *p, int32 lo, int32 hi, bool exclusive)
+{
+	print_expr(p, lo, PREC_SUM);
+	appendStringInfoString(p->out, exclusive ? " ..< " : " .. ");
+	print_expr(p, hi, PREC_SUM);
+}
+
+/* One node, its operands parenthesized as their strength requires. */
+static void
+print_node(Printer *p, int32 idx)
+{
+	const CpNode *n = get_node(p, idx);
+	StringInfo	out = p->out;
+	bool		negated = (n->flags & CP_NODE_NEGATED) != 0;
+	int32		i;
+
+	check_stack_depth();
+
+	switch ((CpOp) n->op)
+	{
+		case CP_OP_NUM:
+			append_number(out, n->v, n->a);
+			break;
+		case CP_OP_STR:
+			append_quoted(out, get_string(p, n->a), '\'');
+			break;
+		case CP_OP_BOOL:
+			appendStringInfoString(out, n->v ? "true" : "false");
+			break;
+		case CP_OP_NULL:
+			appendStringInfoString(out, "null");
+			break;
+		case CP_OP_DATE:
+			append_date(out, n->a);
+			break;
+		case CP_OP_TIMESTAMP:
+			append_date(out, n->a);
+			append_time(out, n->b);
+			break;
+		case CP_OP_DURATION:
+			print_expr(p, n->a, PREC_POSTFIX);
+			appendStringInfo(out, " %s", cp_unit_name((CpUnit) n->b));
+			break;
+		case CP_OP_COLUMN:
+			if (n->a < 0 || n->a >= p->rs->n_columns)
+				elog(ERROR, "ruleset column %d out of range", n->a);
+			appendStringInfoString(out, get_string(p, p->columns[n->a].name));
+			break;
+		case CP_OP_LET:
+			if (n->a < 0 || n->a >= p->rs->n_lets)
+				elog(ERROR, "ruleset let %d out of range", n->a);
+			appendStringInfoString(out, get_string(p, p->lets[n->a].name));
+			break;
+		case CP_OP_BUILTIN:
+			appendStringInfoString(out, cp_builtin_name((CpBuiltin) n->a));
+			break;
+		case CP_OP_NEG:
+			appendStringInfoChar(out, '-');
+			/* "--" would start a comment: -(-x) */
+			if (node_prec(get_node(p, n->a)) == PREC_UNARY)
+			{
+				appendStringInfoChar(out, '(');
+				print_node(p, n->a);
+				appendStringInfoChar(out, ')');
+			}
+			else
+				print_expr(p, n->a, PREC_UNARY);
+			break;
+		case CP_OP_PERCENT:
+			print_expr(p, n->a, PREC_POSTFIX);
+			appendStringInfoChar(out, '%');
+			break;
+		case CP_OP_ADD:
+		case CP_OP_SUB:
+		case CP_OP_MUL:
+		case CP_OP_DIV:
+		case CP_OP_EQ:
+		case CP_OP_NE:
+		case CP_OP_LT:
+		case CP_OP_LE:
+		case CP_OP_GT:
+		case CP_OP_GE:
+		case CP_OP_AND:
+		case CP_OP_OR:
+			{
+				const BinaryOp *op = &binary_ops[n->op];
+
+				/* a - (b - c); and a = b = c is no expression at all */
+				print_expr(p, n->a, op->left_assoc ? op->prec : op->prec + 1);
+				appendStringInfo(out, " %s ", op->symbol);
+				print_expr(p, n->b, op->prec + 1);
+			}
+			break;
+		case CP_OP_CALL:
+			appendStringInfo(out, "%s(", cp_func_name((CpFunc) n->b));
+			print_list(p, n->a, n->c);
+			appendStringInfoChar(out, ')');
+			break;
+		case CP_OP_MODE:
+			appendStringInfoString(out, cp_rounding_name((CpRounding) n->a));
+			break;
+		case CP_OP_TIER:
+			appendStringInfoString(out, "tier ");
+			print_expr(p, n->a, PREC_TOP);
+			for (i = 0; i < n->c; i++)
+			{
+				appendStringInfoString(out, " upto ");
+				print_expr(p, get_arg(p, n->b, 2 * i), PREC_TOP);
+				appendStringInfoString(out, " => ");
+				print_expr(p, get_arg(p, n->b, 2 * i + 1), PREC_TOP);
+			}
+			if (n->flags & CP_NODE_HAS_ELSE)
+			{
+				appendStringInfoString(out, " else ");
+				print_expr(p, get_arg(p, n->b, 2 * n->c), PREC_TOP);
+			}
+			appendStringInfoString(out, " end");
+			break;
+		case CP_OP_REVIEW:
+			appendStringInfoString(out, "review ");
+			append_quoted(out, get_string(p, n->a), '\'');
+			break;
+		case CP_OP_NOAWARD:
+			appendStringInfoString(out, "none");
+			break;
+		case CP_OP_NOT:
+			appendStringInfoString(out, "not ");
+			print_expr(p, n->a, PREC_NOT);
+			break;
+		case CP_OP_IS_NULL:
+			print_expr(p, n->a, PREC_SUM);
+			appendStringInfoString(out, negated ? " is not null" : " is null");
+			break;
+		case CP_OP_IN_LIST:
+			print_expr(p, n->a, PREC_SUM);
+			appendStringInfoString(out, negated ? " not in (" : " in (");
+			print_list(p, n->b, n->c);
+			appendStringInfoChar(out, ')');
+			break;
+		case CP_OP_IN_RANGE:
+			print_expr(p, n->a, PREC_SUM);
+			appendStringInfoString(out, negated ? " not in " : " in ");
+			print_range(p, n->b, n->c, (n->flags & CP_NODE_EXCLUSIVE) != 0);
+			break;
+		case CP_OP_IN_OUTAGE:
+			print_expr(p, n->a, PREC_SUM);
+			appendStringInfoString(out, negated ? " not during outage" : " during outage");
+			break;
+		default:
+			elog(ERROR, "unrecognized ruleset node operator: %d", (int) n->op);
+	}
+}
+
+/* A node where context is the weakest binding allowed without parentheses. */
+static void
+print_expr(Printer *p, int32 idx, Prec context)
+{
+	if (node_prec(get_node(p, idx)) < context)
+	{
+		appendStringInfoChar(p->out, '(');
+		print_node(p, idx);
+		appendStringInfoChar(p->out, ')');
+	}
+	else
+		print_node(p, idx);
+}
+
+/*
+ * Whether idx, printed in context, begins with a word after which the parser
+ * does not read the optional amount of "grant ITEM [EXPR]": "review" (there
+ * it begins the next award line), "not", and the functions whose names are
+ * reserved words.  Such an amount is printed in parentheses.
+ */
+static bool
+starts_with_non_amount_word(Printer *p, int32 idx, Prec context)
+{
+	for (;;)
+	{
+		const CpNode *n = get_node(p, idx);
+
+		if (node_prec(n) < context)
+			return false;		/* it starts with "(" */
+		switch ((CpOp) n->op)
+		{
+			case CP_OP_REVIEW:
+			case CP_OP_NOT:
+				return true;
+			case CP_OP_CALL:
+				return n->b == CP_FUNC_ROUND || n->b == CP_FUNC_DAYS ||
+					n->b == CP_FUNC_HOURS;
+			case CP_OP_ADD:
+			case CP_OP_SUB:
+			case CP_OP_MUL:
+			case CP_OP_DIV:
+			case CP_OP_EQ:
+			case CP_OP_NE:
+			case CP_OP_LT:
+			case CP_OP_LE:
+			case CP_OP_GT:
+			case CP_OP_GE:
+			case CP_OP_AND:
+			case CP_OP_OR:
+				/* the left operand comes first, as print_node prints it */
+				context = binary_ops[n->op].left_assoc ?
+					binary_ops[n->op].prec : binary_ops[n->op].prec + 1;
+				break;
+			case CP_OP_IS_NULL:
+			case CP_OP_IN_LIST:
+			case CP_OP_IN_RANGE:
+			case CP_OP_IN_OUTAGE:
+				context = PREC_SUM;
+				break;
+			case CP_OP_PERCENT:
+			case CP_OP_DURATION:
+				context = PREC_POSTFIX;
+				break;
+			default:
+				return false;
+		}
+		idx = n->a;
+	}
+}
+
+/*
+ * The text of one expression or condition of rs, as the policy would say
+ * it, appended to out.
+ */
+void
+cp_print_node(StringInfo out, const CpRulesetData *rs, int32 node)
+{
+	Printer		p;
+
+	printer_init(&p, out, rs);
+	print_expr(&p, node, PREC_TOP);
+}
+
+/*
+ * Policies
+ */
+
+/* " round MODE[ to N]" if the award names a rounding; increment 0: the policy's. */
+static void
+print_award_rounding(Printer *p, const CpAwardSpec *spec)
+{
+	if (spec->rounding == CP_ROUND_UNSET)
+		return;
+	appendStringInfo(p->out, " round %s", cp_rounding_name((CpRounding) spec->rounding));
+	if (spec->increment != 0)
+		appendStringInfo(p->out, " to " INT64_FORMAT, spec->increment);
+}
+
+/* " claim LO .. HI" or " valid LO .. HI", if the award has a window. */
+static void
+print_window_clause(Printer *p, const CpAwardSpec *spec)
+{
+	switch ((CpWindowKind) spec->window_kind)
+	{
+		case CP_WINDOW_NONE:
+			return;
+		case CP_WINDOW_CLAIM:
+			appendStringInfoString(p->out, " claim ");
+			break;
+		case CP_WINDOW_VALID:
+			appendStringInfoString(p->out, " valid ");
+			break;
+		default:
+			elog(ERROR, "unrecognized award window kind: %d", (int) spec->window_kind);
+	}
+	print_range(p, spec->window_lo, spec->window_hi, spec->window_exclusive != 0);
+}
+
+/* One award line of a rule, indented, without the newline. */
+static void
+print_award(Printer *p, const CpAwardSpec *spec)
+{
+	StringInfo	out = p->out;
+	const char *name = get_string(p, spec->instrument);
+
+	appendStringInfoString(out, "  ");
+	switch ((CpAwardKind) spec->kind)
+	{
+		case CP_AWARD_CREDIT:
+		case CP_AWARD_WAIVE:
+			appendStringInfo(out, "%s %s ",
+							 cp_award_kind_name((CpAwardKind) spec->kind), name);
+			print_expr(p, spec->amount, PREC_TOP);
+			print_award_rounding(p, spec);
+			print_window_clause(p, spec);
+			break;
+		case CP_AWARD_EXTEND_OUTAGE:
+			appendStringInfo(out, "extend %s by outage", name);
+			break;
+		case CP_AWARD_EXTEND_BY:
+			appendStringInfo(out, "extend %s by ", name);
+			print_expr(p, spec->amount, PREC_TOP);
+			break;
+		case CP_AWARD_EXTEND_TO:
+			appendStringInfo(out, "extend %s to ", name);
+			print_expr(p, spec->amount, PREC_TOP);
+			break;
+		case CP_AWARD_GRANT:
+			appendStringInfo(out, "grant %s", name);
+			if (spec->amount != CP_NONE_IDX)
+			{
+				appendStringInfoChar(out, ' ');
+				if (starts_with_non_amount_word(p, spec->amount, PREC_TOP))
+				{
+					appendStringInfoChar(out, '(');
+					print_node(p, spec->amount);
+					appendStringInfoChar(out, ')');
+				}
+				else
+					print_expr(p, spec->amount, PREC_TOP);
+			}
+			if (spec->duration != CP_NONE_IDX)
+			{
+				appendStringInfoString(out, " for ");
+				print_expr(p, spec->duration, PREC_TOP);
+			}
+			print_award_rounding(p, spec);
+			print_window_clause(p, spec);
+			break;
+		case CP_AWARD_FLAG:
+			appendStringInfo(out, "flag %s", name);
+			print_window_clause(p, spec);
+			break;
+		case CP_AWARD_REVIEW:
+			appendStringInfoString(out, "review ");
+			append_quoted(out, get_string(p, spec->reason), '\'');
+			break;
+		default:
+			elog(ERROR, "unrecognized award kind: %d", (int) spec->kind);
+	}
+}
+
+/* "let NAME = EXPR", indented as given, without the newline. */
+static void
+print_let(Printer *p, const CpLet *let, const char *indent)
+{
+	appendStringInfo(p->out, "%slet %s = ", indent, get_string(p, let->name));
+	print_expr(p, let->expr, PREC_TOP);
+}
+
+/*
+ * The canonical text of a policy: lines separated by newlines, no newline
+ * after the last one.
+ */
+char *
+cp_print_policy(const CpRulesetData *rs)
+{
+	StringInfoData out;
+	Printer		p;
+	const CpInstrument *instruments = CpInstruments(rs);
+	const CpWindow *windows = CpWindows(rs);
+	const CpRule *rules = CpRules(rs);
+	const CpAwardSpec *awards = CpAwards(rs);
+	int32		i,
+				j;
+
+	initStringInfo(&out);
+	printer_init(&p, &out, rs);
+
+	appendStringInfoString(&out, "policy ");
+	append_quoted(&out, get_string(&p, rs->name), '"');
+	appendStringInfo(&out, "\ncurrency %.3s", rs->currency);
+	appendStringInfoString(&out, "\ntimezone ");
+	append_quoted(&out, get_string(&p, rs->timezone), '"');
+	appendStringInfo(&out, "\nhit %s", cp_hit_name((CpHit) rs->hit));
+	if (rs->rounding != CP_ROUND_UNSET)
+	{
+		appendStringInfoString(&out, "\nrounding ");
+		appendStringInfoString(&out, cp_rounding_name((CpRounding) rs->rounding));
+		if (rs->increment != 1)
+			appendStringInfo(&out, " to " INT64_FORMAT, rs->increment);
+	}
+
+	for (i = 0; i < rs->n_instruments; i++)
+		appendStringInfo(&out, "\ninstrument %s %s",
+						 get_string(&p, instruments[i].name),
+						 instruments[i].unit == CP_INSTR_COUNT ? "count" : "money");
+
+	for (i = 0; i < rs->n_windows; i++)
+	{
+		appendStringInfoString(&out, "\noutage ");
+		print_range(&p, windows[i].lo_node, windows[i].hi_node,
+					windows[i].exclusive != 0);
+	}
+
+	for (i = 0; i < rs->n_lets; i++)
+	{
+		if (p.lets[i].rule != CP_NONE_IDX)
+			continue;
+		appendStringInfoChar(&out, '\n');
+		print_let(&p, &p.lets[i], "");
+	}
+
+	for (i = 0; i < rs->n_rules; i++)
+	{
+		const CpRule *rule = &rules[i];
+
+		appendStringInfoString(&out, "\n\nrule ");
+		append_quoted(&out, get_string(&p, rule->name), '"');
+		if (rule->cond != CP_NONE_IDX)
+		{
+			appendStringInfoString(&out, "\n  when ");
+			print_expr(&p, rule->cond, PREC_TOP);
+		}
+		for (j = 0; j < rule->n_lets; j++)
+		{
+			if (rule->first_let + j >= rs->n_lets)
+				elog(ERROR, "ruleset let %d out of range", rule->first_let + j);
+			appendStringInfoChar(&out, '\n');
+			print_let(&p, &p.lets[rule->first_let + j], "  ");
+		}
+		for (j = 0; j < rule->n_awards; j++)
+		{
+			if (rule->first_award + j >= rs->n_awards)
+				elog(ERROR, "ruleset award %d out of range", rule->first_award + j);
+			appendStringInfoChar(&out, '\n');
+			print_award(&p, &awards[rule->first_award + j]);
+		}
+		appendStringInfoString(&out, "\nend");
+	}
+
+	return out.data;
+}
