@@ -16,7 +16,7 @@
 # The cluster keeps running so that you can explore; the last lines say how
 # to connect and how to stop it.  Running it again rebuilds, restarts the
 # same cluster and recreates the yes24 database from scratch.
-set -euo pipefail
+set -Eeuo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
