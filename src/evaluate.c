@@ -1,0 +1,111 @@
+/*-------------------------------------------------------------------------
+ *
+ * evaluate.c
+ *	  SQL functions compensation.evaluate(ruleset, row) and
+ *	  compensation.explain(ruleset, row).
+ *
+ * Both are IMMUTABLE STRICT PARALLEL SAFE: they read no table and no
+ * setting.  The evaluator for a call site lives in fn_extra (eval.c) and is
+ * rebuilt only when the policy or the row type changes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+#include "award.h"
+#include "eval.h"
+#include "ruleset.h"
+
+PG_FUNCTION_INFO_V1(compensation_evaluate);
+PG_FUNCTION_INFO_V1(compensation_explain);
+
+/*
+ * The row argument as a composite datum.  On the first call of a call site
+ * (fn_extra still empty), check that the argument really is a row: the SQL
+ * signature says anyelement.
+ */
+static HeapTupleHeader
+row_argument(FunctionCallInfo fcinfo, const char *funcname)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+	{
+		Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+		if (OidIsValid(argtype) && !type_is_rowtype(argtype))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("compensation.%s needs a row, not %s",
+							funcname, format_type_be(argtype)),
+					 errhint("Pass the whole row: compensation.%s(rules, o) FROM orders o.",
+							 funcname)));
+	}
+	return PG_GETARG_HEAPTUPLEHEADER(1);
+}
+
+static CpEval *
+prepare(FunctionCallInfo fcinfo, HeapTupleHeader row)
+{
+	return cp_eval_prepare(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
+						   PG_GETARG_DATUM(0),
+						   HeapTupleHeaderGetTypeId(row),
+						   HeapTupleHeaderGetTypMod(row));
+}
+
+/*
+ * compensation.evaluate(rules ruleset, row anyelement) -> award
+ */
+Datum
+compensation_evaluate(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader row = row_argument(fcinfo, "evaluate");
+	CpEval	   *ev = prepare(fcinfo, row);
+
+	PG_RETURN_CPAWARD(cp_eval_award(ev, row));
+}
+
+/*
+ * compensation.explain(rules ruleset, row anyelement) -> SETOF (rule_no,
+ * rule, matched, failed_condition, detail, award)
+ */
+Datum
+compensation_explain(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HeapTupleHeader row = row_argument(fcinfo, "explain");
+	CpEval	   *ev;
+	CpExplainRule *rules;
+	int			n;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	ev = prepare(fcinfo, row);
+	rules = cp_eval_explain(ev, row, &n);
+
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6];
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = Int32GetDatum(rules[i].rule_no);
+		values[1] = CStringGetTextDatum(rules[i].rule);
+		values[2] = BoolGetDatum(rules[i].matched);
+		if (rules[i].failed_condition)
+			values[3] = CStringGetTextDatum(rules[i].failed_condition);
+		else
+			nulls[3] = true;
+		if (rules[i].detail)
+			values[4] = CStringGetTextDatum(rules[i].detail);
+		else
+			nulls[4] = true;
+		values[5] = PointerGetDatum(rules[i].award);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
