@@ -205,6 +205,15 @@ struct CpEval
 	CpColBind  *cols;
 	int			max_att;		/* attributes needed: highest attno + 1 */
 
+	/*
+	 * Per rule: when its condition starts (leftmost "and" leaf) with
+	 * text_column = 'constant', a non-NULL column that differs makes the
+	 * rule false without walking the condition: exactly what the "and"
+	 * would conclude.  guard_col is -1 for rules without such a test.
+	 */
+	int32	   *guard_col;
+	const CpValue **guard_val;
+
 	/* constant folding: konst[i] is valid when is_const[i] */
 	bool	   *is_const;
 	CpValue    *konst;
@@ -745,6 +754,33 @@ eval_let(CpEval *ev, int l, CpValue *out)
 	ev->let_busy[l] = 0;
 	ev->let_val[l] = *out;
 	ev->let_gen[l] = ev->gen;
+}
+
+/*
+ * The value of node idx, by pointer when it is a constant or a memoized
+ * column or let (no copy), else evaluated into *tmp.
+ */
+static inline const CpValue *
+operand(CpEval *ev, int32 idx, CpValue *tmp)
+{
+	const CpNode *n;
+
+	if (ev->is_const[idx])
+		return &ev->konst[idx];
+	n = &ev->nodes[idx];
+	if (n->op == CP_OP_COLUMN)
+	{
+		if (ev->col_gen[n->a] != ev->gen)
+		{
+			fetch_column(ev, n->a, &ev->col_val[n->a]);
+			ev->col_gen[n->a] = ev->gen;
+		}
+		return &ev->col_val[n->a];
+	}
+	if (n->op == CP_OP_LET && ev->let_gen[n->a] == ev->gen)
+		return &ev->let_val[n->a];
+	eval_node(ev, idx, tmp);
+	return tmp;
 }
 
 /* ---------------------------------------------------------------------
@@ -1294,6 +1330,8 @@ eval_node(CpEval *ev, int32 idx, CpValue *out)
 	const CpNode *n;
 	CpValue		l,
 				r;
+	const CpValue *lp,
+			   *rp;
 
 	if (ev->is_const[idx])
 	{
@@ -1314,19 +1352,19 @@ eval_node(CpEval *ev, int32 idx, CpValue *out)
 		case CP_OP_SUB:
 		case CP_OP_MUL:
 		case CP_OP_DIV:
-			eval_node(ev, n->a, &l);
-			if (CPV_IS_SPECIAL(l.kind))
+			lp = operand(ev, n->a, &l);
+			if (CPV_IS_SPECIAL(lp->kind))
 			{
-				*out = l;
+				*out = *lp;
 				return;
 			}
-			eval_node(ev, n->b, &r);
-			if (CPV_IS_SPECIAL(r.kind))
+			rp = operand(ev, n->b, &r);
+			if (CPV_IS_SPECIAL(rp->kind))
 			{
-				*out = r;
+				*out = *rp;
 				return;
 			}
-			arith(ev, idx, (CpOp) n->op, &l, &r, out);
+			arith(ev, idx, (CpOp) n->op, lp, rp, out);
 			return;
 
 		case CP_OP_NEG:
@@ -1379,16 +1417,16 @@ eval_node(CpEval *ev, int32 idx, CpValue *out)
 			{
 				int			i;
 
-				eval_node(ev, n->a, &l);
-				if (CPV_IS_SPECIAL(l.kind))
+				lp = operand(ev, n->a, &l);
+				if (CPV_IS_SPECIAL(lp->kind))
 				{
-					*out = l;
+					*out = *lp;
 					return;
 				}
 				for (i = 0; i < n->c; i++)
 				{
-					eval_node(ev, ev->args[n->b + 2 * i], &r);
-					if (compare_values(ev, idx, CP_OP_LE, &l, &r) == CP_TRUE)
+					rp = operand(ev, ev->args[n->b + 2 * i], &r);
+					if (compare_values(ev, idx, CP_OP_LE, lp, rp) == CP_TRUE)
 					{
 						eval_node(ev, ev->args[n->b + 2 * i + 1], out);
 						return;
@@ -1451,6 +1489,8 @@ eval_cond(CpEval *ev, int32 idx)
 	const CpNode *n = &ev->nodes[idx];
 	CpValue		l,
 				r;
+	const CpValue *lp,
+			   *rp;
 	int			t,
 				u;
 
@@ -1481,13 +1521,13 @@ eval_cond(CpEval *ev, int32 idx)
 		case CP_OP_LE:
 		case CP_OP_GT:
 		case CP_OP_GE:
-			eval_node(ev, n->a, &l);
-			eval_node(ev, n->b, &r);
-			return compare_values(ev, idx, (CpOp) n->op, &l, &r);
+			lp = operand(ev, n->a, &l);
+			rp = operand(ev, n->b, &r);
+			return compare_values(ev, idx, (CpOp) n->op, lp, rp);
 
 		case CP_OP_IS_NULL:
-			eval_node(ev, n->a, &l);
-			t = (l.kind == CPV_NULL) ? CP_TRUE : CP_FALSE;
+			lp = operand(ev, n->a, &l);
+			t = (lp->kind == CPV_NULL) ? CP_TRUE : CP_FALSE;
 			return (n->flags & CP_NODE_NEGATED) ? truth_not(t) : t;
 
 		case CP_OP_IN_LIST:
@@ -1495,16 +1535,16 @@ eval_cond(CpEval *ev, int32 idx)
 				int			i;
 				bool		unknown = false;
 
-				eval_node(ev, n->a, &l);
+				lp = operand(ev, n->a, &l);
 				t = CP_FALSE;
-				if (CPV_IS_SPECIAL(l.kind))
+				if (CPV_IS_SPECIAL(lp->kind))
 					t = CP_UNKNOWN;
 				else
 				{
 					for (i = 0; i < n->c; i++)
 					{
-						eval_node(ev, ev->args[n->b + i], &r);
-						u = compare_values(ev, idx, CP_OP_EQ, &l, &r);
+						rp = operand(ev, ev->args[n->b + i], &r);
+						u = compare_values(ev, idx, CP_OP_EQ, lp, rp);
 						if (u == CP_TRUE)
 						{
 							t = CP_TRUE;
@@ -1520,15 +1560,15 @@ eval_cond(CpEval *ev, int32 idx)
 			}
 
 		case CP_OP_IN_RANGE:
-			eval_node(ev, n->a, &l);
-			eval_node(ev, n->b, &r);
-			t = compare_values(ev, idx, CP_OP_GE, &l, &r);
+			lp = operand(ev, n->a, &l);
+			rp = operand(ev, n->b, &r);
+			t = compare_values(ev, idx, CP_OP_GE, lp, rp);
 			if (t != CP_FALSE)
 			{
-				eval_node(ev, n->c, &r);
+				rp = operand(ev, n->c, &r);
 				u = compare_values(ev, idx,
 								   (n->flags & CP_NODE_EXCLUSIVE) ? CP_OP_LT : CP_OP_LE,
-								   &l, &r);
+								   lp, rp);
 				if (u == CP_FALSE)
 					t = CP_FALSE;
 				else if (u == CP_UNKNOWN)
@@ -1537,20 +1577,20 @@ eval_cond(CpEval *ev, int32 idx)
 			return (n->flags & CP_NODE_NEGATED) ? truth_not(t) : t;
 
 		case CP_OP_IN_OUTAGE:
-			eval_node(ev, n->a, &l);
-			if (CPV_IS_SPECIAL(l.kind))
+			lp = operand(ev, n->a, &l);
+			if (CPV_IS_SPECIAL(lp->kind))
 				t = CP_UNKNOWN;
 			else
 			{
 				int			i;
 
-				if (l.kind != CPV_TIME)
+				if (lp->kind != CPV_TIME)
 					type_error(ev, idx, psprintf("ask whether %s is during the outage",
-												 kind_name(l.kind)));
+												 kind_name(lp->kind)));
 				t = CP_FALSE;
 				for (i = 0; i < ev->n_windows; i++)
 				{
-					if (l.u.time.lo < ev->windows[i].hi && ev->windows[i].lo < l.u.time.hi)
+					if (lp->u.time.lo < ev->windows[i].hi && ev->windows[i].lo < lp->u.time.hi)
 					{
 						t = CP_TRUE;
 						break;
@@ -1560,12 +1600,12 @@ eval_cond(CpEval *ev, int32 idx)
 			return (n->flags & CP_NODE_NEGATED) ? truth_not(t) : t;
 
 		default:
-			eval_node(ev, idx, &l);
-			if (l.kind == CPV_BOOL)
-				return l.u.b ? CP_TRUE : CP_FALSE;
-			if (CPV_IS_SPECIAL(l.kind))
+			lp = operand(ev, idx, &l);
+			if (lp->kind == CPV_BOOL)
+				return lp->u.b ? CP_TRUE : CP_FALSE;
+			if (CPV_IS_SPECIAL(lp->kind))
 				return CP_UNKNOWN;
-			type_error(ev, idx, psprintf("use %s as a condition", kind_name(l.kind)));
+			type_error(ev, idx, psprintf("use %s as a condition", kind_name(lp->kind)));
 	}
 }
 
@@ -2261,6 +2301,25 @@ begin_row(CpEval *ev, HeapTupleHeader row)
 	ev->skips = NULL;
 }
 
+/* Does rule r's leading text test fail on this row? (see guard_col) */
+static inline bool
+guard_fails(CpEval *ev, int r)
+{
+	int32		c = ev->guard_col[r];
+	const CpValue *g = ev->guard_val[r];
+	const CpValue *v;
+
+	if (ev->col_gen[c] != ev->gen)
+	{
+		fetch_column(ev, c, &ev->col_val[c]);
+		ev->col_gen[c] = ev->gen;
+	}
+	v = &ev->col_val[c];
+	return v->kind == CPV_TEXT &&
+		(v->u.text.len != g->u.text.len ||
+		 memcmp(v->u.text.p, g->u.text.p, v->u.text.len) != 0);
+}
+
 /* first_line[i] / n_lines[i]: the pending lines of rule i (trace only) */
 static void
 eval_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
@@ -2285,7 +2344,12 @@ eval_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
 			continue;
 		}
 		ev->cur_rule = i;
-		t = rule->cond == CP_NONE_IDX ? CP_TRUE : eval_cond(ev, rule->cond);
+		if (rule->cond == CP_NONE_IDX)
+			t = CP_TRUE;
+		else if (ev->guard_col[i] >= 0 && guard_fails(ev, i))
+			t = CP_FALSE;
+		else
+			t = eval_cond(ev, rule->cond);
 		if (t != CP_TRUE)
 		{
 			if (trace)
@@ -2993,6 +3057,60 @@ fold_constants(CpEval *ev)
 	}
 }
 
+static bool
+is_text_column(const CpEval *ev, int32 idx)
+{
+	const CpNode *n = &ev->nodes[idx];
+
+	if (n->op != CP_OP_COLUMN)
+		return false;
+	switch (ev->cols[n->a].cls)
+	{
+		case CPC_TEXT:
+		case CPC_BPCHAR:
+		case CPC_NAME:
+		case CPC_ENUM:
+			return true;
+		default:
+			return false;
+	}
+}
+
+static void
+find_guards(CpEval *ev)
+{
+	int			i;
+
+	ev->guard_col = palloc(sizeof(int32) * Max(ev->n_rules, 1));
+	ev->guard_val = palloc0(sizeof(CpValue *) * Max(ev->n_rules, 1));
+	for (i = 0; i < ev->n_rules; i++)
+	{
+		int32		leaf = ev->rules[i].cond;
+		const CpNode *n;
+
+		ev->guard_col[i] = -1;
+		if (leaf == CP_NONE_IDX)
+			continue;
+		while (ev->nodes[leaf].op == CP_OP_AND)
+			leaf = ev->nodes[leaf].a;
+		n = &ev->nodes[leaf];
+		if (n->op != CP_OP_EQ)
+			continue;
+		if (is_text_column(ev, n->a) && ev->is_const[n->b] &&
+			ev->konst[n->b].kind == CPV_TEXT)
+		{
+			ev->guard_col[i] = ev->nodes[n->a].a;
+			ev->guard_val[i] = &ev->konst[n->b];
+		}
+		else if (is_text_column(ev, n->b) && ev->is_const[n->a] &&
+				 ev->konst[n->a].kind == CPV_TEXT)
+		{
+			ev->guard_col[i] = ev->nodes[n->b].a;
+			ev->guard_val[i] = &ev->konst[n->a];
+		}
+	}
+}
+
 static void
 compute_outage(CpEval *ev)
 {
@@ -3090,6 +3208,7 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 		ev->is_const = palloc0(sizeof(bool) * Max(ev->n_nodes, 1));
 		ev->konst = palloc0(sizeof(CpValue) * Max(ev->n_nodes, 1));
 		fold_constants(ev);
+		find_guards(ev);
 
 		ev->gen = 0;
 		ev->col_gen = palloc0(sizeof(uint32) * Max(ev->n_columns, 1));

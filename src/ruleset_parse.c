@@ -988,16 +988,20 @@ instrument_unit(Parser *ps, const Token *at, const char *name)
 					  name));
 }
 
+/* Can the current token begin an expression (an optional grant amount)? */
 static bool
-starts_expr(const Token *t)
+starts_expr(Parser *ps)
 {
+	const Token *t = &ps->tok;
+
 	if (t->kind == TOK_NUMBER || t->kind == TOK_STRING || t->kind == TOK_DATE ||
 		t->kind == TOK_TIMESTAMP)
 		return true;
 	if (t->kind == TOK_OP)
 		return is_op(t, "(") || is_op(t, "-");
 	if (t->kind == TOK_IDENT)
-		return !is_reserved(t) || is_word(t, "true") || is_word(t, "false") ||
+		return !is_reserved(t) || *ps->p == '(' || is_word(t, "not") ||
+			is_word(t, "true") || is_word(t, "false") ||
 			is_word(t, "null") || is_word(t, "tier") || is_word(t, "none") ||
 			is_word(t, "outage_start") || is_word(t, "outage_end") ||
 			is_word(t, "outage_hours") || is_word(t, "outage_days");
@@ -1081,7 +1085,7 @@ parse_award(Parser *ps)
 		spec.kind = CP_AWARD_GRANT;
 		name = expect_ident(ps, "an item");
 		spec.instrument = cp_builder_string(&ps->b, name, strlen(name));
-		if (starts_expr(&ps->tok))
+		if (starts_expr(ps))
 		{
 			spec.unit = instrument_unit(ps, &at, name);
 			spec.amount = parse_expr(ps);
