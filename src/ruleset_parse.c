@@ -139,6 +139,8 @@ token_desc(const Token *t)
 {
 	if (t->kind == TOK_EOF)
 		return "end of policy";
+	if (t->kind == TOK_NAME)	/* already in double quotes */
+		return psprintf("%.*s", t->len, t->start);
 	return psprintf("\"%.*s\"", t->len, t->start);
 }
 
@@ -168,17 +170,19 @@ syntax_error(Parser *ps, const char *expected)
 /*
  * Lexer
  */
-static void lex_error(Parser *ps, const char *at, const char *msg) pg_attribute_noreturn();
+static void lex_error_len(Parser *ps, const char *at, int len, const char *msg) pg_attribute_noreturn();
+#define lex_error(ps, at, msg) lex_error_len((ps), (at), 0, (msg))
 
+/* An error at "at", showing len bytes of the source (0: one character). */
 static void
-lex_error(Parser *ps, const char *at, const char *msg)
+lex_error_len(Parser *ps, const char *at, int len, const char *msg)
 {
 	Token		t;
 
 	memset(&t, 0, sizeof(t));
 	t.kind = TOK_OP;
 	t.start = at;
-	t.len = (*at != '\0') ? pg_mblen(at) : 0;
+	t.len = len > 0 ? len : (*at != '\0') ? pg_mblen(at) : 0;
 	t.line = ps->line;
 	t.col = (int) (at - ps->line_start) + 1;
 	if (*at == '\0')
@@ -220,7 +224,7 @@ lex_datetime(Parser *ps, const char *p, Token *t)
 	day = two_digits(p + 8);
 	if (month < 1 || month > 12 || day < 1 ||
 		day > day_tab[isleap(year)][month - 1])
-		lex_error(ps, p, "invalid date");
+		lex_error_len(ps, p, 10, "invalid date");
 	t->kind = TOK_DATE;
 	t->date = date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
 	t->usecs = 0;
@@ -242,7 +246,7 @@ lex_datetime(Parser *ps, const char *p, Token *t)
 			end += 3;
 		}
 		if (hour > 23 || minute > 59 || second > 59)
-			lex_error(ps, q, "invalid time of day");
+			lex_error_len(ps, q, end - q, "invalid time of day");
 		if (isalnum((unsigned char) *end))
 			lex_error(ps, end, "invalid time of day");
 		t->kind = TOK_TIMESTAMP;
@@ -266,7 +270,11 @@ lex_number(Parser *ps, const char *p, Token *t)
 		if (isdigit((unsigned char) *q))
 		{
 			if (pg_mul_s64_overflow(m, 10, &m) || pg_add_s64_overflow(m, *q - '0', &m))
-				lex_error(ps, p, "number too large");
+			{
+				while (isdigit((unsigned char) *q) || *q == '_' || *q == '.')
+					q++;
+				lex_error_len(ps, p, q - p, "number too large");
+			}
 			if (fraction)
 				scale++;
 		}
@@ -482,7 +490,7 @@ expect_name(Parser *ps, const char *what)
 	if (ps->tok.kind != TOK_NAME)
 		syntax_error(ps, psprintf("%s in double quotes", what));
 	if (ps->tok.text[0] == '\0')
-		error_at(&ps->tok, ERRCODE_SYNTAX_ERROR, psprintf("empty %s", what), NULL);
+		error_at(&ps->tok, ERRCODE_SYNTAX_ERROR, "a name cannot be empty", NULL);
 	s = ps->tok.text;
 	next(ps);
 	return s;

@@ -16,7 +16,7 @@ hit first
 rule "r" when a>1 credit cash a*2 end
 $$::compensation.ruleset;
 SELECT $$policy "spacing" currency USD hit first rule "r" when a > 1 credit cash a * 2 end$$::compensation.ruleset
-     = $$currency USD
+     OPERATOR(compensation.=) $$currency USD
 policy "spacing"
 hit first
 -- same policy
