@@ -273,8 +273,17 @@ print_node(Printer *p, int32 idx)
 			append_time(out, n->b);
 			break;
 		case CP_OP_DURATION:
-			print_expr(p, n->a, PREC_POSTFIX);
-			appendStringInfo(out, " %s", cp_unit_name((CpUnit) n->b));
+			{
+				const CpNode *count = &p->nodes[n->a];
+				const char *unit = cp_unit_name((CpUnit) n->b);
+
+				print_expr(p, n->a, PREC_POSTFIX);
+				/* "1 day", not "1 days": the parser reads both alike */
+				if (count->op == CP_OP_NUM && count->v == 1 && count->a == 0)
+					appendStringInfo(out, " %.*s", (int) strlen(unit) - 1, unit);
+				else
+					appendStringInfo(out, " %s", unit);
+			}
 			break;
 		case CP_OP_COLUMN:
 			if (n->a < 0 || n->a >= p->rs->n_columns)
