@@ -142,9 +142,12 @@ elapsed_ms=$(((t1 - t0) / 1000000))
 # The summary.
 ###########################################################################
 echo
-psql_demo -d "$DB" -P footer=off -v elapsed_ms="$elapsed_ms" <<'SQL'
+psql_demo -q -d "$DB" -P footer=off -v elapsed_ms="$elapsed_ms" <<'SQL'
 \pset null ''
 SET TimeZone = 'Asia/Seoul';
+-- 1234567 -> '1,234,567'; 12.5 -> '12.5'
+CREATE FUNCTION pg_temp.money(numeric) RETURNS text LANGUAGE sql IMMUTABLE
+AS $$ SELECT rtrim(to_char($1, 'FM999G999G999G999G999G990D999'), '.') $$;
 \echo '=================================================================='
 \echo ' YES24 ransomware outage, June 2025: what the two plans award'
 \echo '=================================================================='
@@ -168,7 +171,7 @@ WITH per_rule AS (
 	CROSS JOIN LATERAL compensation.lines(t.s) l
 )
 SELECT t.rule, r.rows_awarded AS "rows", t.kind, t.instrument,
-       to_char(t.amount_major, 'FM999G999G999G999G990D999') AS total, t.currency,
+       pg_temp.money(t.amount_major) AS total, t.currency,
        t.days AS days_extended, t.count AS lines
 FROM totals t JOIN per_rule r USING (rule)
 ORDER BY t.rule, t.kind, t.instrument;
@@ -185,7 +188,7 @@ WITH per_rule AS (
 	CROSS JOIN LATERAL compensation.lines(t.s) l
 )
 SELECT t.rule, r.rows_awarded AS "rows", t.kind, t.instrument,
-       to_char(t.amount_major, 'FM999G999G999G999G990D999') AS total, t.currency,
+       pg_temp.money(t.amount_major) AS total, t.currency,
        t.days AS days, t.count AS lines
 FROM totals t JOIN per_rule r USING (rule)
 ORDER BY t.rule, t.kind, t.instrument;
@@ -193,7 +196,7 @@ ORDER BY t.rule, t.kind, t.instrument;
 \echo
 \echo '--- Both rounds, per instrument ---'
 SELECT l.kind, l.instrument,
-       to_char(sum(l.amount_major), 'FM999G999G999G999G990D999') AS total,
+       pg_temp.money(sum(l.amount_major)) AS total,
        min(l.currency) AS currency, sum(l.days) AS days, sum(l.count) AS lines
 FROM (SELECT compensation.sum(award) AS s FROM public.order_awards
       UNION ALL
@@ -204,12 +207,26 @@ ORDER BY l.kind, l.instrument;
 
 \echo
 \echo '--- The worked examples of YES24.md, as the sample rows get them ---'
-SELECT w.example, w.row_says, w.expected,
-       coalesce(oa.award::text, ma.award::text, '(nothing)') AS award
-FROM public.worked_examples w
-LEFT JOIN public.order_awards oa ON w.tbl = 'orders' AND oa.order_id = w.id
-LEFT JOIN public.member_awards ma ON w.tbl = 'members' AND ma.member_id = w.id
-ORDER BY w.id;
+SELECT CASE WHEN x.n = 1 THEN x.example END AS example,
+       CASE WHEN x.n = 1 THEN x.expected END AS "YES24.md expects",
+       x.rule, x.line AS "the policy awards"
+FROM (
+	SELECT w.id, w.example, w.expected, l.rule, coalesce(l.n, 1) AS n,
+		CASE WHEN l.rule IS NULL THEN '(nothing)' ELSE concat_ws(' ', l.kind, l.instrument,
+			pg_temp.money(l.amount_major),
+			CASE WHEN l.days IS NOT NULL THEN '+' || l.days || ' days' END,
+			CASE WHEN l.new_date IS NOT NULL THEN '-> ' || to_char(l.new_date, 'YYYY-MM-DD HH24:MI:SS') END,
+			CASE WHEN l.window_kind IS NOT NULL THEN l.window_kind || ' '
+				|| to_char(l.window_from, 'YYYY-MM-DD') || ' .. '
+				|| to_char(l.window_until - interval '1 microsecond', 'YYYY-MM-DD') END) END AS line
+	FROM public.worked_examples w
+	LEFT JOIN public.order_awards oa ON w.tbl = 'orders' AND oa.order_id = w.id
+	LEFT JOIN public.member_awards ma ON w.tbl = 'members' AND ma.member_id = w.id
+	LEFT JOIN LATERAL compensation.lines(coalesce(oa.award, ma.award)) WITH ORDINALITY AS l(
+		rule, kind, instrument, amount, amount_major, currency, days, new_date,
+		window_kind, window_from, window_until, note, count, n) ON true
+) x
+ORDER BY x.id, x.n;
 SQL
 
 CONNECT="psql -h $CLUSTER -p $PORT -U postgres $DB"
