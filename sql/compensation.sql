@@ -39,6 +39,14 @@ CREATE TYPE @extschema@.ruleset (
 );
 COMMENT ON TYPE @extschema@.ruleset IS
 	'a compensation policy compiled from the policy language; prints in canonical form';
+COMMENT ON FUNCTION @extschema@.ruleset_in(pg_catalog.cstring) IS
+	'compiles policy text into a ruleset; a bad policy is an error naming its line and column';
+COMMENT ON FUNCTION @extschema@.ruleset_out(@extschema@.ruleset) IS
+	'the canonical text of a policy';
+COMMENT ON FUNCTION @extschema@.ruleset_recv(pg_catalog.internal) IS
+	'binary input: a version byte and the canonical text, compiled again';
+COMMENT ON FUNCTION @extschema@.ruleset_send(@extschema@.ruleset) IS
+	'binary output: a version byte and the canonical text';
 
 CREATE FUNCTION @extschema@.ruleset_eq(@extschema@.ruleset, @extschema@.ruleset)
 RETURNS boolean
@@ -130,6 +138,14 @@ CREATE TYPE @extschema@.award (
 );
 COMMENT ON TYPE @extschema@.award IS
 	'the award lines one row gets from a policy: rule, kind, instrument, amount, days, new date, window';
+COMMENT ON FUNCTION @extschema@.award_in(pg_catalog.cstring) IS
+	'reads an award in the form award_out prints';
+COMMENT ON FUNCTION @extschema@.award_out(@extschema@.award) IS
+	'an award as text, amounts in major units, times in the policy''s time zone';
+COMMENT ON FUNCTION @extschema@.award_recv(pg_catalog.internal) IS
+	'binary input of an award, validated';
+COMMENT ON FUNCTION @extschema@.award_send(@extschema@.award) IS
+	'binary output of an award';
 
 --------------------------------------------------------------------------
 -- Evaluation

@@ -36,12 +36,16 @@ INSERT INTO orders (example, order_id, service, expires_at, expired) VALUES
 INSERT INTO orders (example, order_id, service, received_at, final_price) VALUES
   ('E9',  9,  'buyback', '2025-06-05 12:00+09', 7355),
   ('E10', 10, 'buyback', '2025-06-09 12:00+09', 7355);
-INSERT INTO orders (example, order_id, service, sub_end) VALUES
-  ('E11', 11, 'crema', '2025-06-25'),
-  ('E12', 12, 'crema', '2025-06-01');
-INSERT INTO orders (example, order_id, service, rental, rental_end) VALUES
-  ('E13', 13, 'ebook', true,  '2025-06-20'),
-  ('E14', 14, 'ebook', false, NULL);
+INSERT INTO orders (example, order_id, service, ordered_at, sub_end) VALUES
+  ('E11', 11, 'crema', '2025-05-26 08:00+09', '2025-06-25'),
+  ('E12', 12, 'crema', '2025-05-02 08:00+09', '2025-06-01'),
+  -- not in YES24.md: a subscription begun after 6/8 was not valid on 6/8
+  ('E11-late', 111, 'crema', '2025-06-10 08:00+09', '2025-07-10');
+INSERT INTO orders (example, order_id, service, ordered_at, rental, rental_end) VALUES
+  ('E13', 13, 'ebook', '2025-06-06 20:00+09', true,  '2025-06-20'),
+  ('E14', 14, 'ebook', '2025-06-06 20:00+09', false, NULL),
+  -- not in YES24.md: a rental begun after 6/9 was not running on 6/9
+  ('E13-late', 113, 'ebook', '2025-06-10 20:00+09', true, '2025-06-25');
 
 -- Every award line of round 1, per example.
 SELECT o.example, l.rule, l.kind, l.instrument, l.amount, l.days, l.new_date,
@@ -76,6 +80,8 @@ SELECT o.example,
     WHEN 'E14' THEN compensation.is_empty(a)
     WHEN 'E15' THEN compensation.has(a, 'free_return')
     WHEN 'E16' THEN compensation.is_empty(a)
+    WHEN 'E11-late' THEN compensation.is_empty(a)
+    WHEN 'E13-late' THEN compensation.is_empty(a)
   END AS as_expected
 FROM orders o, yes24 p, LATERAL compensation.evaluate(p.r1, o) a
 ORDER BY o.order_id;
