@@ -121,6 +121,7 @@ typedef enum CpColClass
 	CPC_TEXT,					/* text, varchar and other string varlenas */
 	CPC_BPCHAR,					/* compared without trailing spaces */
 	CPC_NAME,
+	CPC_CSTRING,				/* a literal of type unknown */
 	CPC_ENUM,
 	CPC_DATE,
 	CPC_TIMESTAMP,				/* local time in the policy zone */
@@ -670,6 +671,11 @@ fetch_column(CpEval *ev, int c, CpValue *out)
 		case CPC_NAME:
 			out->kind = CPV_TEXT;
 			out->u.text.p = NameStr(*DatumGetName(d));
+			out->u.text.len = strlen(out->u.text.p);
+			break;
+		case CPC_CSTRING:
+			out->kind = CPV_TEXT;
+			out->u.text.p = DatumGetCString(d);
 			out->u.text.len = strlen(out->u.text.p);
 			break;
 		case CPC_ENUM:
@@ -1660,6 +1666,17 @@ value_text(CpEval *ev, const CpValue *v)
 	return buf.data;
 }
 
+static void pg_attribute_noreturn()
+amount_overflow_error(CpEval *ev, const CpAwardSpec *spec, CpRational v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value out of range in rule \"%s\"", rule_name(ev)),
+			 errdetail("The amount of %s, %s, does not fit in 64 bits as %s.",
+					   spec_text(ev, spec), cp_rat_to_cstring(v),
+					   spec->unit == CP_INSTR_MONEY ? "minor units" : "whole units")));
+}
+
 /* Amount of a credit, waive or grant, rounded; false if zero. */
 static bool
 award_amount(CpEval *ev, const CpAwardSpec *spec, CpRational v, CpAwardLine *line)
@@ -1681,7 +1698,7 @@ award_amount(CpEval *ev, const CpAwardSpec *spec, CpRational v, CpAwardLine *lin
 	if (inc <= 0)
 		inc = 1;
 	if (unit == CP_INSTR_MONEY && !cp_rat_scale10(v, rs->exponent, &scaled))
-		overflow_error(ev, spec->amount);
+		amount_overflow_error(ev, spec, v);
 	switch (cp_round_status(scaled, mode, inc, &amount))
 	{
 		case CP_EXACT_OK:
@@ -1705,11 +1722,14 @@ award_amount(CpEval *ev, const CpAwardSpec *spec, CpRational v, CpAwardLine *lin
 						 errhint("Name a rounding in the policy (rounding half_up) or on the award (round half_up).")));
 			break;
 		default:
-			overflow_error(ev, spec->amount);
+			amount_overflow_error(ev, spec, v);
 	}
 	if (amount == 0)
 	{
-		note_skip(ev, spec, psprintf("the amount %s rounds to 0", cp_rat_to_cstring(v)));
+		if (v.num == 0)
+			note_skip(ev, spec, "the amount is 0");
+		else
+			note_skip(ev, spec, psprintf("the amount %s rounds to 0", cp_rat_to_cstring(v)));
 		return false;
 	}
 	line->amount = amount;
@@ -1935,6 +1955,8 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 			break;
 
 		case CP_AWARD_REVIEW:
+			/* the line says "review 'reason'": no instrument */
+			instrument = "";
 			note = spec->reason >= 0 ? str_at(ev, spec->reason) : "";
 			break;
 	}
@@ -2879,6 +2901,9 @@ bind_columns(CpEval *ev)
 			case NAMEOID:
 				cb->cls = CPC_NAME;
 				break;
+			case UNKNOWNOID:
+				cb->cls = CPC_CSTRING;
+				break;
 			case DATEOID:
 				cb->cls = CPC_DATE;
 				break;
@@ -3069,6 +3094,7 @@ is_text_column(const CpEval *ev, int32 idx)
 		case CPC_TEXT:
 		case CPC_BPCHAR:
 		case CPC_NAME:
+		case CPC_CSTRING:
 		case CPC_ENUM:
 			return true;
 		default:
