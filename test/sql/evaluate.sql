@@ -632,6 +632,54 @@ FROM (SELECT * FROM big_policies UNION ALL SELECT * FROM big_policies_c) b, hits
 WHERE h.price IS NOT NULL ORDER BY b.how, h.id;
 
 --
+-- Cross-checks against PostgreSQL's own arithmetic, on generated rows:
+-- numeric conversion and every rounding mode, and local days, local
+-- timestamps, "+ N days" and days_in_month in a zone with daylight saving.
+--
+CREATE TABLE gen_nums AS
+SELECT i, round((hashint8extended(i, 1) % 2000000000000)::numeric
+                / (10::numeric ^ (hashint8extended(i, 2) & 15)),
+                (hashint8extended(i, 3) & 15)::int) AS v
+FROM generate_series(1, 20000) i;
+SELECT count(*) FILTER (WHERE v < 0) > 0 AND count(*) FILTER (WHERE v > 0) > 0 AS both_signs,
+       count(*) FILTER (WHERE
+         compensation.amount(a, 'cash') <> CASE WHEN v >= 0 THEN round(v * 1000) ELSE round(-v * 3000) END
+         OR compensation.amount(a, 'deposit') <> CASE WHEN v >= 0 THEN floor(v * 1000) ELSE 0 END
+         OR compensation.amount(a, 'fee') <> CASE WHEN v >= 0 THEN ceil(v * 1000) ELSE 0 END
+         OR compensation.amount(a, 'refund') <> CASE WHEN v < 0 THEN 0
+              WHEN v * 1000 - floor(v * 1000) = 0.5 THEN floor(v * 1000) + (floor(v * 1000)::bigint % 2)
+              ELSE round(v * 1000) END) AS mismatches
+FROM gen_nums g, LATERAL compensation.evaluate($$
+policy "cross" currency KWD
+rule "hu" when v >= 0 credit cash v round half_up end
+rule "fl" when v >= 0 credit deposit v round floor end
+rule "ce" when v >= 0 credit fee v round ceiling end
+rule "he" when v >= 0 credit refund v round half_even end
+rule "m" when v < 0 credit cash -v * 3 round half_up end
+$$::compensation.ruleset, g) a;
+CREATE TABLE gen_times AS
+SELECT i, date '1990-01-01' + (hashint8extended(i, 4) % 15000)::int AS d,
+  timestamp '1990-01-01' + (hashint8extended(i, 5) % (15000 * 1440)) * interval '1 minute' AS l,
+  timestamptz '1990-01-01 00:00-05' + (hashint8extended(i, 6) % (15000 * 1440)) * interval '1 minute' AS t,
+  (hashint8extended(i, 7) & 255)::int + 1 AS n
+FROM generate_series(1, 20000) i;
+SELECT count(*) FILTER (WHERE NOT compensation.has(a, 'd_ok') OR NOT compensation.has(a, 'l_ok')
+         OR compensation.new_date(a, 't') <> x.t + x.n * interval '1 day'
+         OR compensation.amount(a, 'points') <>
+            extract(day from date_trunc('month', x.t) + interval '1 month' - interval '1 day'))
+       AS mismatches
+FROM (SELECT g.*, g.d::timestamp AT TIME ZONE 'America/New_York' AS m,
+             g.l AT TIME ZONE 'America/New_York' AS lt FROM gen_times g) x,
+LATERAL compensation.evaluate($$
+policy "cross" currency USD timezone "America/New_York"
+rule "d" when m = d and m - 1 minutes < d and m + 1 day > d and m + 1 day - 1 minutes = d
+  flag d_ok end
+rule "l" when lt = l flag l_ok end
+rule "n" extend t by n days end
+rule "dim" credit points days_in_month(t) end
+$$::compensation.ruleset, x) a;
+
+--
 -- The SQLSTATE of every evaluation error above.
 --
 CREATE VIEW nan_row AS SELECT n FROM huge WHERE id = 2;
