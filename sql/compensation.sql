@@ -272,3 +272,1082 @@ CREATE AGGREGATE @extschema@.sum(@extschema@.award) (
 );
 COMMENT ON AGGREGATE @extschema@.sum(@extschema@.award) IS
 	'awards summed per rule, kind and instrument: amounts and days added, lines counted';
+
+--------------------------------------------------------------------------
+-- Policies, the ledger and issuance (issue 3)
+--
+-- Policies are versioned rows (draft -> published -> retired); a published
+-- version never changes.  The ledger is append-only: corrections are
+-- reversal lines.  Issuing a policy for a subject makes the ledger's open
+-- lines for (policy name, subject) equal the award of the version issued,
+-- writing only the difference, exactly once, under a per-(policy, subject)
+-- row lock in compensation.issuance.  See docs/ledger.md.
+--------------------------------------------------------------------------
+
+-- The three roles.  Roles belong to the cluster, not the database, so they
+-- are created only if missing and are left in place by DROP EXTENSION.
+DO $roles$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'compensation_admin') THEN
+		CREATE ROLE compensation_admin NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'compensation_analyst') THEN
+		CREATE ROLE compensation_analyst NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'compensation_issuer') THEN
+		CREATE ROLE compensation_issuer NOLOGIN;
+	END IF;
+END
+$roles$;
+
+GRANT USAGE ON SCHEMA @extschema@ TO compensation_admin, compensation_analyst, compensation_issuer;
+
+--------------------------------------------------------------------------
+-- Incidents and policies
+--------------------------------------------------------------------------
+CREATE TABLE @extschema@.incident (
+	name		text PRIMARY KEY CHECK (name <> ''),
+	description	text,
+	created_by	name NOT NULL DEFAULT session_user,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.incident IS
+	'incidents (outages, breaches) that policies compensate for';
+
+CREATE TABLE @extschema@.policy (
+	name		text NOT NULL,
+	version		integer NOT NULL CHECK (version > 0),
+	incident	text REFERENCES @extschema@.incident (name),
+	source		text NOT NULL,
+	rules		@extschema@.ruleset NOT NULL,
+	status		text NOT NULL DEFAULT 'draft'
+		CHECK (status IN ('draft', 'published', 'retired')),
+	created_by	name NOT NULL DEFAULT session_user,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	published_by name,
+	published_at timestamptz,
+	retired_by	name,
+	retired_at	timestamptz,
+	PRIMARY KEY (name, version),
+	CONSTRAINT policy_name_is_header CHECK (name = @extschema@.policy_name(rules)),
+	CONSTRAINT policy_status_stamps CHECK (
+		(status = 'draft' AND published_at IS NULL AND retired_at IS NULL)
+		OR (status = 'published' AND published_at IS NOT NULL AND published_by IS NOT NULL
+			AND retired_at IS NULL)
+		OR (status = 'retired' AND published_at IS NOT NULL AND retired_at IS NOT NULL
+			AND retired_by IS NOT NULL))
+);
+-- At most one draft per policy name: the next version.
+CREATE UNIQUE INDEX policy_one_draft ON @extschema@.policy (name) WHERE status = 'draft';
+COMMENT ON TABLE @extschema@.policy IS
+	'policy versions: source text and its compiled ruleset; status draft -> published -> retired; a published version is immutable';
+COMMENT ON COLUMN @extschema@.policy.name IS 'the name the policy gives itself in its header';
+COMMENT ON COLUMN @extschema@.policy.rules IS 'the source compiled, at definition';
+
+--------------------------------------------------------------------------
+-- The ledger, the per-subject issuance state, the outbox, batch runs
+--------------------------------------------------------------------------
+CREATE SEQUENCE @extschema@.ledger_id_seq;
+CREATE TABLE @extschema@.ledger (
+	id			bigint PRIMARY KEY DEFAULT pg_catalog.nextval('@extschema@.ledger_id_seq'),
+	policy		text NOT NULL,
+	version		integer NOT NULL,
+	rule		text NOT NULL,
+	subject		text NOT NULL,
+	kind		text NOT NULL,
+	instrument	text,
+	amount		bigint,
+	currency	text,
+	days		integer,
+	new_date	timestamptz,
+	window_kind	text,
+	window_from	timestamptz,
+	window_until timestamptz,
+	note		text,
+	issued_at	timestamptz NOT NULL,
+	issued_by	name NOT NULL,
+	reverses	bigint UNIQUE REFERENCES @extschema@.ledger (id),
+	FOREIGN KEY (policy, version) REFERENCES @extschema@.policy (name, version)
+);
+ALTER SEQUENCE @extschema@.ledger_id_seq OWNED BY @extschema@.ledger.id;
+CREATE INDEX ledger_policy_subject ON @extschema@.ledger (policy, subject);
+COMMENT ON TABLE @extschema@.ledger IS
+	'append-only award lines issued per policy and subject; a correction is a reversal line (reverses = the line, amount and days negated)';
+COMMENT ON COLUMN @extschema@.ledger.version IS 'the policy version whose issuance wrote the line';
+COMMENT ON COLUMN @extschema@.ledger.amount IS 'minor units of the currency (whole units for counted instruments); negated on a reversal';
+COMMENT ON COLUMN @extschema@.ledger.days IS 'days extended or granted; negated on a reversal';
+COMMENT ON COLUMN @extschema@.ledger.window_until IS 'exclusive end of the claim or validity window';
+COMMENT ON COLUMN @extschema@.ledger.issued_by IS 'session_user of the issuing session: never supplied by the caller';
+COMMENT ON COLUMN @extschema@.ledger.reverses IS 'the line this one reverses; a line is reversed at most once';
+
+CREATE TABLE @extschema@.issuance (
+	policy		text NOT NULL,
+	subject		text NOT NULL,
+	version		integer NOT NULL DEFAULT 0,
+	award_hash	bytea,
+	open_lines	integer NOT NULL DEFAULT 0,
+	issued_at	timestamptz,
+	PRIMARY KEY (policy, subject)
+);
+COMMENT ON TABLE @extschema@.issuance IS
+	'one row per (policy, subject) ever locked for issuance: the lock that makes issuance exactly-once, the last version issued and a hash of its award';
+COMMENT ON COLUMN @extschema@.issuance.award_hash IS
+	'sha256 of the binary award whose lines are open in the ledger; NULL when none are';
+
+CREATE TABLE @extschema@.outbox (
+	ledger_id	bigint PRIMARY KEY REFERENCES @extschema@.ledger (id),
+	queued_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.outbox IS
+	'ledger lines not yet taken by the application that tells customers; consume with compensation.outbox_claim()';
+
+CREATE SEQUENCE @extschema@.issue_run_id_seq;
+CREATE TABLE @extschema@.issue_run (
+	id			bigint PRIMARY KEY DEFAULT pg_catalog.nextval('@extschema@.issue_run_id_seq'),
+	policy		text NOT NULL,
+	version		integer NOT NULL,
+	relation	text NOT NULL,
+	key_column	text NOT NULL,
+	batch_size	integer NOT NULL CHECK (batch_size > 0),
+	status		text NOT NULL DEFAULT 'running'
+		CHECK (status IN ('running', 'done', 'superseded')),
+	last_key	text,
+	rows_done	bigint NOT NULL DEFAULT 0,
+	rows_total	bigint,
+	lines_written bigint NOT NULL DEFAULT 0,
+	batches		integer NOT NULL DEFAULT 0,
+	resumes		integer NOT NULL DEFAULT 0,
+	rows_at_resume bigint NOT NULL DEFAULT 0,
+	started_by	name NOT NULL,
+	started_at	timestamptz NOT NULL,
+	resumed_at	timestamptz NOT NULL,
+	updated_at	timestamptz NOT NULL,
+	finished_at	timestamptz,
+	FOREIGN KEY (policy, version) REFERENCES @extschema@.policy (name, version)
+);
+ALTER SEQUENCE @extschema@.issue_run_id_seq OWNED BY @extschema@.issue_run.id;
+CREATE UNIQUE INDEX issue_run_one_running
+	ON @extschema@.issue_run (policy, relation, key_column) WHERE status = 'running';
+COMMENT ON TABLE @extschema@.issue_run IS
+	'runs of compensation.issue_all: the last key committed, so that calling again resumes';
+COMMENT ON COLUMN @extschema@.issue_run.last_key IS 'text form of the last key of the last committed batch';
+
+-- pg_dump keeps the data of all of these (and the sequences' positions).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.incident', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.policy', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.issuance', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.outbox', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.issue_run', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.issue_run_id_seq', '');
+
+--------------------------------------------------------------------------
+-- Guards: published policies are immutable, the ledger is append-only.
+-- They hold for every role, the owner and superusers included.
+--------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.policy_guard()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		IF OLD.status <> 'draft' THEN
+			RAISE EXCEPTION 'policy "%" version % is % and cannot be deleted', OLD.name, OLD.version, OLD.status
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					DETAIL = 'A published version is immutable: the ledger refers to it.',
+					HINT = 'Retire it with compensation.retire(), or define a new version with compensation.define_policy().';
+		END IF;
+		RETURN OLD;
+	END IF;
+	IF OLD.status = 'draft' THEN
+		RETURN NEW;
+	END IF;
+	-- The one change a published version admits is its retirement, stamped
+	-- with the retiring session and the current time, nothing else changed:
+	-- what compensation.retire() writes.
+	IF OLD.status = 'published' AND NEW.status = 'retired'
+		AND NEW.name = OLD.name AND NEW.version = OLD.version
+		AND NEW.incident IS NOT DISTINCT FROM OLD.incident
+		AND NEW.source = OLD.source
+		AND NEW.rules OPERATOR(@extschema@.=) OLD.rules
+		AND NEW.created_by = OLD.created_by AND NEW.created_at = OLD.created_at
+		AND NEW.published_by = OLD.published_by AND NEW.published_at = OLD.published_at
+		AND NEW.retired_by = session_user AND NEW.retired_at = now() THEN
+		RETURN NEW;
+	END IF;
+	RAISE EXCEPTION 'policy "%" version % is % and cannot be changed', OLD.name, OLD.version, OLD.status
+		USING ERRCODE = 'object_not_in_prerequisite_state',
+			DETAIL = 'A published version is immutable; the only change it admits is compensation.retire().',
+			HINT = 'Define a new version with compensation.define_policy() and publish it.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.policy_guard() IS
+	'trigger: refuses any change to a published or retired policy version except its retirement';
+
+CREATE TRIGGER policy_immutable
+	BEFORE UPDATE OR DELETE ON @extschema@.policy
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.policy_guard();
+
+CREATE FUNCTION @extschema@.ledger_guard()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'compensation.ledger is append-only: % is not allowed', TG_OP
+		USING ERRCODE = 'object_not_in_prerequisite_state',
+			DETAIL = 'Issued lines are never changed or removed.',
+			HINT = 'Corrections are reversal lines: issue a new policy version with compensation.issue() or compensation.issue_all().';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ledger_guard() IS
+	'trigger: refuses UPDATE, DELETE and TRUNCATE of the ledger';
+
+CREATE TRIGGER ledger_append_only
+	BEFORE UPDATE OR DELETE ON @extschema@.ledger
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.ledger_guard();
+CREATE TRIGGER ledger_no_truncate
+	BEFORE TRUNCATE ON @extschema@.ledger
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.ledger_guard();
+
+--------------------------------------------------------------------------
+-- Defining, publishing and retiring policies (compensation_admin).
+-- SECURITY DEFINER: the admin role writes policies only through these,
+-- never the table; the pinned search_path keeps a caller's schemas from
+-- shadowing anything they call.
+--------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.define_incident(name text, description text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF $1 IS NULL THEN
+		RAISE EXCEPTION 'incident name must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	INSERT INTO @extschema@.incident (name, description) VALUES ($1, $2)
+	ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'incident "%" already exists', $1
+			USING ERRCODE = 'duplicate_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.define_incident(text, text) IS
+	'records an incident that policies can name; not STRICT: the description may be NULL';
+
+CREATE FUNCTION @extschema@.define_policy(source text, incident text DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_rules @extschema@.ruleset;
+	v_name text;
+	v_version integer;
+BEGIN
+	IF $1 IS NULL THEN
+		RAISE EXCEPTION 'policy source must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	-- Compile errors (line, column, SQLSTATE) come straight from the parser.
+	v_rules := $1::@extschema@.ruleset;
+	v_name := @extschema@.policy_name(v_rules);
+	IF $2 IS NOT NULL AND NOT EXISTS (SELECT FROM @extschema@.incident i WHERE i.name = $2) THEN
+		RAISE EXCEPTION 'incident "%" does not exist', $2
+			USING ERRCODE = 'undefined_object',
+				HINT = 'Define it first with compensation.define_incident().';
+	END IF;
+	-- Two admins defining the same policy at once take turns.
+	PERFORM pg_advisory_xact_lock(hashtext('compensation.policy'), hashtext(v_name));
+	SELECT p.version INTO v_version
+	FROM @extschema@.policy p WHERE p.name = v_name AND p.status = 'draft';
+	IF FOUND THEN
+		UPDATE @extschema@.policy p
+		SET source = $1, rules = v_rules, incident = $2,
+			created_by = session_user, created_at = now()
+		WHERE p.name = v_name AND p.version = v_version;
+		RETURN v_version;
+	END IF;
+	SELECT coalesce(max(p.version), 0) + 1 INTO v_version
+	FROM @extschema@.policy p WHERE p.name = v_name;
+	INSERT INTO @extschema@.policy (name, version, incident, source, rules)
+	VALUES (v_name, v_version, $2, $1, v_rules);
+	RETURN v_version;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.define_policy(text, text) IS
+	'compiles policy text into the draft of its next version (replacing an existing draft) and returns the version; not STRICT: the incident may be NULL';
+
+CREATE FUNCTION @extschema@.publish(name text, version integer DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_policy @extschema@.policy;
+BEGIN
+	IF $1 IS NULL THEN
+		RAISE EXCEPTION 'policy name must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO v_policy FROM @extschema@.policy p
+	WHERE p.name = $1 AND (p.version = $2 OR ($2 IS NULL AND p.status = 'draft'))
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		IF NOT EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = $1) THEN
+			RAISE EXCEPTION 'policy "%" does not exist', $1
+				USING ERRCODE = 'undefined_object',
+					HINT = 'Define it with compensation.define_policy().';
+		ELSIF $2 IS NULL THEN
+			RAISE EXCEPTION 'policy "%" has no draft to publish', $1
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					HINT = 'Define the next version with compensation.define_policy().';
+		ELSE
+			RAISE EXCEPTION 'policy "%" has no version %', $1, $2
+				USING ERRCODE = 'undefined_object';
+		END IF;
+	END IF;
+	IF v_policy.status <> 'draft' THEN
+		RAISE EXCEPTION 'policy "%" version % is already %', $1, v_policy.version, v_policy.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'Only a draft can be published.';
+	END IF;
+	UPDATE @extschema@.policy p
+	SET status = 'published', published_by = session_user, published_at = now()
+	WHERE p.name = $1 AND p.version = v_policy.version;
+	RETURN v_policy.version;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.publish(text, integer) IS
+	'publishes a draft (by default the draft of the policy) and returns its version; from then on it is immutable and the latest published version is the one issued; not STRICT: a NULL version means the draft';
+
+CREATE FUNCTION @extschema@.retire(name text, version integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_status text;
+BEGIN
+	SELECT p.status INTO v_status FROM @extschema@.policy p
+	WHERE p.name = $1 AND p.version = $2 FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'policy "%" has no version %', $1, $2
+			USING ERRCODE = 'undefined_object';
+	ELSIF v_status <> 'published' THEN
+		RAISE EXCEPTION 'policy "%" version % is %, not published', $1, $2, v_status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'Only a published version can be retired; a draft is replaced by compensation.define_policy().';
+	END IF;
+	UPDATE @extschema@.policy p
+	SET status = 'retired', retired_by = session_user, retired_at = now()
+	WHERE p.name = $1 AND p.version = $2;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.retire(text, integer) IS
+	'retires a published version: it is no longer issued; what it issued stays in the ledger';
+
+--------------------------------------------------------------------------
+-- Reading published rules.  SECURITY DEFINER so that the issuer and the
+-- analyst need no access to the policy table to fetch a ruleset; the pinned
+-- search_path keeps a caller's schemas out.
+--------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.current_version(name text)
+RETURNS integer
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_version integer;
+BEGIN
+	SELECT max(p.version) INTO v_version FROM @extschema@.policy p
+	WHERE p.name = $1 AND p.status = 'published';
+	IF v_version IS NULL THEN
+		IF NOT EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = $1) THEN
+			RAISE EXCEPTION 'policy "%" does not exist', $1
+				USING ERRCODE = 'undefined_object';
+		END IF;
+		RAISE EXCEPTION 'policy "%" has no published version', $1
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'Publish a draft with compensation.publish().';
+	END IF;
+	RETURN v_version;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.current_version(text) IS
+	'the latest published version of a policy: the one compensation.issue() issues';
+
+CREATE FUNCTION @extschema@.rules(name text, version integer)
+RETURNS @extschema@.ruleset
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_rules @extschema@.ruleset;
+	v_status text;
+BEGIN
+	SELECT p.rules, p.status INTO v_rules, v_status FROM @extschema@.policy p
+	WHERE p.name = $1 AND p.version = $2;
+	IF NOT FOUND THEN
+		IF NOT EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = $1) THEN
+			RAISE EXCEPTION 'policy "%" does not exist', $1
+				USING ERRCODE = 'undefined_object';
+		END IF;
+		RAISE EXCEPTION 'policy "%" has no version %', $1, $2
+			USING ERRCODE = 'undefined_object';
+	ELSIF v_status = 'draft' THEN
+		RAISE EXCEPTION 'policy "%" version % is a draft', $1, $2
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'A draft is not in force: publish it with compensation.publish(), or try it out from compensation.policy.rules.';
+	ELSIF v_status = 'retired' THEN
+		RAISE EXCEPTION 'policy "%" version % is retired', $1, $2
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'Its rules stay readable in compensation.policy.rules.';
+	END IF;
+	RETURN v_rules;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rules(text, integer) IS
+	'the ruleset of a published policy version';
+
+CREATE FUNCTION @extschema@.rules(name text)
+RETURNS @extschema@.ruleset
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.rules($1, @extschema@.current_version($1)) $$;
+COMMENT ON FUNCTION @extschema@.rules(text) IS
+	'the ruleset of the latest published version of a policy; call it once per query, e.g. (SELECT compensation.rules(''p''))';
+
+--------------------------------------------------------------------------
+-- Issuance
+--------------------------------------------------------------------------
+
+-- _issue: the one writer of the ledger.  Granted to nobody: only the
+-- SECURITY DEFINER entry points below (running as the extension owner)
+-- call it.  Pinned search_path: it runs with the owner's rights.
+CREATE FUNCTION @extschema@._issue(policy text, version integer, subject text,
+	award @extschema@.award)
+RETURNS SETOF @extschema@.ledger
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p_policy text := $1;
+	p_version integer := $2;
+	p_subject text := $3;
+	p_award @extschema@.award := $4;
+	v_hash bytea;
+	v_state record;
+	v_line @extschema@.ledger;
+	v_ids bigint[] := '{}';
+	v_open integer;
+BEGIN
+	IF p_policy IS NULL OR p_version IS NULL OR p_subject IS NULL THEN
+		RAISE EXCEPTION 'policy, version and subject must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF p_award IS NOT NULL AND @extschema@.is_empty(p_award) THEN
+		p_award := NULL;
+	END IF;
+	v_hash := CASE WHEN p_award IS NULL THEN NULL
+		ELSE sha256(@extschema@.award_send(p_award)) END;
+
+	-- Without a lock: nothing to do if nothing is owed and nothing was
+	-- ever issued, if a later version was already issued (versions only go
+	-- forward), or if this version's award is already what is open.  A
+	-- concurrent uncommitted issuance is then simply ordered after us.
+	SELECT s.version, s.award_hash INTO v_state
+	FROM @extschema@.issuance s WHERE s.policy = p_policy AND s.subject = p_subject;
+	IF NOT FOUND THEN
+		IF v_hash IS NULL THEN
+			RETURN;
+		END IF;
+	ELSIF v_state.version > p_version
+		OR (v_state.version = p_version AND v_state.award_hash IS NOT DISTINCT FROM v_hash) THEN
+		RETURN;
+	END IF;
+
+	-- The lock: one row per (policy, subject), locked until commit.  A
+	-- second session waits here, then sees what the first one wrote.
+	INSERT INTO @extschema@.issuance AS s (policy, subject) VALUES (p_policy, p_subject)
+	ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING;
+	SELECT s.version, s.award_hash INTO v_state
+	FROM @extschema@.issuance s WHERE s.policy = p_policy AND s.subject = p_subject
+	FOR UPDATE;
+	IF v_state.version > p_version
+		OR (v_state.version = p_version AND v_state.award_hash IS NOT DISTINCT FROM v_hash) THEN
+		RETURN;
+	END IF;
+
+	-- Open lines (issued, not reversals, not reversed) that the award no
+	-- longer contains are reversed; identical lines are matched one to one.
+	FOR v_line IN
+		WITH cur AS (
+			SELECT c.* FROM @extschema@.ledger c
+			WHERE c.policy = p_policy AND c.subject = p_subject
+		), open AS (
+			SELECT o.*, row_number() OVER (PARTITION BY o.k ORDER BY o.id) AS n
+			FROM (SELECT c.*, ROW(c.rule, c.kind, c.instrument, c.amount, c.currency, c.days,
+					c.new_date, c.window_kind, c.window_from, c.window_until, c.note)::text AS k
+				FROM cur c
+				WHERE c.reverses IS NULL
+					AND NOT EXISTS (SELECT FROM cur r WHERE r.reverses = c.id)) o
+		), want AS (
+			SELECT w.k, row_number() OVER (PARTITION BY w.k ORDER BY w.ord) AS n
+			FROM (SELECT ROW(l.rule, l.kind, l.instrument, l.amount, l.currency, l.days,
+					l.new_date, l.window_kind, l.window_from, l.window_until, l.note)::text AS k,
+					l.ordinality AS ord
+				FROM @extschema@.lines(p_award) WITH ORDINALITY AS l) w
+		)
+		INSERT INTO @extschema@.ledger (policy, version, rule, subject, kind, instrument,
+			amount, currency, days, new_date, window_kind, window_from, window_until, note,
+			issued_at, issued_by, reverses)
+		SELECT o.policy, p_version, o.rule, o.subject, o.kind, o.instrument,
+			-o.amount, o.currency, -o.days, o.new_date, o.window_kind, o.window_from,
+			o.window_until, o.note, now(), session_user, o.id
+		FROM open o
+		WHERE NOT EXISTS (SELECT FROM want w WHERE w.k = o.k AND w.n = o.n)
+		ORDER BY o.id
+		RETURNING *
+	LOOP
+		v_ids := v_ids || v_line.id;
+		RETURN NEXT v_line;
+	END LOOP;
+
+	-- Lines of the award not yet open are issued.
+	FOR v_line IN
+		WITH cur AS (
+			SELECT c.* FROM @extschema@.ledger c
+			WHERE c.policy = p_policy AND c.subject = p_subject
+		), open AS (
+			SELECT o.k, row_number() OVER (PARTITION BY o.k ORDER BY o.id) AS n
+			FROM (SELECT c.id, ROW(c.rule, c.kind, c.instrument, c.amount, c.currency, c.days,
+					c.new_date, c.window_kind, c.window_from, c.window_until, c.note)::text AS k
+				FROM cur c
+				WHERE c.reverses IS NULL
+					AND NOT EXISTS (SELECT FROM cur r WHERE r.reverses = c.id)) o
+		), want AS (
+			SELECT w.*, row_number() OVER (PARTITION BY w.k ORDER BY w.ord) AS n
+			FROM (SELECT l.*, l.ordinality AS ord, ROW(l.rule, l.kind, l.instrument, l.amount, l.currency, l.days,
+					l.new_date, l.window_kind, l.window_from, l.window_until, l.note)::text AS k
+				FROM @extschema@.lines(p_award) WITH ORDINALITY AS l) w
+		)
+		INSERT INTO @extschema@.ledger (policy, version, rule, subject, kind, instrument,
+			amount, currency, days, new_date, window_kind, window_from, window_until, note,
+			issued_at, issued_by)
+		SELECT p_policy, p_version, w.rule, p_subject, w.kind, w.instrument,
+			w.amount, w.currency, w.days, w.new_date, w.window_kind, w.window_from,
+			w.window_until, w.note, now(), session_user
+		FROM want w
+		WHERE NOT EXISTS (SELECT FROM open o WHERE o.k = w.k AND o.n = w.n)
+		ORDER BY w.ord
+		RETURNING *
+	LOOP
+		v_ids := v_ids || v_line.id;
+		RETURN NEXT v_line;
+	END LOOP;
+
+	SELECT count(*) INTO v_open FROM @extschema@.lines(p_award);
+	UPDATE @extschema@.issuance s
+	SET version = p_version, award_hash = v_hash, open_lines = v_open, issued_at = now()
+	WHERE s.policy = p_policy AND s.subject = p_subject;
+
+	-- The outbox and its doorbell: both are transactional, so an
+	-- application sees the lines exactly when they commit.
+	IF cardinality(v_ids) > 0 THEN
+		INSERT INTO @extschema@.outbox (ledger_id) SELECT unnest(v_ids);
+		PERFORM pg_notify('compensation_ledger', i::text) FROM unnest(v_ids) AS i;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._issue(text, integer, text, @extschema@.award) IS
+	'internal: makes the open ledger lines of (policy, subject) equal an award, writing reversals and new lines; not STRICT: a NULL award owes nothing';
+
+CREATE FUNCTION @extschema@.issue(policy text, version integer, subject text, "row" anyelement)
+RETURNS SETOF @extschema@.ledger
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE ROWS 3
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR $4 IS NULL THEN
+		RAISE EXCEPTION 'policy, version, subject and row must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	RETURN QUERY SELECT * FROM @extschema@._issue($1, $2, $3,
+		@extschema@.evaluate(@extschema@.rules($1, $2), $4));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.issue(text, integer, text, anyelement) IS
+	'issues a published version of a policy for one subject: writes the lines that make the ledger match the row''s award and returns them (none if already issued); SECURITY DEFINER: the issuer cannot write the ledger itself; not STRICT: a NULL argument is an error, not a silent no-op';
+
+CREATE FUNCTION @extschema@.issue(policy text, subject text, "row" anyelement)
+RETURNS SETOF @extschema@.ledger
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE ROWS 3
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_version integer;
+BEGIN
+	IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN
+		RAISE EXCEPTION 'policy, subject and row must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	v_version := @extschema@.current_version($1);
+	RETURN QUERY SELECT * FROM @extschema@._issue($1, v_version, $2,
+		@extschema@.evaluate(@extschema@.rules($1, v_version), $3));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.issue(text, text, anyelement) IS
+	'issues the latest published version of a policy for one subject (see the four-argument form); returns the lines written, none if already issued';
+
+CREATE FUNCTION @extschema@.lock_subject(policy text, subject text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF $1 IS NULL OR $2 IS NULL THEN
+		RAISE EXCEPTION 'policy and subject must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = $1) THEN
+		RAISE EXCEPTION 'policy "%" does not exist', $1 USING ERRCODE = 'undefined_object';
+	END IF;
+	INSERT INTO @extschema@.issuance AS s (policy, subject) VALUES ($1, $2)
+	ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING;
+	PERFORM FROM @extschema@.issuance s WHERE s.policy = $1 AND s.subject = $2 FOR UPDATE;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.lock_subject(text, text) IS
+	'takes the issuance lock of (policy, subject) until the end of the transaction, for callers that must read a row only after holding it; SECURITY DEFINER: the issuer cannot write compensation.issuance; not STRICT: NULL is an error';
+
+CREATE FUNCTION @extschema@.outbox_claim(max_lines integer DEFAULT 100)
+RETURNS SETOF @extschema@.ledger
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE ROWS 100
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN QUERY
+	WITH taken AS (
+		DELETE FROM @extschema@.outbox o
+		WHERE o.ledger_id IN (SELECT q.ledger_id FROM @extschema@.outbox q
+			ORDER BY q.ledger_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+		RETURNING o.ledger_id
+	)
+	SELECT l.* FROM @extschema@.ledger l JOIN taken t ON t.ledger_id = l.id
+	ORDER BY l.id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.outbox_claim(integer) IS
+	'takes up to max_lines ledger lines from the outbox, oldest first, skipping lines another session holds; a rollback puts them back; SECURITY DEFINER: the issuer cannot write the outbox itself';
+
+--------------------------------------------------------------------------
+-- The trigger for order tables:
+--   CREATE TRIGGER ... AFTER INSERT OR UPDATE ON orders FOR EACH ROW
+--     EXECUTE FUNCTION compensation.issue_trigger('policy', 'key_column');
+-- SECURITY DEFINER: whoever inserts or updates orders needs no right on the
+-- ledger; the policy decides what is written.  Pinned search_path: it runs
+-- with the owner's rights.
+--------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.issue_trigger()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_policy text;
+	v_key text;
+	v_attnum int2;
+	v_version integer;
+	v_subject text;
+	v_old_subject text;
+BEGIN
+	IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' THEN
+		RAISE EXCEPTION 'compensation.issue_trigger() must be fired AFTER ... FOR EACH ROW'
+			USING ERRCODE = 'trigger_protocol_violated',
+				DETAIL = format('Trigger "%s" on %s fired %s ... FOR EACH %s.', TG_NAME,
+					TG_RELID::regclass, TG_WHEN, TG_LEVEL),
+				HINT = 'CREATE TRIGGER ... AFTER INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger(''policy'', ''key_column'')';
+	END IF;
+	IF TG_OP NOT IN ('INSERT', 'UPDATE') THEN
+		RAISE EXCEPTION 'compensation.issue_trigger() must be fired for INSERT or UPDATE'
+			USING ERRCODE = 'trigger_protocol_violated',
+				DETAIL = format('Trigger "%s" on %s fired for %s.', TG_NAME, TG_RELID::regclass, TG_OP),
+				HINT = 'Removed rows keep their lines; reverse them by issuing a policy version that no longer covers them.';
+	END IF;
+	IF TG_NARGS <> 2 THEN
+		RAISE EXCEPTION 'compensation.issue_trigger() needs two arguments, the policy name and the key column'
+			USING ERRCODE = 'trigger_protocol_violated',
+				DETAIL = format('Trigger "%s" on %s has %s.', TG_NAME, TG_RELID::regclass, TG_NARGS),
+				HINT = 'EXECUTE FUNCTION compensation.issue_trigger(''policy'', ''key_column'')';
+	END IF;
+	v_policy := TG_ARGV[0];
+	v_key := TG_ARGV[1];
+	SELECT a.attnum INTO v_attnum FROM pg_attribute a
+	WHERE a.attrelid = TG_RELID AND a.attname = v_key AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'key column "%" of trigger "%" does not exist in %', v_key, TG_NAME, TG_RELID::regclass
+			USING ERRCODE = 'trigger_protocol_violated';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_index i
+		WHERE i.indrelid = TG_RELID AND i.indisunique AND i.indisvalid
+			AND i.indnkeyatts = 1 AND i.indkey[0] = v_attnum
+			AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
+		RAISE EXCEPTION 'key column "%" of trigger "%" is not a unique key of %', v_key, TG_NAME, TG_RELID::regclass
+			USING ERRCODE = 'trigger_protocol_violated',
+				DETAIL = 'Each row is issued as the subject its key names, so the key must be unique.',
+				HINT = 'Name the primary key, or a column with a unique index of its own.';
+	END IF;
+	IF NOT EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = v_policy) THEN
+		RAISE EXCEPTION 'policy "%" of trigger "%" on % does not exist', v_policy, TG_NAME, TG_RELID::regclass
+			USING ERRCODE = 'trigger_protocol_violated',
+				HINT = 'Define and publish it with compensation.define_policy() and compensation.publish().';
+	END IF;
+	SELECT max(p.version) INTO v_version FROM @extschema@.policy p
+	WHERE p.name = v_policy AND p.status = 'published';
+	IF v_version IS NULL THEN
+		-- Not (or no longer) in force: nothing to issue.
+		RETURN NULL;
+	END IF;
+
+	EXECUTE format('SELECT ($1).%I::text', v_key) INTO v_subject USING NEW;
+	IF v_subject IS NULL THEN
+		RAISE EXCEPTION 'key column "%" of % is null', v_key, TG_RELID::regclass
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM FROM @extschema@._issue(v_policy, v_version, v_subject,
+		@extschema@.evaluate(@extschema@.rules(v_policy, v_version), NEW));
+	IF TG_OP = 'UPDATE' THEN
+		-- A row whose key changed leaves its old subject owed nothing.
+		EXECUTE format('SELECT ($1).%I::text', v_key) INTO v_old_subject USING OLD;
+		IF v_old_subject IS DISTINCT FROM v_subject THEN
+			PERFORM FROM @extschema@._issue(v_policy, v_version, v_old_subject, NULL);
+		END IF;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.issue_trigger() IS
+	'AFTER INSERT OR UPDATE ... FOR EACH ROW trigger (''policy'', ''key_column''): issues the latest published version of the policy for the row, paying or reversing the difference on update';
+
+--------------------------------------------------------------------------
+-- Batches: CALL compensation.issue_all(policy, table, key_column, batch_size)
+--------------------------------------------------------------------------
+
+-- The run bookkeeping.  SECURITY DEFINER: the issuer advances its runs
+-- through these but cannot write compensation.issue_run; pinned
+-- search_path: they run with the owner's rights.
+CREATE FUNCTION @extschema@._run_begin(policy text, relation text, key_column text,
+	batch_size integer, rows_total bigint)
+RETURNS @extschema@.issue_run
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_version integer := @extschema@.current_version($1);
+	v_run @extschema@.issue_run;
+BEGIN
+	SELECT * INTO v_run FROM @extschema@.issue_run r
+	WHERE r.policy = $1 AND r.relation = $2 AND r.key_column = $3 AND r.status = 'running'
+	FOR UPDATE;
+	IF FOUND THEN
+		IF v_run.version = v_version THEN
+			UPDATE @extschema@.issue_run r
+			SET batch_size = $4, rows_total = $5, resumes = r.resumes + 1,
+				resumed_at = clock_timestamp(), rows_at_resume = r.rows_done,
+				updated_at = clock_timestamp()
+			WHERE r.id = v_run.id
+			RETURNING * INTO v_run;
+			RETURN v_run;
+		END IF;
+		-- A newer version was published since: a full pass of it
+		-- replaces the rest of the old pass.
+		UPDATE @extschema@.issue_run r
+		SET status = 'superseded', finished_at = clock_timestamp(), updated_at = clock_timestamp()
+		WHERE r.id = v_run.id;
+	END IF;
+	INSERT INTO @extschema@.issue_run (policy, version, relation, key_column, batch_size,
+		rows_total, started_by, started_at, resumed_at, updated_at)
+	VALUES ($1, v_version, $2, $3, $4, $5, session_user,
+		clock_timestamp(), clock_timestamp(), clock_timestamp())
+	RETURNING * INTO v_run;
+	RETURN v_run;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._run_begin(text, text, text, integer, bigint) IS
+	'internal to issue_all: resumes the unfinished run of (policy, relation, key) or starts one at the latest published version';
+
+CREATE FUNCTION @extschema@._run_advance(run bigint, last_key text, rows_done bigint,
+	lines_written bigint)
+RETURNS void
+LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE @extschema@.issue_run r
+	SET last_key = $2, rows_done = r.rows_done + $3, lines_written = r.lines_written + $4,
+		batches = r.batches + 1, updated_at = clock_timestamp()
+	WHERE r.id = $1 AND r.status = 'running';
+$$;
+COMMENT ON FUNCTION @extschema@._run_advance(bigint, text, bigint, bigint) IS
+	'internal to issue_all: records a batch, in the batch''s own transaction';
+
+CREATE FUNCTION @extschema@._run_end(run bigint)
+RETURNS void
+LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE @extschema@.issue_run r
+	SET status = 'done', finished_at = clock_timestamp(), updated_at = clock_timestamp()
+	WHERE r.id = $1 AND r.status = 'running';
+$$;
+COMMENT ON FUNCTION @extschema@._run_end(bigint) IS
+	'internal to issue_all: marks a run done';
+
+-- issue_all is SECURITY INVOKER and has no SET clause because a procedure
+-- that commits may have neither; it reads the table with the caller's
+-- rights, writes only through the functions above, and pins its own
+-- search_path with set_config() at the start of every transaction.
+CREATE PROCEDURE @extschema@.issue_all(policy text, rel regclass, key_column text,
+	batch_size integer DEFAULT 10000)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	p_policy text := $1;
+	p_rel regclass := $2;
+	p_key text := $3;
+	p_batch integer := $4;
+	v_relname text;
+	v_relkind "char";
+	v_attnum int2;
+	v_keytype text;
+	v_total bigint;
+	v_run @extschema@.issue_run;
+	v_rules @extschema@.ruleset;
+	v_template text;
+	v_batch_first text;
+	v_batch_next text;
+	v_issue text;
+	v_rec record;
+	v_n bigint;
+	v_lines bigint;
+	v_c bigint;
+	v_last text;
+	v_lock1 integer := hashtext('compensation.issue_all');
+	v_lock2 integer;
+	v_rate numeric;
+BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	IF p_policy IS NULL OR p_rel IS NULL OR p_key IS NULL OR p_batch IS NULL THEN
+		RAISE EXCEPTION 'policy, rel, key_column and batch_size must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF p_batch < 1 THEN
+		RAISE EXCEPTION 'batch_size must be at least 1, not %', p_batch
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT format('%I.%I', n.nspname, c.relname), c.relkind INTO v_relname, v_relkind
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = p_rel;
+	SELECT a.attnum, format_type(a.atttypid, a.atttypmod) INTO v_attnum, v_keytype
+	FROM pg_attribute a
+	WHERE a.attrelid = p_rel AND a.attname = p_key AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'column "%" of relation % does not exist', p_key, v_relname
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_index i
+		WHERE i.indrelid = p_rel AND i.indisunique AND i.indisvalid
+			AND i.indnkeyatts = 1 AND i.indkey[0] = v_attnum
+			AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
+		RAISE EXCEPTION 'column "%" of relation % is not a unique key', p_key, v_relname
+			USING ERRCODE = 'invalid_column_reference',
+				DETAIL = 'issue_all walks the table in key order and issues each row as the subject its key names.',
+				HINT = 'Name the primary key, or a column with a unique index of its own.';
+	END IF;
+	IF NOT has_table_privilege(p_rel, 'SELECT') THEN
+		RAISE EXCEPTION 'permission denied for table %', v_relname
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+
+	-- One session at a time per (policy, table, key): a session-level
+	-- lock, so that it outlives the batch commits (and dies with the
+	-- session).
+	v_lock2 := hashtext(p_policy || '/' || v_relname || '/' || p_key);
+	IF NOT EXISTS (SELECT FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.granted
+			AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+			AND l.classid::bigint = (v_lock1::bigint & 4294967295)
+			AND l.objid::bigint = (v_lock2::bigint & 4294967295) AND l.objsubid = 2)
+		AND NOT pg_try_advisory_lock(v_lock1, v_lock2) THEN
+		RAISE EXCEPTION 'issue_all of policy "%" over % is running in another session', p_policy, v_relname
+			USING ERRCODE = 'lock_not_available',
+				HINT = 'Watch it in compensation.issue_progress; call again once it ends to resume or re-check.';
+	END IF;
+
+	EXECUTE format('SELECT count(*) FROM %s', v_relname) INTO v_total;
+	v_run := @extschema@._run_begin(p_policy, v_relname, p_key, p_batch, v_total);
+	v_rules := @extschema@.rules(p_policy, v_run.version);
+
+	-- A batch: the next keys in order, and whether each needs issuing (the
+	-- same test _issue makes before it locks); most rows need nothing.
+	v_template := $q$
+		SELECT b.k,
+			CASE WHEN s.policy IS NULL THEN NOT @extschema@.is_empty(b.a)
+				WHEN s.version > $5 THEN false
+				WHEN s.version = $5 THEN s.award_hash IS DISTINCT FROM
+					(CASE WHEN @extschema@.is_empty(b.a) THEN NULL
+						ELSE sha256(@extschema@.award_send(b.a)) END)
+				ELSE true END AS work
+		FROM (SELECT t.%1$I AS kv, t.%1$I::text AS k, @extschema@.evaluate($1, t) AS a
+			FROM %2$s t %4$s ORDER BY t.%1$I LIMIT $3) b
+		LEFT JOIN @extschema@.issuance s ON s.policy = $4 AND s.subject = b.k
+		ORDER BY b.kv$q$;
+	v_batch_first := format(v_template, p_key, v_relname, v_keytype, 'WHERE $2::text IS NULL');
+	v_batch_next := format(v_template, p_key, v_relname, v_keytype,
+		format('WHERE t.%I > $2::text::%s', p_key, v_keytype));
+	-- Issuing one row: after the lock, so that the row read is the one
+	-- committed last (a trigger's update in flight is waited for).
+	v_issue := format('SELECT count(*) FROM %s t, @extschema@.issue($1, $2, $3, t) l WHERE t.%I = $3::%s',
+		v_relname, p_key, v_keytype);
+
+	IF v_run.resumes > 0 THEN
+		RAISE NOTICE 'issue_all: resuming run % of policy "%" version % over % after key %: % of % rows done',
+			v_run.id, p_policy, v_run.version, v_relname, coalesce(v_run.last_key, '(none)'),
+			v_run.rows_done, v_total;
+	ELSE
+		RAISE NOTICE 'issue_all: run % of policy "%" version % over %: % rows in batches of %',
+			v_run.id, p_policy, v_run.version, v_relname, v_total, p_batch;
+	END IF;
+	COMMIT;
+
+	LOOP
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+		v_n := 0;
+		v_lines := 0;
+		FOR v_rec IN EXECUTE CASE WHEN v_run.last_key IS NULL THEN v_batch_first ELSE v_batch_next END
+			USING v_rules, v_run.last_key, p_batch, p_policy, v_run.version
+		LOOP
+			v_n := v_n + 1;
+			v_last := v_rec.k;
+			IF v_rec.work THEN
+				PERFORM @extschema@.lock_subject(p_policy, v_rec.k);
+				EXECUTE v_issue INTO v_c USING p_policy, v_run.version, v_rec.k;
+				v_lines := v_lines + v_c;
+			END IF;
+		END LOOP;
+		EXIT WHEN v_n = 0;
+		PERFORM @extschema@._run_advance(v_run.id, v_last, v_n, v_lines);
+		v_run.last_key := v_last;
+		v_run.rows_done := v_run.rows_done + v_n;
+		v_run.lines_written := v_run.lines_written + v_lines;
+		v_run.batches := v_run.batches + 1;
+		COMMIT;
+		SELECT p.rate INTO v_rate FROM @extschema@.issue_progress p WHERE p.run = v_run.id;
+		RAISE NOTICE 'issue_all: run %: % of % rows, % lines written', v_run.id,
+			v_run.rows_done, v_total, v_run.lines_written
+			USING DETAIL = format('Batch %s; %s rows/s.', v_run.batches, coalesce(v_rate::text, '?'));
+	END LOOP;
+	PERFORM @extschema@._run_end(v_run.id);
+	COMMIT;
+	PERFORM pg_catalog.pg_advisory_unlock(v_lock1, v_lock2);
+	RAISE NOTICE 'issue_all: run % done: % rows, % lines written', v_run.id, v_run.rows_done,
+		v_run.lines_written;
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer) IS
+	'issues the latest published version of a policy for every row of a table, keyed by a unique column, in batches that each commit; calling again resumes an unfinished run; progress in compensation.issue_progress';
+
+CREATE VIEW @extschema@.issue_progress AS
+SELECT r.id AS run, r.policy, r.version, r.relation, r.key_column, r.status,
+	r.rows_done, r.rows_total, r.lines_written, r.batches, r.resumes,
+	round(100.0 * r.rows_done / NULLIF(r.rows_total, 0), 1) AS percent,
+	round((r.rows_done - r.rows_at_resume)
+		/ NULLIF(extract(epoch FROM r.updated_at - r.resumed_at), 0), 1) AS rate,
+	CASE WHEN r.status = 'running' AND r.rows_done > r.rows_at_resume
+		AND r.updated_at > r.resumed_at THEN
+		make_interval(secs => round(greatest(r.rows_total - r.rows_done, 0)
+			* extract(epoch FROM r.updated_at - r.resumed_at)
+			/ (r.rows_done - r.rows_at_resume), 1)::double precision)
+	END AS eta,
+	r.last_key, r.started_by, r.started_at, r.updated_at, r.finished_at
+FROM @extschema@.issue_run r;
+COMMENT ON VIEW @extschema@.issue_progress IS
+	'issue_all runs: rows done of total, lines written, rate (rows per second since the last start or resume) and ETA';
+
+--------------------------------------------------------------------------
+-- Privileges.  Nothing that writes policies or the ledger is executable by
+-- PUBLIC; the roles get exactly what they need.
+--------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION @extschema@.policy_guard() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.ledger_guard() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.define_incident(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.define_policy(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.publish(text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.retire(text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.current_version(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rules(text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rules(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._issue(text, integer, text, @extschema@.award) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.issue(text, integer, text, anyelement) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.issue(text, text, anyelement) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.lock_subject(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.outbox_claim(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.issue_trigger() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._run_begin(text, text, text, integer, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._run_advance(bigint, text, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._run_end(bigint) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer) FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.incident, @extschema@.policy, @extschema@.ledger,
+	@extschema@.issuance, @extschema@.outbox, @extschema@.issue_run,
+	@extschema@.issue_progress FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.ledger_id_seq, @extschema@.issue_run_id_seq FROM PUBLIC;
+
+-- admin: policies and incidents, the trigger for order tables, reading.
+GRANT EXECUTE ON FUNCTION @extschema@.define_incident(text, text),
+	@extschema@.define_policy(text, text), @extschema@.publish(text, integer),
+	@extschema@.retire(text, integer), @extschema@.current_version(text),
+	@extschema@.rules(text, integer), @extschema@.rules(text),
+	@extschema@.issue_trigger()
+	TO compensation_admin;
+GRANT SELECT ON TABLE @extschema@.incident, @extschema@.policy, @extschema@.ledger,
+	@extschema@.issuance, @extschema@.outbox, @extschema@.issue_run,
+	@extschema@.issue_progress TO compensation_admin;
+
+-- analyst: reading, evaluating published rules.
+GRANT EXECUTE ON FUNCTION @extschema@.current_version(text),
+	@extschema@.rules(text, integer), @extschema@.rules(text)
+	TO compensation_analyst;
+GRANT SELECT ON TABLE @extschema@.incident, @extschema@.policy, @extschema@.ledger,
+	@extschema@.issuance, @extschema@.issue_run, @extschema@.issue_progress
+	TO compensation_analyst;
+
+-- issuer: issuing and the outbox; it reads the ledger (to tell customers)
+-- and the issuance state (issue_all skips rows already issued).
+GRANT EXECUTE ON FUNCTION @extschema@.current_version(text),
+	@extschema@.rules(text, integer), @extschema@.rules(text),
+	@extschema@.issue(text, integer, text, anyelement),
+	@extschema@.issue(text, text, anyelement),
+	@extschema@.lock_subject(text, text), @extschema@.outbox_claim(integer),
+	@extschema@._run_begin(text, text, text, integer, bigint),
+	@extschema@._run_advance(bigint, text, bigint, bigint),
+	@extschema@._run_end(bigint)
+	TO compensation_issuer;
+GRANT EXECUTE ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer)
+	TO compensation_issuer;
+GRANT SELECT ON TABLE @extschema@.ledger, @extschema@.issuance, @extschema@.issue_progress
+	TO compensation_issuer;
