@@ -215,6 +215,19 @@ struct CpEval
 	int32	   *guard_col;
 	const CpValue **guard_val;
 
+	/*
+	 * The same tests grouped by column, for policies of at most 64 rules:
+	 * each row looks a guard column's value up once among its constants and
+	 * gets the set of rules that can still match.
+	 */
+	int			n_groups;		/* 0: no grouping, use guard_fails() */
+	int32	   *group_col;
+	uint64	   *group_rules;	/* rules guarded on the column */
+	int		   *group_first;	/* first constant of the group ... */
+	int		   *group_count;	/* ... and how many */
+	const CpValue **const_val;	/* distinct constants, by group */
+	uint64	   *const_rules;	/* rules guarded by that constant */
+
 	/* constant folding: konst[i] is valid when is_const[i] */
 	bool	   *is_const;
 	CpValue    *konst;
@@ -2342,6 +2355,48 @@ guard_fails(CpEval *ev, int r)
 		 memcmp(v->u.text.p, g->u.text.p, v->u.text.len) != 0);
 }
 
+/*
+ * The rules whose leading text test does not already fail on this row (all
+ * rules when there are no groups).  Text columns cannot fail to convert,
+ * so reading them ahead of the rules changes no result.
+ */
+static inline uint64
+candidate_rules(CpEval *ev)
+{
+	uint64		cand = ~UINT64CONST(0);
+	int			g;
+
+	for (g = 0; g < ev->n_groups; g++)
+	{
+		int32		c = ev->group_col[g];
+		const CpValue *v;
+		uint64		keep = 0;
+		int			k;
+
+		if (ev->col_gen[c] != ev->gen)
+		{
+			fetch_column(ev, c, &ev->col_val[c]);
+			ev->col_gen[c] = ev->gen;
+		}
+		v = &ev->col_val[c];
+		if (v->kind != CPV_TEXT)
+			continue;			/* NULL: the conditions decide */
+		for (k = ev->group_first[g]; k < ev->group_first[g] + ev->group_count[g]; k++)
+		{
+			const CpValue *cv = ev->const_val[k];
+
+			if (cv->u.text.len == v->u.text.len &&
+				memcmp(cv->u.text.p, v->u.text.p, v->u.text.len) == 0)
+			{
+				keep = ev->const_rules[k];
+				break;
+			}
+		}
+		cand &= ~ev->group_rules[g] | keep;
+	}
+	return cand;
+}
+
 /* first_line[i] / n_lines[i]: the pending lines of rule i (trace only) */
 static void
 eval_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
@@ -2349,6 +2404,7 @@ eval_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
 	int			i;
 	int			matched = -1;
 	CpHit		hit = (CpHit) ev->rs->hit;
+	uint64		cand = ev->n_groups > 0 ? candidate_rules(ev) : ~UINT64CONST(0);
 
 	for (i = 0; i < ev->n_rules; i++)
 	{
@@ -2368,7 +2424,8 @@ eval_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
 		ev->cur_rule = i;
 		if (rule->cond == CP_NONE_IDX)
 			t = CP_TRUE;
-		else if (ev->guard_col[i] >= 0 && guard_fails(ev, i))
+		else if (ev->n_groups > 0 ? !(cand & (UINT64CONST(1) << i)) :
+				 (ev->guard_col[i] >= 0 && guard_fails(ev, i)))
 			t = CP_FALSE;
 		else
 			t = eval_cond(ev, rule->cond);
@@ -3133,6 +3190,71 @@ find_guards(CpEval *ev)
 		{
 			ev->guard_col[i] = ev->nodes[n->b].a;
 			ev->guard_val[i] = &ev->konst[n->a];
+		}
+	}
+
+	/* group them by column: constants of a group are distinct */
+	ev->n_groups = 0;
+	if (ev->n_rules <= 64)
+	{
+		int			n_const = 0;
+
+		ev->group_col = palloc(sizeof(int32) * Max(ev->n_rules, 1));
+		ev->group_rules = palloc0(sizeof(uint64) * Max(ev->n_rules, 1));
+		ev->group_first = palloc(sizeof(int) * Max(ev->n_rules, 1));
+		ev->group_count = palloc0(sizeof(int) * Max(ev->n_rules, 1));
+		ev->const_val = palloc(sizeof(CpValue *) * Max(ev->n_rules, 1));
+		ev->const_rules = palloc0(sizeof(uint64) * Max(ev->n_rules, 1));
+		for (i = 0; i < ev->n_rules; i++)
+		{
+			int			g,
+						k;
+
+			if (ev->guard_col[i] < 0)
+				continue;
+			for (g = 0; g < ev->n_groups; g++)
+				if (ev->group_col[g] == ev->guard_col[i])
+					break;
+			if (g == ev->n_groups)
+			{
+				ev->group_col[g] = ev->guard_col[i];
+				ev->group_first[g] = -1;
+				ev->n_groups++;
+			}
+			ev->group_rules[g] |= UINT64CONST(1) << i;
+			k = -1;
+			if (ev->group_first[g] >= 0)
+			{
+				int			j;
+
+				for (j = 0; j < ev->group_count[g]; j++)
+				{
+					const CpValue *c = ev->const_val[ev->group_first[g] + j];
+
+					if (c->u.text.len == ev->guard_val[i]->u.text.len &&
+						memcmp(c->u.text.p, ev->guard_val[i]->u.text.p, c->u.text.len) == 0)
+					{
+						k = ev->group_first[g] + j;
+						break;
+					}
+				}
+			}
+			if (k < 0)
+			{
+				/* a new constant; groups are filled one after another */
+				if (ev->group_first[g] < 0)
+					ev->group_first[g] = n_const;
+				else if (ev->group_first[g] + ev->group_count[g] != n_const)
+				{
+					/* interleaved groups: give up grouping */
+					ev->n_groups = 0;
+					return;
+				}
+				k = n_const++;
+				ev->const_val[k] = ev->guard_val[i];
+				ev->group_count[g]++;
+			}
+			ev->const_rules[k] |= UINT64CONST(1) << i;
 		}
 	}
 }
