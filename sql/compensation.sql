@@ -640,7 +640,8 @@ BEGIN
 		RAISE EXCEPTION 'policy "%" has no version %', $1, $2
 			USING ERRCODE = 'undefined_object';
 	ELSIF v_status <> 'published' THEN
-		RAISE EXCEPTION 'policy "%" version % is %, not published', $1, $2, v_status
+		RAISE EXCEPTION 'policy "%" version % is not published: it is %', $1, $2,
+			CASE v_status WHEN 'draft' THEN 'a draft' ELSE v_status END
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				HINT = 'Only a published version can be retired; a draft is replaced by compensation.define_policy().';
 	END IF;

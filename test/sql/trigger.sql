@@ -1,0 +1,122 @@
+-- compensation.issue_trigger(): awards order rows as they qualify, and pays or
+-- reverses the difference on update.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS compensation CASCADE;
+CREATE EXTENSION compensation;
+DROP SCHEMA IF EXISTS test_trigger CASCADE;
+RESET client_min_messages;
+CREATE SCHEMA test_trigger;
+SET search_path = test_trigger;
+SET TimeZone = 'Asia/Seoul';
+\set SHOW_CONTEXT never
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+SELECT compensation.define_policy($p$
+policy "tickets"
+currency KRW
+timezone "Asia/Seoul"
+rule "R1-ticket"
+  when show_at in 2025-06-09 .. 2025-06-11 and cancelled_at is null and not attended
+  credit deposit price * 120% round half_up
+end
+rule "R1-fee"
+  when cancelled_at in 2025-06-09 .. 2025-06-20 and cancel_fee > 0
+  waive fee cancel_fee
+end
+$p$);
+
+CREATE TABLE tickets (
+	ticket_no text PRIMARY KEY, price bigint NOT NULL, show_at timestamptz NOT NULL,
+	attended boolean NOT NULL DEFAULT false, cancelled_at timestamptz, cancel_fee bigint,
+	note text);
+CREATE TRIGGER compensate AFTER INSERT OR UPDATE ON tickets
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'ticket_no');
+
+CREATE VIEW lines AS
+SELECT id, version, subject, rule, instrument, amount, reverses FROM compensation.ledger;
+
+-- A policy not yet in force issues nothing (the draft is there).
+INSERT INTO tickets VALUES ('T1', 99000, '2025-06-10 19:00+09');
+SELECT count(*) AS lines FROM compensation.ledger;
+SELECT compensation.publish('tickets');
+
+INSERT INTO tickets (ticket_no, price, show_at, attended, cancelled_at, cancel_fee) VALUES
+	('T2', 33333, '2025-06-11 19:30+09', false, NULL, NULL),
+	('T3', 55000, '2025-06-11 14:00+09', true, NULL, NULL),
+	('T4', 77000, '2025-06-12 19:00+09', false, '2025-06-17 10:00+09', 15400);
+SELECT * FROM lines ORDER BY id;
+-- T1 was inserted before publication: an update (any update) issues it.
+UPDATE tickets SET note = 'touched' WHERE ticket_no = 'T1';
+-- An update that changes nothing owed writes nothing.
+UPDATE tickets SET note = 'touched again';
+SELECT * FROM lines ORDER BY id;
+-- The customer turns out to have attended T2: reversed.
+UPDATE tickets SET attended = true WHERE ticket_no = 'T2';
+-- T3's attendance was a mistake: now owed.
+UPDATE tickets SET attended = false WHERE ticket_no = 'T3';
+-- T1 is cancelled with a fee: the deposit is reversed, the fee waived.
+UPDATE tickets SET cancelled_at = '2025-06-10 08:00+09', cancel_fee = 9900 WHERE ticket_no = 'T1';
+SELECT * FROM lines WHERE id > 3 ORDER BY id;
+-- A key that changes moves the award to the new subject.
+UPDATE tickets SET ticket_no = 'T3b' WHERE ticket_no = 'T3';
+SELECT * FROM lines WHERE id > 7 ORDER BY id;
+-- Rolled back: nothing stays.
+BEGIN;
+INSERT INTO tickets VALUES ('T5', 10000, '2025-06-10 19:00+09');
+SELECT count(*) AS inside FROM compensation.ledger WHERE subject = 'T5';
+ROLLBACK;
+SELECT count(*) AS after FROM compensation.ledger WHERE subject = 'T5';
+-- The ledger equals what the current rows are owed.
+SELECT t.ticket_no, compensation.amount(a, 'deposit') AS deposit, compensation.amount(a, 'fee') AS fee,
+       (SELECT sum(amount) FROM compensation.ledger l WHERE l.subject = t.ticket_no AND l.instrument = 'deposit') AS ledger_deposit,
+       (SELECT sum(amount) FROM compensation.ledger l WHERE l.subject = t.ticket_no AND l.instrument = 'fee') AS ledger_fee
+FROM tickets t, compensation.evaluate(compensation.rules('tickets'), t) a ORDER BY 1;
+-- A retired policy (no published version) issues nothing; orders still go in.
+SELECT compensation.retire('tickets', 1);
+INSERT INTO tickets VALUES ('T6', 10000, '2025-06-10 19:00+09');
+SELECT count(*) AS t6 FROM compensation.ledger WHERE subject = 'T6';
+
+--
+-- The trigger protocol: misuse is refused with SQLSTATE 39P01
+--
+CREATE TABLE bad (id int PRIMARY KEY, other int, dup int, price bigint, show_at timestamptz);
+CREATE UNIQUE INDEX ON bad (dup) WHERE dup > 0;
+CREATE TRIGGER t BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'id');
+SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (1)$$);
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('tickets', 'id');
+SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (1)$$);
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER DELETE ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'id');
+INSERT INTO bad (id) VALUES (1);
+SELECT pg_temp.err($$DELETE FROM bad$$);
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets');
+SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'id', 'extra');
+SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'nope');
+SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'other');
+SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'dup');
+SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('no-such-policy', 'id');
+SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
+DROP TRIGGER t ON bad;
+-- the full text of one refusal
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger();
+INSERT INTO bad (id) VALUES (2);
+DROP TRIGGER t ON bad;
+SELECT count(*) AS bad_rows FROM bad;
