@@ -14,6 +14,7 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
@@ -69,22 +70,67 @@ compensation_evaluate(PG_FUNCTION_ARGS)
 	PG_RETURN_CPAWARD(cp_eval_award(ev, row));
 }
 
+/* explain's per-call-site state: the evaluator cache and the result
+ * descriptor, both built once. */
+typedef struct ExplainCache
+{
+	void	   *eval;			/* for cp_eval_prepare() */
+	TupleDesc	tupdesc;
+} ExplainCache;
+
 /*
  * compensation.explain(rules ruleset, row anyelement) -> SETOF (rule_no,
  * rule, matched, failed_condition, detail, award)
+ *
+ * Materialize mode, set up by hand rather than with InitMaterializedSRF():
+ * that looks the result type up in per-query memory on every call, which
+ * adds up when explain runs once per row of a large table (LATERAL).
  */
 Datum
 compensation_explain(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	HeapTupleHeader row = row_argument(fcinfo, "explain");
+	ExplainCache *cache = (ExplainCache *) fcinfo->flinfo->fn_extra;
+	HeapTupleHeader row;
 	CpEval	   *ev;
 	CpExplainRule *rules;
+	MemoryContext old;
+	Tuplestorestate *tupstore;
+	TupleDesc	tupdesc;
 	int			n;
 	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
-	ev = prepare(fcinfo, row);
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("compensation.explain must be called where a set of rows is accepted"),
+				 errhint("Call it in FROM: SELECT * FROM compensation.explain(rules, o).")));
+
+	row = row_argument(fcinfo, "explain");
+	if (cache == NULL)
+	{
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		cache = palloc0(sizeof(ExplainCache));
+		if (get_call_result_type(fcinfo, NULL, &cache->tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	/* the executor frees this copy when it is done with the result */
+	tupdesc = CreateTupleDescCopy(cache->tupdesc);
+	tupstore = tuplestore_begin_heap((rsinfo->allowedModes & SFRM_Materialize_Random) != 0,
+									 false, work_mem);
+	MemoryContextSwitchTo(old);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tupstore;
+	rsinfo->setDesc = tupdesc;
+
+	ev = cp_eval_prepare(&cache->eval, fcinfo->flinfo->fn_mcxt, PG_GETARG_DATUM(0),
+						 HeapTupleHeaderGetTypeId(row),
+						 HeapTupleHeaderGetTypMod(row));
 	rules = cp_eval_explain(ev, row, &n);
 
 	for (i = 0; i < n; i++)
@@ -105,7 +151,7 @@ compensation_explain(PG_FUNCTION_ARGS)
 		else
 			nulls[4] = true;
 		values[5] = PointerGetDatum(rules[i].award);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		tuplestore_putvalues(tupstore, tupdesc, values, nulls);
 	}
 	return (Datum) 0;
 }
