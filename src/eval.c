@@ -562,6 +562,17 @@ set_time_instant(CpValue *out, int64 t)
 	}
 }
 
+/* A time value's start (or end) as a timestamptz, infinities mapped back. */
+static inline TimestampTz
+time_point(const CpValue *v, bool end)
+{
+	if (v->u.time.lo == TIME_NEG_INF_LO)
+		return DT_NOBEGIN;
+	if (v->u.time.hi == TIME_POS_INF_HI)
+		return DT_NOEND;
+	return end ? v->u.time.hi : v->u.time.lo;
+}
+
 static const char *
 enum_label(CpEval *ev, CpColBind *cb, Oid oid, int32 *len)
 {
@@ -1827,6 +1838,12 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 							 errmsg("cannot extend column \"%s\", which is %s, in rule \"%s\"",
 									instrument, kind_name(col.kind), rule_name(ev)),
 							 errhint("Only date and timestamp columns can be extended.")));
+				if (col.u.time.hi == TIME_POS_INF_HI ||
+					(col.u.time.lo == TIME_NEG_INF_LO && spec->kind != CP_AWARD_EXTEND_TO))
+				{
+					note_skip(ev, spec, psprintf("%s is infinite", instrument));
+					return;
+				}
 
 				if (spec->kind == CP_AWARD_EXTEND_TO)
 				{
@@ -1846,7 +1863,7 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 													 value_text(ev, &v), value_text(ev, &col)));
 						return;
 					}
-					line.new_date = v.u.time.lo;
+					line.new_date = time_point(&v, false);
 				}
 				else
 				{
@@ -1899,6 +1916,7 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 					}
 				}
 				line.has |= CP_LINE_NEW_DATE;
+				if (!TIMESTAMP_NOT_FINITE(line.new_date))
 				{
 					DateADT		d;
 
@@ -1985,14 +2003,17 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 		if (lo.kind == CPV_TIME && hi.kind == CPV_TIME)
 		{
 			line.window_kind = spec->window_kind;
-			line.window_lo = lo.u.time.lo;
-			line.window_hi = spec->window_exclusive ? hi.u.time.lo : hi.u.time.hi;
+			line.window_lo = time_point(&lo, false);
+			line.window_hi = time_point(&hi, !spec->window_exclusive);
 			line.has |= CP_LINE_WINDOW;
-			if (!(line.has & CP_LINE_NEW_DATE) && TIME_IS_FINITE(&lo))
+			if (!(line.has & CP_LINE_NEW_DATE))
 			{
 				DateADT		d;
 
-				instant_to_local(ev, line.window_lo, &d, NULL, &line.utc_offset);
+				if (!TIMESTAMP_NOT_FINITE(line.window_lo))
+					instant_to_local(ev, line.window_lo, &d, NULL, &line.utc_offset);
+				else if (!TIMESTAMP_NOT_FINITE(line.window_hi))
+					instant_to_local(ev, line.window_hi, &d, NULL, &line.utc_offset);
 			}
 		}
 		else if (!CPV_IS_SPECIAL(lo.kind) && lo.kind != CPV_TIME)

@@ -706,3 +706,19 @@ SELECT what, pg_temp.sqlstate(policy, tab) FROM (VALUES
   ('numeric too large', 'policy "e" currency USD rule "r" when n > 0 end', 'huge'),
   ('numeric NaN', 'policy "e" currency USD rule "r" when n > 0 end', 'nan_row')
 ) AS c(what, policy, tab);
+
+--
+-- Infinite dates and times compare beyond every finite one; extending one
+-- gives no line; windows keep them as infinity.
+--
+CREATE TABLE inf (id int, d date, t timestamptz);
+INSERT INTO inf VALUES (1, 'infinity', 'infinity'), (2, '-infinity', '-infinity'),
+  (3, '2025-01-01', '2025-01-01 00:00+00');
+SELECT i.id, compensation.evaluate($$
+policy "inf" currency USD timezone "Asia/Seoul"
+rule "by" extend d by 1 day end
+rule "to" extend t to 2025-06-01 end
+rule "win" flag f claim t .. d end
+rule "future" when d > 2100-01-01 and t > 2100-01-01 flag future end
+rule "past" when d < 1900-01-01 and t < 1900-01-01 flag past end
+$$::compensation.ruleset, i) FROM inf i ORDER BY i.id;
