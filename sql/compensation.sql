@@ -735,7 +735,7 @@ COMMENT ON FUNCTION @extschema@.rules(text) IS
 -- SECURITY DEFINER entry points below (running as the extension owner)
 -- call it.  Pinned search_path: it runs with the owner's rights.
 CREATE FUNCTION @extschema@._issue(policy text, version integer, subject text,
-	award @extschema@.award)
+	award @extschema@.award, always_lock boolean DEFAULT false)
 RETURNS SETOF @extschema@.ledger
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -745,6 +745,7 @@ DECLARE
 	p_version integer := $2;
 	p_subject text := $3;
 	p_award @extschema@.award := $4;
+	p_always_lock boolean := coalesce($5, false);
 	v_hash bytea;
 	v_state record;
 	v_line @extschema@.ledger;
@@ -767,7 +768,9 @@ BEGIN
 	-- concurrent uncommitted issuance is then simply ordered after us.
 	SELECT s.version, s.award_hash INTO v_state
 	FROM @extschema@.issuance s WHERE s.policy = p_policy AND s.subject = p_subject;
-	IF NOT FOUND THEN
+	IF p_always_lock THEN
+		NULL;
+	ELSIF NOT FOUND THEN
 		IF v_hash IS NULL THEN
 			RETURN;
 		END IF;
@@ -869,8 +872,8 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._issue(text, integer, text, @extschema@.award) IS
-	'internal: makes the open ledger lines of (policy, subject) equal an award, writing reversals and new lines; not STRICT: a NULL award owes nothing';
+COMMENT ON FUNCTION @extschema@._issue(text, integer, text, @extschema@.award, boolean) IS
+	'internal: makes the open ledger lines of (policy, subject) equal an award, writing reversals and new lines; always_lock takes the issuance lock even when nothing is to be written; not STRICT: a NULL award owes nothing';
 
 CREATE FUNCTION @extschema@.issue(policy text, version integer, subject text, "row" anyelement)
 RETURNS SETOF @extschema@.ledger
@@ -975,6 +978,9 @@ DECLARE
 	v_version integer;
 	v_subject text;
 	v_old_subject text;
+	v_rules @extschema@.ruleset;
+	v_award @extschema@.award;
+	v_lock_old boolean := false;
 BEGIN
 	IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' THEN
 		RAISE EXCEPTION 'compensation.issue_trigger() must be fired AFTER ... FOR EACH ROW'
@@ -1029,14 +1035,24 @@ BEGIN
 		RAISE EXCEPTION 'key column "%" of % is null', v_key, TG_RELID::regclass
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM FROM @extschema@._issue(v_policy, v_version, v_subject,
-		@extschema@.evaluate(@extschema@.rules(v_policy, v_version), NEW));
+	v_rules := @extschema@.rules(v_policy, v_version);
+	v_award := @extschema@.evaluate(v_rules, NEW);
+	v_old_subject := v_subject;
 	IF TG_OP = 'UPDATE' THEN
-		-- A row whose key changed leaves its old subject owed nothing.
 		EXECUTE format('SELECT ($1).%I::text', v_key) INTO v_old_subject USING OLD;
-		IF v_old_subject IS DISTINCT FROM v_subject THEN
-			PERFORM FROM @extschema@._issue(v_policy, v_version, v_old_subject, NULL);
+		-- When the committed row (OLD) is owed something, issue_all may be
+		-- about to issue it: take the issuance lock even if there is
+		-- nothing to write, so that issue_all waits for this transaction
+		-- and then reads the row as it commits.
+		IF v_old_subject IS DISTINCT FROM v_subject OR @extschema@.is_empty(v_award) THEN
+			v_lock_old := NOT @extschema@.is_empty(@extschema@.evaluate(v_rules, OLD));
 		END IF;
+	END IF;
+	PERFORM FROM @extschema@._issue(v_policy, v_version, v_subject, v_award,
+		v_lock_old AND v_old_subject = v_subject);
+	IF v_old_subject IS DISTINCT FROM v_subject THEN
+		-- A row whose key changed leaves its old subject owed nothing.
+		PERFORM FROM @extschema@._issue(v_policy, v_version, v_old_subject, NULL, v_lock_old);
 	END IF;
 	RETURN NULL;
 END
@@ -1303,7 +1319,7 @@ REVOKE ALL ON FUNCTION @extschema@.retire(text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.current_version(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.rules(text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.rules(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@._issue(text, integer, text, @extschema@.award) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._issue(text, integer, text, @extschema@.award, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.issue(text, integer, text, anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.issue(text, text, anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.lock_subject(text, text) FROM PUBLIC;
