@@ -15,7 +15,7 @@ CREATE EXTENSION IF NOT EXISTS compensation;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(166);
+SELECT plan(222);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -50,7 +50,27 @@ INSERT INTO contract VALUES
 	(25, 'compensation.award_sum_serialfn(internal)', 'bytea', true, true),
 	(26, 'compensation.award_sum_deserialfn(bytea,internal)', 'internal', true, true),
 	(27, 'compensation.award_sum_finalfn(internal)', 'compensation.award', false, true),
-	(28, 'compensation.sum(compensation.award)', 'compensation.award', NULL, true);
+	(28, 'compensation.sum(compensation.award)', 'compensation.award', NULL, true),
+	-- policies, the ledger and issuance: read or write tables, so not pure
+	(29, 'compensation.policy_guard()', 'trigger', false, false),
+	(30, 'compensation.ledger_guard()', 'trigger', false, false),
+	(31, 'compensation.define_incident(text,text)', 'void', false, false),
+	(32, 'compensation.define_policy(text,text)', 'integer', false, false),
+	(33, 'compensation.publish(text,integer)', 'integer', false, false),
+	(34, 'compensation.retire(text,integer)', 'void', true, false),
+	(35, 'compensation.current_version(text)', 'integer', true, false),
+	(36, 'compensation.rules(text,integer)', 'compensation.ruleset', true, false),
+	(37, 'compensation.rules(text)', 'compensation.ruleset', true, false),
+	(38, 'compensation._issue(text,integer,text,compensation.award,boolean)', 'SETOF compensation.ledger', false, false),
+	(39, 'compensation.issue(text,integer,text,anyelement)', 'SETOF compensation.ledger', false, false),
+	(40, 'compensation.issue(text,text,anyelement)', 'SETOF compensation.ledger', false, false),
+	(41, 'compensation.lock_subject(text,text)', 'void', false, false),
+	(42, 'compensation.outbox_claim(integer)', 'SETOF compensation.ledger', true, false),
+	(43, 'compensation.issue_trigger()', 'trigger', false, false),
+	(44, 'compensation._run_begin(text,text,text,integer,bigint)', 'compensation.issue_run', true, false),
+	(45, 'compensation._run_advance(bigint,text,bigint,bigint)', 'void', true, false),
+	(46, 'compensation._run_end(bigint)', 'void', true, false),
+	(47, 'compensation.issue_all(text,regclass,text,integer)', NULL, NULL, false);
 UPDATE contract SET args = v.args
 FROM (VALUES
 	(14, 'rules compensation.ruleset, "row" anyelement'),
@@ -95,7 +115,10 @@ SELECT ok(to_regprocedure(sig) IS NOT NULL, format('%s exists', sig))
 FROM contract ORDER BY ord;
 
 SELECT is(pg_get_function_result(to_regprocedure(sig)), result, format('%s returns %s', sig, result))
-FROM contract ORDER BY ord;
+FROM contract WHERE result IS NOT NULL ORDER BY ord;
+SELECT is((SELECT prokind::text FROM pg_proc WHERE oid = to_regprocedure(sig)), 'p',
+	format('%s is a procedure', sig))
+FROM contract WHERE result IS NULL ORDER BY ord;
 
 SELECT is(pg_get_function_arguments(to_regprocedure(sig)), args, format('%s takes (%s)', sig, args))
 FROM contract WHERE args IS NOT NULL ORDER BY ord;
