@@ -106,6 +106,14 @@ INSERT INTO public.policies (name, file, source, rules)
 SELECT compensation.policy_name(r), f, s, r
 FROM (VALUES (:'file1', :'round1'), (:'file2', :'round2')) AS v(f, s),
 	LATERAL (SELECT s::compensation.ruleset AS r) c;
+
+-- The same policies as versioned data, published: what issuance pays from.
+SELECT compensation.define_incident('yes24-ransomware-2025-06',
+	'YES24 ransomware outage, 2025-06-09 .. 2025-06-13 KST');
+SELECT compensation.define_policy(:'round1', 'yes24-ransomware-2025-06');
+SELECT compensation.publish('yes24-round1');
+SELECT compensation.define_policy(:'round2', 'yes24-ransomware-2025-06');
+SELECT compensation.publish('yes24-round2');
 SQL
 
 ###########################################################################
@@ -139,10 +147,24 @@ t1=$(date +%s%N)
 elapsed_ms=$(((t1 - t0) / 1000000))
 
 ###########################################################################
+# Issue: pay both rounds into the ledger, exactly once, in committed
+# batches (compensation.issue_all).  Running it again would add nothing.
+###########################################################################
+say "issuing yes24-round1 over orders and yes24-round2 over members into the ledger"
+t0=$(date +%s%N)
+psql_demo -q -d "$DB" <<'SQL'
+SET client_min_messages = warning;
+CALL compensation.issue_all('yes24-round1', 'public.orders', 'order_id', 20000);
+CALL compensation.issue_all('yes24-round2', 'public.members', 'member_id', 20000);
+SQL
+t1=$(date +%s%N)
+issue_ms=$(((t1 - t0) / 1000000))
+
+###########################################################################
 # The summary.
 ###########################################################################
 echo
-psql_demo -q -d "$DB" -P footer=off -v elapsed_ms="$elapsed_ms" <<'SQL'
+psql_demo -q -d "$DB" -P footer=off -v elapsed_ms="$elapsed_ms" -v issue_ms="$issue_ms" <<'SQL'
 \pset null ''
 SET TimeZone = 'Asia/Seoul';
 -- 1234567 -> '1,234,567'; 12.5 -> '12.5'
@@ -155,7 +177,9 @@ SELECT (SELECT count(*) FROM public.orders) AS orders,
        (SELECT count(*) FROM public.members) AS members,
        (SELECT count(*) FROM public.order_awards) AS orders_awarded,
        (SELECT count(*) FROM public.member_awards) AS members_awarded,
-       :elapsed_ms AS evaluate_and_store_ms;
+       :elapsed_ms AS evaluate_and_store_ms,
+       (SELECT count(*) FROM compensation.ledger) AS ledger_lines,
+       :issue_ms AS issue_ms;
 
 -- One table per round: per rule, the rows it awards and the totals of
 -- compensation.sum(award), line by line (kind and instrument).
@@ -204,6 +228,32 @@ FROM (SELECT compensation.sum(award) AS s FROM public.order_awards
 CROSS JOIN LATERAL compensation.lines(t.s) l
 GROUP BY l.kind, l.instrument
 ORDER BY l.kind, l.instrument;
+
+\echo
+\echo '--- The ledger against the evaluation: what was paid is what is owed ---'
+WITH evaluated AS (
+	SELECT 'yes24-round1' AS policy, l.rule, l.kind, l.instrument, l.amount, l.days, l.count
+	FROM (SELECT compensation.sum(award) AS s FROM public.order_awards) t,
+	     LATERAL compensation.lines(t.s) l
+	UNION ALL
+	SELECT 'yes24-round2', l.rule, l.kind, l.instrument, l.amount, l.days, l.count
+	FROM (SELECT compensation.sum(award) AS s FROM public.member_awards) t,
+	     LATERAL compensation.lines(t.s) l
+), paid AS (
+	SELECT policy, rule, kind, instrument, sum(amount) AS amount, sum(days) AS days,
+	       count(*) FILTER (WHERE reverses IS NULL) - count(*) FILTER (WHERE reverses IS NOT NULL) AS count
+	FROM compensation.ledger GROUP BY policy, rule, kind, instrument
+)
+SELECT coalesce(e.policy, p.policy) AS policy, coalesce(e.rule, p.rule) AS rule,
+       coalesce(e.kind, p.kind) AS kind, coalesce(e.instrument, p.instrument) AS instrument,
+       pg_temp.money(e.amount) AS evaluated, pg_temp.money(p.amount) AS in_ledger,
+       e.days AS days_evaluated, p.days AS days_in_ledger,
+       e.count AS lines_evaluated, p.count AS lines_in_ledger,
+       CASE WHEN e.amount IS NOT DISTINCT FROM p.amount AND e.days IS NOT DISTINCT FROM p.days
+                 AND e.count = p.count THEN 'yes' ELSE 'NO' END AS agree
+FROM evaluated e FULL JOIN paid p
+  ON (e.policy, e.rule, e.kind, e.instrument) = (p.policy, p.rule, p.kind, p.instrument)
+ORDER BY 1, 2, 3, 4;
 
 \echo
 \echo '--- The worked examples of YES24.md, as the sample rows get them ---'
