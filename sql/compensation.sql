@@ -1368,3 +1368,36 @@ GRANT EXECUTE ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer)
 	TO compensation_issuer;
 GRANT SELECT ON TABLE @extschema@.ledger, @extschema@.issuance, @extschema@.issue_progress
 	TO compensation_issuer;
+
+--------------------------------------------------------------------------
+-- simulate: what would a policy cost?
+--------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.simulate(policy text, rel regclass, filter text DEFAULT NULL)
+RETURNS TABLE (rule text, kind text, instrument text, rows_awarded bigint,
+	amount bigint, amount_major numeric, currency text, days bigint)
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+-- SECURITY INVOKER on purpose: it reads the caller's table with the caller's
+-- rights, and the filter is the caller's own SQL over it.  Not STRICT: a
+-- NULL filter means every row.
+BEGIN
+	IF $1 IS NULL OR $2 IS NULL THEN
+		RAISE EXCEPTION 'policy and table must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	RETURN QUERY EXECUTE format(
+		'SELECT l.rule, l.kind, l.instrument, l.count, l.amount, l.amount_major, l.currency, l.days::bigint
+		 FROM (SELECT @extschema@.sum(@extschema@.evaluate(p.r, t)) AS s
+		       FROM %s AS t, (SELECT @extschema@.rules($1) AS r) AS p
+		       WHERE %s) AS total,
+		      LATERAL @extschema@.lines(total.s) AS l
+		 ORDER BY l.rule, l.kind, l.instrument', $2, coalesce($3, 'true'))
+	USING $1;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.simulate(text, regclass, text) IS
+	'totals per rule, kind and instrument of the published policy over a table (optionally filtered), without issuing anything';
+REVOKE ALL ON FUNCTION @extschema@.simulate(text, regclass, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.simulate(text, regclass, text)
+	TO compensation_admin, compensation_analyst;

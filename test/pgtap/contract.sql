@@ -15,7 +15,7 @@ CREATE EXTENSION IF NOT EXISTS compensation;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(222);
+SELECT plan(225);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -70,7 +70,10 @@ INSERT INTO contract VALUES
 	(44, 'compensation._run_begin(text,text,text,integer,bigint)', 'compensation.issue_run', true, false),
 	(45, 'compensation._run_advance(bigint,text,bigint,bigint)', 'void', true, false),
 	(46, 'compensation._run_end(bigint)', 'void', true, false),
-	(47, 'compensation.issue_all(text,regclass,text,integer)', NULL, NULL, false);
+	(47, 'compensation.issue_all(text,regclass,text,integer)', NULL, NULL, false),
+	(48, 'compensation.simulate(text,regclass,text)',
+	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
+	     false, false);
 UPDATE contract SET args = v.args
 FROM (VALUES
 	(14, 'rules compensation.ruleset, "row" anyelement'),
