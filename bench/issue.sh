@@ -1,0 +1,111 @@
+# shellcheck shell=bash disable=SC2153  # sourced by bench/run.sh, which sets RUNS, ROOT, ...
+# bench/issue.sh: B5 (the issuing trigger) and B6 (issue_all), sourced by
+# bench/run.sh after B1-B4 (it uses run.sh's helpers: psql_b, psql_v, q_add,
+# session, median, line, res...).  They need the ledger of issue 3; without
+# compensation.issue_trigger or compensation.issue_all the figure says
+# "skipped: not built yet".
+#
+# B5: INSERT INTO t SELECT * FROM bench.issue_orders, into a table with the
+#     issuing trigger vs the same table without it.
+# B6: CALL compensation.issue_all(policy, 'bench.issue_orders', 'order_id', 10000)
+#     vs one INSERT INTO compensation.ledger ... SELECT ... FROM bench.issue_orders o,
+#     compensation.lines(compensation.evaluate(rules, o)).
+# Every timed run issues a freshly published copy of round 1 (see
+# bench/issue.sql), and every policy's ledger totals must equal what
+# evaluate gives over the same rows (Law 3: the same award in every path).
+#
+# bench_issue sets r_b5/v_b5 and r_b6/v_b6 for run.sh's summary (empty: skipped).
+
+bench_issue() {
+	local have_trigger have_issue_all runs want p got n_pol
+	have_trigger=$(psql_v "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = 'compensation' AND p.proname = 'issue_trigger'")
+	have_issue_all=$(psql_v "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = 'compensation' AND p.proname = 'issue_all' AND p.prokind = 'p'")
+	if [ "$have_trigger" = 0 ]; then
+		res "B5  trigger insert: skipped: not built yet (no compensation.issue_trigger)" ""
+	fi
+	if [ "$have_issue_all" = 0 ]; then
+		res "B6  issue_all: skipped: not built yet (no procedure compensation.issue_all)" ""
+	fi
+	[ "$have_trigger" != 0 ] || [ "$have_issue_all" != 0 ] || return 0
+
+	# At most 3 runs: these figures take seconds per run.
+	runs=$((RUNS < 3 ? RUNS : 3))
+	say "B5/B6: issuing round 1 over $(fmt_int "$ISSUE_ROWS") orders, $((runs + 1)) rounds"
+	psql_b -v rows="$ISSUE_ROWS" -f "$ROOT/bench/issue.sql"
+	q_reset
+	if [ "$have_trigger" != 0 ]; then
+		q_add b5_plain "CALL bench.issue_prepare('b5-plain');" \
+			"INSERT INTO bench.b5_plain SELECT * FROM bench.issue_orders"
+		q_add b5_trigger "CALL bench.issue_prepare('b5-trigger');" \
+			"INSERT INTO bench.b5_trig SELECT * FROM bench.issue_orders"
+	fi
+	if [ "$have_issue_all" != 0 ]; then
+		q_add b6_insert "CALL bench.issue_prepare('b6-insert');" \
+			"INSERT INTO compensation.ledger (policy, version, rule, subject, kind, instrument,
+				amount, currency, days, new_date, window_kind, window_from, window_until, note,
+				issued_at, issued_by)
+			SELECT p.name, p.version, l.rule, o.order_id::text, l.kind, l.instrument,
+				l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from, l.window_until, l.note,
+				now(), session_user
+			FROM bench.issue_orders o CROSS JOIN bench.current_policy p,
+				compensation.lines(compensation.evaluate(p.rules, o)) l"
+		q_add b6_issue_all "CALL bench.issue_prepare('b6-issue_all'); SELECT name AS b6_policy FROM bench.current_policy \\gset" \
+			"CALL compensation.issue_all(:'b6_policy', 'bench.issue_orders', 'order_id', 10000)"
+	fi
+	session issue "$runs"
+
+	# Every policy issued must have exactly the lines evaluate gives.
+	want=$(psql_b -At -c "SELECT l.rule, l.kind, l.instrument, l.amount, l.days, l.count
+		FROM (SELECT compensation.sum(compensation.evaluate(p.rules, o)) AS total
+		      FROM bench.issue_orders o JOIN bench.policies p ON p.name = 'yes24-round1') t,
+			compensation.lines(t.total) l ORDER BY 1, 2, 3")
+	n_pol=0
+	for p in $(psql_v "SELECT name FROM compensation.policy WHERE incident = 'bench'
+		AND name ~ '^(b5-trigger|b6-insert|b6-issue_all)-' ORDER BY name"); do
+		got=$(psql_b -At -c "SELECT rule, kind, instrument, sum(amount), sum(days), count(*)
+			FROM compensation.ledger WHERE policy = '$p' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+		if [ "$got" != "$want" ]; then
+			res "LEDGER TOTALS DIFFER for policy $p (< evaluate, > ledger):"
+			diff <(echo "$want") <(echo "$got") | tee -a "$OUT" || true
+			fail_run "B5/B6: the ledger of $p differs from evaluate over the same rows"
+		fi
+		n_pol=$((n_pol + 1))
+	done
+	[ "$n_pol" -eq $(((runs + 1) * (${#Q_LABEL[@]} - (have_trigger != 0 ? 1 : 0)))) ] ||
+		fail_run "B5/B6: $n_pol policies issued, expected one per issuing run"
+	local lines
+	lines=$(echo "$want" | awk -F'|' '{ n += $6 } END { print n }')
+
+	if [ "$have_trigger" != 0 ]; then
+		local m_plain m_trig
+		m_plain=$(median issue b5_plain)
+		m_trig=$(median issue b5_trigger)
+		r_b5=$(calc "$m_trig / $m_plain")
+		v_b5=$(verdict "$r_b5" "<=" 2)
+		res "B5  trigger: INSERT INTO t SELECT * FROM bench.issue_orders ($(fmt_int "$ISSUE_ROWS") orders, $(fmt_int "$lines") ledger lines), median of $runs runs"
+		res "    t keyed by order_id; with: AFTER INSERT OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger(policy, 'order_id')"
+		table_head
+		line "plain insert (no trigger)" "$m_plain" "$ISSUE_ROWS" issue b5_plain
+		line "insert with the issuing trigger" "$m_trig" "$ISSUE_ROWS" issue b5_trigger
+		res "  trigger / plain                           $r_b5 x   target <= 2x: $v_b5" ""
+	fi
+	if [ "$have_issue_all" != 0 ]; then
+		local m_ins m_all
+		m_ins=$(median issue b6_insert)
+		m_all=$(median issue b6_issue_all)
+		r_b6=$(calc "$m_all / $m_ins")
+		v_b6=$(verdict "$r_b6" "<=" 1.3)
+		res "B6  batch issuance over bench.issue_orders ($(fmt_int "$ISSUE_ROWS") orders, $(fmt_int "$lines") ledger lines), median of $runs runs"
+		table_head
+		line "one INSERT INTO ledger ... SELECT evaluate" "$m_ins" "$ISSUE_ROWS" issue b6_insert
+		line "CALL issue_all(..., batch_size 10000)" "$m_all" "$ISSUE_ROWS" issue b6_issue_all
+		res "  issue_all / single statement             $r_b6 x   target <= 1.3x: $v_b6" ""
+	fi
+	res "  ledger: every policy issued ($n_pol) holds exactly the lines evaluate gives over the same rows" ""
+	if [ "$have_trigger" != 0 ]; then
+		profile b5 "B5 insert of 20,000 orders with the issuing trigger" \
+			"CALL bench.issue_prepare('b5-trigger'); INSERT INTO bench.b5_trig SELECT * FROM bench.issue_orders WHERE order_id <= 20000"
+	fi
+}

@@ -1,0 +1,66 @@
+-- bench/issue.sql: the tables and the preparation step of B5 (the issuing
+-- trigger) and B6 (issue_all), after bench/setup.sql.  Needs the ledger of
+-- issue 3 (compensation.define_policy, publish, issue_trigger, issue_all).
+--
+--   psql -v ON_ERROR_STOP=1 -v rows=100000 -f bench/issue.sql
+--
+-- bench.issue_orders   the first :rows of bench.orders, keyed by order_id
+--                      (issue_all and the trigger need a unique key)
+-- bench.b5_plain       empty copies of it: the plain insert's target, and
+-- bench.b5_trig        the trigger's (AFTER INSERT OR UPDATE ... FOR EACH ROW
+--                      EXECUTE FUNCTION compensation.issue_trigger(policy, 'order_id'))
+-- bench.current_policy the policy the next timed statement issues
+-- CALL bench.issue_prepare(variant)
+--                      run untimed before each timed statement: empties the
+--                      B5 tables and, for the variants that issue, defines
+--                      and publishes round 1 under a new name
+--                      (<variant>-<n>), so that every run issues from an
+--                      empty ledger, as the first run of a policy does (a
+--                      second run of the same policy would find everything
+--                      issued and write nothing); for b5-trigger it
+--                      re-creates the trigger for that name.
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+
+DROP TABLE IF EXISTS bench.issue_orders, bench.b5_plain, bench.b5_trig, bench.current_policy;
+DROP SEQUENCE IF EXISTS bench.issue_seq;
+DROP PROCEDURE IF EXISTS bench.issue_prepare(text);
+
+CREATE TABLE bench.issue_orders AS SELECT * FROM bench.orders WHERE order_id <= :rows ORDER BY order_id;
+ALTER TABLE bench.issue_orders ADD PRIMARY KEY (order_id);
+VACUUM (FREEZE, ANALYZE) bench.issue_orders;
+CREATE TABLE bench.b5_plain (LIKE bench.orders);
+ALTER TABLE bench.b5_plain ADD PRIMARY KEY (order_id);
+CREATE TABLE bench.b5_trig (LIKE bench.orders);
+ALTER TABLE bench.b5_trig ADD PRIMARY KEY (order_id);
+CREATE TABLE bench.current_policy (name text, version integer, rules compensation.ruleset);
+CREATE SEQUENCE bench.issue_seq;
+
+SELECT compensation.define_incident('bench', 'benchmark runs (bench/run.sh)')
+WHERE NOT EXISTS (SELECT FROM compensation.incident WHERE name = 'bench');
+
+CREATE PROCEDURE bench.issue_prepare(variant text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	v_name text;
+BEGIN
+	TRUNCATE bench.b5_plain, bench.b5_trig, bench.current_policy;
+	DROP TRIGGER IF EXISTS issue ON bench.b5_trig;
+	IF variant = 'b5-plain' THEN
+		RETURN;
+	END IF;
+	v_name := variant || '-' || nextval('bench.issue_seq');
+	PERFORM compensation.define_policy(
+		replace(source, 'policy "yes24-round1"', format('policy "%s"', v_name)), 'bench')
+	FROM bench.policies WHERE name = 'yes24-round1';
+	PERFORM compensation.publish(v_name);
+	INSERT INTO bench.current_policy VALUES (v_name, 1, compensation.rules(v_name, 1));
+	IF variant = 'b5-trigger' THEN
+		EXECUTE format('CREATE TRIGGER issue AFTER INSERT OR UPDATE ON bench.b5_trig FOR EACH ROW
+			EXECUTE FUNCTION compensation.issue_trigger(%L, %L)', v_name, 'order_id');
+	END IF;
+END
+$$;
+COMMENT ON PROCEDURE bench.issue_prepare(text) IS
+	'B5/B6: empties the B5 tables, and for an issuing variant publishes round 1 under a new name (and attaches the trigger)';

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# bench/smoke.sh: the benchmark's smoke test, run by scripts/test.sh (CI).
+#
+#   PGHOST=... PGPORT=... PGUSER=... bash bench/smoke.sh
+#
+# Against a running server where the extension is installed (the test
+# cluster of scripts/test.sh), in a scratch database that it creates and
+# drops (compensation_bench_smoke), it loads the benchmark's own files on
+# about 10,000 generated orders (bench/data.sql, setup.sql, round1_case.sql,
+# round1_plpgsql.sql, policies.sql) and checks that every variant of the
+# benchmark computes the same totals:
+#   B1  evaluate (policy a constant), evaluate (policy from a table), the
+#       hand-written CASE query and the PL/pgSQL function, with and without
+#       JIT;
+#   B4  evaluate and CASE with 2 parallel workers forced;
+#   B2  the generated per-show policies against the same totals in plain SQL;
+#   B3  the padded policies (a catch-all first rule) give one line per row.
+# No timing is asserted.  Exits non-zero with a message naming the variants
+# that disagree.
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$(pwd)
+. "$ROOT/scripts/cluster.sh"
+
+ROWS=${COMPENSATION_SMOKE_ROWS:-10000}
+DB=compensation_bench_smoke
+TMP=$(mktemp -d /tmp/compensation-smoke.XXXXXX)
+FAILED=0
+
+psql_s() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_db() { psql_s -d "$DB" "$@"; }
+
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+	psql_s -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+bad() {
+	printf '==> bench smoke: FAILED: %s\n' "$*" >&2
+	FAILED=1
+}
+
+# query NAME SETTINGS SQL: run SQL after SETTINGS, its rows in $TMP/NAME.
+query() {
+	psql_db -At -c "SET max_parallel_workers_per_gather = 0; SET jit = off; $2" -c "$3" >"$TMP/$1" 2>"$TMP/$1.err" || {
+		cat "$TMP/$1.err" >&2
+		bad "$1: the query failed"
+		return 1
+	}
+}
+
+# same NAME1 NAME2: the two results are identical.
+same() {
+	if ! cmp -s "$TMP/$1" "$TMP/$2"; then
+		bad "$1 and $2 give different totals:"
+		diff "$TMP/$1" "$TMP/$2" | sed 's/^/      /' >&2
+	fi
+}
+
+say "bench smoke: $ROWS orders in database $DB"
+psql_s -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+psql_s -d postgres -c "CREATE DATABASE $DB" >/dev/null || {
+	bad "cannot create the database $DB"
+	exit 1
+}
+if ! {
+	psql_db -c "CREATE EXTENSION compensation" &&
+		psql_db -v rows="$ROWS" -f bench/data.sql &&
+		psql_db -v round1="$(cat policies/yes24-round1.policy)" -f bench/setup.sql \
+			-f bench/round1_case.sql -f bench/round1_plpgsql.sql -f bench/policies.sql
+} >"$TMP/setup.log" 2>&1; then
+	cat "$TMP/setup.log" >&2
+	bad "loading the benchmark's SQL files failed"
+	exit 1
+fi
+
+JIT="SET jit = on; SET jit_above_cost = 0; SET jit_inline_above_cost = 0; SET jit_optimize_above_cost = 0;"
+PAR="SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;"
+
+# B1 and B4
+query evaluate "" "SELECT * FROM bench.b1_evaluate"
+query evaluate_table "" "SELECT * FROM bench.b1_evaluate_table"
+query case "" "SELECT * FROM bench.b1_case"
+query plpgsql "" "SELECT * FROM bench.b1_plpgsql"
+query evaluate_jit "$JIT" "SELECT * FROM bench.b1_evaluate"
+query case_jit "$JIT" "SELECT * FROM bench.b1_case"
+query evaluate_parallel "$PAR" "SELECT * FROM bench.b1_evaluate"
+query case_parallel "$PAR" "SELECT * FROM bench.b1_case"
+if [ "$(wc -l <"$TMP/evaluate")" -ne 12 ]; then
+	bad "evaluate gives $(wc -l <"$TMP/evaluate") lines, not one per rule of round 1 (12):"
+	sed 's/^/      /' "$TMP/evaluate" >&2
+fi
+for v in evaluate_table case plpgsql evaluate_jit case_jit evaluate_parallel case_parallel; do
+	same evaluate "$v"
+done
+query workers "$PAR" "EXPLAIN (ANALYZE, TIMING OFF) SELECT * FROM bench.b1_evaluate"
+launched=$(awk '/Workers Launched/ { print $3 }' "$TMP/workers")
+[ -n "$launched" ] || bad "the parallel variant did not plan a Gather (parallel settings ignored?)"
+
+# B2: a ticket of show K <= N gets 120% of its price, half-up.
+for n in 10 100 1000; do
+	query "b2-$n" "" "SELECT count(*), sum(l.amount), sum(l.count)
+		FROM (SELECT compensation.sum(compensation.evaluate(p.rules, o)) AS total
+		      FROM bench.orders o JOIN bench.policies p ON p.name = 'b2-$n') t,
+			compensation.lines(t.total) l"
+	query "b2-$n-sql" "" "SELECT count(DISTINCT show_id), sum((price * 12 + 5) / 10), count(*)
+		FROM bench.orders WHERE show_id <= $n"
+	same "b2-$n" "b2-$n-sql"
+done
+
+# B3: the catch-all first rule, whatever follows it.
+echo "all|$ROWS|$ROWS" >"$TMP/b3-want"
+for n in 0 1000 10000; do
+	query "b3-pad-$n" "" "SELECT l.rule, l.amount, l.count
+		FROM (SELECT compensation.sum(compensation.evaluate(p.rules, o)) AS total
+		      FROM bench.orders o JOIN bench.policies p ON p.name = 'b3-pad-$n') t,
+			compensation.lines(t.total) l"
+	same "b3-pad-$n" b3-want
+done
+
+if [ "$FAILED" -ne 0 ]; then
+	printf '==> bench smoke: FAILED (the variants above disagree)\n' >&2
+	exit 1
+fi
+say "bench smoke: all variants agree (B1: evaluate, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3)"
+sed 's/^/      /' "$TMP/evaluate"
+exit 0
