@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 
+#include "common/hashfn.h"
 #include "common/int.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -64,6 +65,10 @@ typedef struct Parser
 	bool		uses_outage;	/* "during outage", "by outage", outage_* */
 	int			outage_line;
 	int			outage_col;
+	int32	   *rule_slots;		/* rule names: open addressing over rule
+								 * indexes, -1 empty (a hash set: policies
+								 * may have tens of thousands of rules) */
+	uint32		n_rule_slots;
 	bool		seen_policy,
 				seen_currency,
 				seen_timezone,
@@ -1150,22 +1155,59 @@ parse_let(Parser *ps)
 	}
 }
 
+/* The slot of a rule name in the hash set: where it is, or where it goes. */
+static uint32
+rule_slot(Parser *ps, const char *name)
+{
+	uint32		mask = ps->n_rule_slots - 1;
+	uint32		h = hash_bytes((const unsigned char *) name, strlen(name));
+
+	for (;; h++)
+	{
+		int32		r = ps->rule_slots[h & mask];
+
+		if (r < 0 || strcmp(CpBuilderString(&ps->b, ps->b.rules[r].name), name) == 0)
+			return h & mask;
+	}
+}
+
+/* Records rule r's name; the set stays at most half full. */
+static void
+rule_name_add(Parser *ps, int32 r)
+{
+	if ((uint32) (ps->b.n_rules * 2) > ps->n_rule_slots)
+	{
+		int32	   *old = ps->rule_slots;
+		uint32		old_n = ps->n_rule_slots;
+		uint32		i;
+
+		ps->n_rule_slots = old_n ? old_n * 2 : 64;
+		ps->rule_slots = palloc(sizeof(int32) * ps->n_rule_slots);
+		memset(ps->rule_slots, 0xff, sizeof(int32) * ps->n_rule_slots);
+		for (i = 0; i < old_n; i++)
+			if (old[i] >= 0)
+				ps->rule_slots[rule_slot(ps, CpBuilderString(&ps->b, ps->b.rules[old[i]].name))] = old[i];
+		if (old)
+			pfree(old);
+	}
+	ps->rule_slots[rule_slot(ps, CpBuilderString(&ps->b, ps->b.rules[r].name))] = r;
+}
+
 static void
 parse_rule(Parser *ps)
 {
 	Token		at = ps->tok;
 	char	   *name = expect_name(ps, "a rule name");
 	int32		r;
-	int32		i;
 
-	for (i = 0; i < ps->b.n_rules; i++)
-		if (strcmp(CpBuilderString(&ps->b, ps->b.rules[i].name), name) == 0)
-			error_at(&at, ERRCODE_DUPLICATE_OBJECT,
-					 psprintf("rule \"%s\" is defined twice", name),
-					 "Rule names must be unique within a policy.");
+	if (ps->n_rule_slots > 0 && ps->rule_slots[rule_slot(ps, name)] >= 0)
+		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+				 psprintf("rule \"%s\" is defined twice", name),
+				 "Rule names must be unique within a policy.");
 
 	r = cp_builder_rule(&ps->b);
 	ps->b.rules[r].name = cp_builder_string(&ps->b, name, strlen(name));
+	rule_name_add(ps, r);
 	ps->rule = r;
 	if (accept_word(ps, "when"))
 	{
