@@ -25,6 +25,7 @@
 #include "access/tupmacs.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "common/int.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -207,26 +208,25 @@ struct CpEval
 	int			max_att;		/* attributes needed: highest attno + 1 */
 
 	/*
-	 * Per rule: when its condition starts (leftmost "and" leaf) with
-	 * text_column = 'constant', a non-NULL column that differs makes the
-	 * rule false without walking the condition: exactly what the "and"
-	 * would conclude.  guard_col is -1 for rules without such a test.
+	 * The rule index (see find_guards).  A rule whose condition starts
+	 * (leftmost "and" leaf) with COLUMN = CONSTANT, for a number or text
+	 * column and a constant of the same kind, is "guarded": on a row whose
+	 * column holds another non-NULL value the condition is false without
+	 * walking it, exactly what the "and" would conclude.  Per row, each
+	 * guard column is read once and looked up in a hash table from (column,
+	 * value) to the rules with that guard; only those and the unguarded rules
+	 * are evaluated, merged in rule order.  Rule lists are chains through
+	 * the next_* arrays (indexed by rule, -1 ends), so they are sorted.
 	 */
-	int32	   *guard_col;
-	const CpValue **guard_val;
-
-	/*
-	 * The same tests grouped by column, for policies of at most 64 rules:
-	 * each row looks a guard column's value up once among its constants and
-	 * gets the set of rules that can still match.
-	 */
-	int			n_groups;		/* 0: no grouping, use guard_fails() */
-	int32	   *group_col;
-	uint64	   *group_rules;	/* rules guarded on the column */
-	int		   *group_first;	/* first constant of the group ... */
-	int		   *group_count;	/* ... and how many */
-	const CpValue **const_val;	/* distinct constants, by group */
-	uint64	   *const_rules;	/* rules guarded by that constant */
+	int			n_gcols;		/* guard columns */
+	struct CpGuardCol *gcols;
+	struct cpguard_hash *guards;	/* (column, value) -> rules */
+	int32		first_unguarded;	/* rules without a guard */
+	int32	   *next_unguarded;
+	int32	   *next_key;		/* the next rule with the same guard */
+	int32	   *next_col;		/* the next rule guarded on the same column */
+	int32	   *next_null;		/* ... whose condition is more than the guard */
+	struct CpCursor *cursors;	/* per row: 1 + n_gcols rule lists to merge */
 
 	/* constant folding: konst[i] is valid when is_const[i] */
 	bool	   *is_const;
@@ -276,6 +276,78 @@ typedef struct CpEvalHolder
 	int			n;
 	CpEval	   *slot[CP_EVAL_SLOTS];
 } CpEvalHolder;
+
+/*
+ * The rule index: a guard is (column, value), value a number (a reduced
+ * rational, so 1.0 and 1 are one key) or text (its bytes, as fetch_column
+ * gives them: bpchar without trailing spaces).
+ */
+typedef struct CpGuardKey
+{
+	int32		col;
+	uint8		kind;			/* CPV_NUM or CPV_TEXT */
+	int32		len;			/* text */
+	const char *p;				/* text */
+	CpRational	num;			/* number */
+} CpGuardKey;
+
+typedef struct CpGuardEntry
+{
+	CpGuardKey	key;
+	int32		first;			/* first rule with this guard, chained by
+								 * next_key */
+	int32		last;
+	char		status;			/* simplehash */
+} CpGuardEntry;
+
+static inline uint32
+guard_hash(const CpGuardKey *k)
+{
+	uint32		h = murmurhash32((uint32) k->col);
+
+	if (k->kind == CPV_NUM)
+		return hash_combine(h, hash_bytes((const unsigned char *) &k->num,
+										  sizeof(CpRational)));
+	return hash_combine(h, hash_bytes((const unsigned char *) k->p, k->len));
+}
+
+static inline bool
+guard_equal(const CpGuardKey *a, const CpGuardKey *b)
+{
+	if (a->col != b->col || a->kind != b->kind)
+		return false;
+	if (a->kind == CPV_NUM)
+		return a->num.num == b->num.num && a->num.den == b->num.den;
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+#define SH_PREFIX		cpguard
+#define SH_ELEMENT_TYPE	CpGuardEntry
+#define SH_KEY_TYPE		CpGuardKey
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	guard_hash(&(k))
+#define SH_EQUAL(tb, a, b)	guard_equal(&(a), &(b))
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* A column that guards rules. */
+typedef struct CpGuardCol
+{
+	int32		col;
+	int32		first_col;		/* rules guarded on it (next_col) */
+	int32		first_null;		/* those whose condition goes on after the
+								 * guard (next_null): when the column is
+								 * NULL, the rest is still evaluated */
+} CpGuardCol;
+
+/* A sorted list of rules being merged. */
+typedef struct CpCursor
+{
+	int32		cur;
+	const int32 *next;
+} CpCursor;
 
 static void eval_node(CpEval *ev, int32 idx, CpValue *out);
 static int	eval_cond(CpEval *ev, int32 idx);
@@ -2357,128 +2429,210 @@ begin_row(CpEval *ev, HeapTupleHeader row)
 	ev->skips = NULL;
 }
 
-/* Does rule r's leading text test fail on this row? (see guard_col) */
-static inline bool
-guard_fails(CpEval *ev, int r)
+/*
+ * Guard column c's value on this row, read once; NULL when reading it fails
+ * (a NaN, infinite or out-of-range number): then all its rules are
+ * evaluated, and the first that reads it raises the error as it always did.
+ * Other columns cannot fail to convert, so reading them ahead of the rules
+ * changes no result.
+ */
+static const CpValue *
+guard_value(CpEval *ev, int32 c)
 {
-	int32		c = ev->guard_col[r];
-	const CpValue *g = ev->guard_val[r];
-	const CpValue *v;
+	CpColBind  *cb = &ev->cols[c];
+	CpValue    *v = &ev->col_val[c];
 
-	if (ev->col_gen[c] != ev->gen)
+	if (ev->col_gen[c] == ev->gen)
+		return v;
+	if (cb->cls == CPC_INT8 || cb->cls == CPC_NUMERIC)
 	{
-		fetch_column(ev, c, &ev->col_val[c]);
-		ev->col_gen[c] = ev->gen;
+		if (cb->attno >= ev->nvalid)
+			deform_upto(ev, cb->attno + 1);
+		if (!ev->isnull[cb->attno])
+		{
+			Datum		d = ev->values[cb->attno];
+			CpRational	r;
+
+			if (cb->cls == CPC_INT8)
+			{
+				if (DatumGetInt64(d) == PG_INT64_MIN)
+					return NULL;
+			}
+			else
+			{
+				if (cp_rat_from_numeric(d, &r) != CP_EXACT_OK)
+					return NULL;
+				v->kind = CPV_NUM;
+				v->u.num = r;
+				ev->col_gen[c] = ev->gen;
+				return v;
+			}
+		}
 	}
-	v = &ev->col_val[c];
-	return v->kind == CPV_TEXT &&
-		(v->u.text.len != g->u.text.len ||
-		 memcmp(v->u.text.p, g->u.text.p, v->u.text.len) != 0);
+	fetch_column(ev, c, v);
+	ev->col_gen[c] = ev->gen;
+	return v;
 }
 
 /*
- * The rules whose leading text test does not already fail on this row (all
- * rules when there are no groups).  Text columns cannot fail to convert,
- * so reading them ahead of the rules changes no result.
+ * The sorted, disjoint lists of rules that can match this row, in
+ * ev->cursors: the unguarded rules, and per guard column the rules guarded
+ * by its value.  A rule guarded by another value is false (its "and" stops
+ * at the guard); when the column is NULL the guard is unknown, so only rules
+ * with more after the guard are evaluated (that rest may still raise an
+ * error, as it always did), and none of them can match.
  */
-static inline uint64
-candidate_rules(CpEval *ev)
+static int
+candidate_lists(CpEval *ev)
 {
-	uint64		cand = ~UINT64CONST(0);
+	CpCursor   *cur = ev->cursors;
+	int			nc = 0;
 	int			g;
 
-	for (g = 0; g < ev->n_groups; g++)
+	if (ev->first_unguarded >= 0)
 	{
-		int32		c = ev->group_col[g];
-		const CpValue *v;
-		uint64		keep = 0;
-		int			k;
-
-		if (ev->col_gen[c] != ev->gen)
-		{
-			fetch_column(ev, c, &ev->col_val[c]);
-			ev->col_gen[c] = ev->gen;
-		}
-		v = &ev->col_val[c];
-		if (v->kind != CPV_TEXT)
-			continue;			/* NULL: the conditions decide */
-		for (k = ev->group_first[g]; k < ev->group_first[g] + ev->group_count[g]; k++)
-		{
-			const CpValue *cv = ev->const_val[k];
-
-			if (cv->u.text.len == v->u.text.len &&
-				memcmp(cv->u.text.p, v->u.text.p, v->u.text.len) == 0)
-			{
-				keep = ev->const_rules[k];
-				break;
-			}
-		}
-		cand &= ~ev->group_rules[g] | keep;
+		cur[nc].cur = ev->first_unguarded;
+		cur[nc].next = ev->next_unguarded;
+		nc++;
 	}
-	return cand;
+	for (g = 0; g < ev->n_gcols; g++)
+	{
+		const CpGuardCol *gc = &ev->gcols[g];
+		const CpValue *v = guard_value(ev, gc->col);
+		int32		first;
+		const int32 *next;
+
+		if (v == NULL)
+		{
+			first = gc->first_col;
+			next = ev->next_col;
+		}
+		else if (v->kind == CPV_NULL)
+		{
+			first = gc->first_null;
+			next = ev->next_null;
+		}
+		else
+		{
+			CpGuardKey	key;
+			CpGuardEntry *e;
+
+			memset(&key, 0, sizeof(key));
+			key.col = gc->col;
+			key.kind = v->kind;
+			if (v->kind == CPV_NUM)
+				key.num = v->u.num;
+			else
+			{
+				key.p = v->u.text.p;
+				key.len = v->u.text.len;
+			}
+			e = cpguard_lookup(ev->guards, key);
+			first = e ? e->first : -1;
+			next = ev->next_key;
+		}
+		if (first >= 0)
+		{
+			cur[nc].cur = first;
+			cur[nc].next = next;
+			nc++;
+		}
+	}
+	return nc;
 }
 
-/* first_line[i] / n_lines[i]: the pending lines of rule i (trace only) */
+/* Rule i on this row: its condition, and its awards when it matches. */
+static void
+eval_rule(CpEval *ev, int i, int *matched, CpExplainRule *trace)
+{
+	const CpRule *rule = &ev->rules[i];
+	CpHit		hit = (CpHit) ev->rs->hit;
+	int			t;
+
+	ev->cur_rule = i;
+	t = rule->cond == CP_NONE_IDX ? CP_TRUE : eval_cond(ev, rule->cond);
+	if (t != CP_TRUE)
+	{
+		if (trace)
+			explain_failure(ev, rule->cond, t, &trace[i]);
+		return;
+	}
+	if (hit == CP_HIT_UNIQUE && *matched >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("rules \"%s\" and \"%s\" both match, but policy \"%s\" allows only one (hit unique)",
+						str_at(ev, ev->rules[*matched].name),
+						str_at(ev, rule->name), str_at(ev, ev->rs->name)),
+				 errhint("Make the conditions exclusive, or use hit first or hit collect.")));
+	if (*matched < 0)
+		*matched = i;
+	if (trace)
+	{
+		StringInfoData skips;
+
+		trace[i].matched = true;
+		initStringInfo(&skips);
+		ev->skips = &skips;
+		eval_rule_awards(ev, i);
+		ev->skips = NULL;
+		if (skips.len > 0)
+			trace[i].detail = skips.data;
+	}
+	else if (hit != CP_HIT_UNIQUE)
+		eval_rule_awards(ev, i);
+}
+
+/*
+ * first_line[i] / n_lines[i]: the pending lines of rule i (trace only).
+ * With a trace (explain) every rule is evaluated in order; without, only
+ * the candidates of the rule index, merged in rule order, which gives the
+ * same result: a rule left out is one whose condition is not true, and
+ * evaluating it could raise no error.
+ */
 static void
 eval_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
 {
-	int			i;
 	int			matched = -1;
 	CpHit		hit = (CpHit) ev->rs->hit;
-	uint64		cand = ev->n_groups > 0 ? candidate_rules(ev) : ~UINT64CONST(0);
 
-	for (i = 0; i < ev->n_rules; i++)
+	if (trace)
 	{
-		const CpRule *rule = &ev->rules[i];
-		int			t;
+		int			i;
 
-		if (trace)
+		for (i = 0; i < ev->n_rules; i++)
+		{
 			first_line[i] = ev->n_pending;
-		if (hit == CP_HIT_FIRST && matched >= 0)
-		{
-			if (!trace)
-				break;
-			trace[i].detail = psprintf("not evaluated: rule \"%s\" matched first (hit first)",
-									   str_at(ev, ev->rules[matched].name));
-			continue;
+			if (hit == CP_HIT_FIRST && matched >= 0)
+			{
+				trace[i].detail = psprintf("not evaluated: rule \"%s\" matched first (hit first)",
+										   str_at(ev, ev->rules[matched].name));
+				continue;
+			}
+			eval_rule(ev, i, &matched, trace);
 		}
-		ev->cur_rule = i;
-		if (rule->cond == CP_NONE_IDX)
-			t = CP_TRUE;
-		else if (ev->n_groups > 0 ? !(cand & (UINT64CONST(1) << i)) :
-				 (ev->guard_col[i] >= 0 && guard_fails(ev, i)))
-			t = CP_FALSE;
-		else
-			t = eval_cond(ev, rule->cond);
-		if (t != CP_TRUE)
-		{
-			if (trace)
-				explain_failure(ev, rule->cond, t, &trace[i]);
-			continue;
-		}
-		if (hit == CP_HIT_UNIQUE && matched >= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_CARDINALITY_VIOLATION),
-					 errmsg("rules \"%s\" and \"%s\" both match, but policy \"%s\" allows only one (hit unique)",
-							str_at(ev, ev->rules[matched].name),
-							str_at(ev, rule->name), str_at(ev, ev->rs->name)),
-					 errhint("Make the conditions exclusive, or use hit first or hit collect.")));
-		if (matched < 0)
-			matched = i;
-		if (trace)
-		{
-			StringInfoData skips;
+	}
+	else
+	{
+		CpCursor   *cur = ev->cursors;
+		int			nc = candidate_lists(ev);
 
-			trace[i].matched = true;
-			initStringInfo(&skips);
-			ev->skips = &skips;
-			eval_rule_awards(ev, i);
-			ev->skips = NULL;
-			if (skips.len > 0)
-				trace[i].detail = skips.data;
+		while (nc > 0)
+		{
+			int			best = 0;
+			int			k;
+			int32		i;
+
+			for (k = 1; k < nc; k++)
+				if (cur[k].cur < cur[best].cur)
+					best = k;
+			i = cur[best].cur;
+			cur[best].cur = cur[best].next[i];
+			if (cur[best].cur < 0)
+				cur[best] = cur[--nc];
+			eval_rule(ev, i, &matched, NULL);
+			if (hit == CP_HIT_FIRST && matched >= 0)
+				break;
 		}
-		else if (hit != CP_HIT_UNIQUE)
-			eval_rule_awards(ev, i);
 	}
 	if (!trace && hit == CP_HIT_UNIQUE && matched >= 0)
 	{
@@ -3160,8 +3314,9 @@ fold_constants(CpEval *ev)
 	}
 }
 
+/* Can column node idx guard a rule against a constant of this kind? */
 static bool
-is_text_column(const CpEval *ev, int32 idx)
+guard_column(const CpEval *ev, int32 idx, uint8 kind)
 {
 	const CpNode *n = &ev->nodes[idx];
 
@@ -3169,115 +3324,138 @@ is_text_column(const CpEval *ev, int32 idx)
 		return false;
 	switch (ev->cols[n->a].cls)
 	{
+		case CPC_INT2:
+		case CPC_INT4:
+		case CPC_INT8:
+		case CPC_NUMERIC:
+			return kind == CPV_NUM;
 		case CPC_TEXT:
 		case CPC_BPCHAR:
 		case CPC_NAME:
 		case CPC_CSTRING:
 		case CPC_ENUM:
-			return true;
+			return kind == CPV_TEXT;
 		default:
 			return false;
 	}
 }
 
+/*
+ * Build the rule index (see CpEval.gcols).  Only a column and a constant of
+ * the same kind make a guard, so a comparison that raises a type error is
+ * left to the rule, which raises it as before.
+ */
 static void
 find_guards(CpEval *ev)
 {
+	int			n = Max(ev->n_rules, 1);
+	int32		last_unguarded = -1;
+	int32	   *last_col = palloc(sizeof(int32) * Max(ev->n_columns, 1));
+	int32	   *last_null = palloc(sizeof(int32) * Max(ev->n_columns, 1));
 	int			i;
 
-	ev->guard_col = palloc(sizeof(int32) * Max(ev->n_rules, 1));
-	ev->guard_val = palloc0(sizeof(CpValue *) * Max(ev->n_rules, 1));
+	ev->next_unguarded = palloc(sizeof(int32) * n);
+	ev->next_key = palloc(sizeof(int32) * n);
+	ev->next_col = palloc(sizeof(int32) * n);
+	ev->next_null = palloc(sizeof(int32) * n);
+	ev->gcols = palloc(sizeof(CpGuardCol) * Max(ev->n_columns, 1));
+	ev->n_gcols = 0;
+	ev->first_unguarded = -1;
+	ev->guards = cpguard_create(ev->mcxt, Max(ev->n_rules, 16), NULL);
+
 	for (i = 0; i < ev->n_rules; i++)
 	{
 		int32		leaf = ev->rules[i].cond;
-		const CpNode *n;
+		int32		col_node = -1,
+					const_node = -1;
+		int			g;
+		CpGuardKey	key;
+		CpGuardEntry *e;
+		bool		found;
+		const CpValue *kv;
 
-		ev->guard_col[i] = -1;
-		if (leaf == CP_NONE_IDX)
-			continue;
-		while (ev->nodes[leaf].op == CP_OP_AND)
-			leaf = ev->nodes[leaf].a;
-		n = &ev->nodes[leaf];
-		if (n->op != CP_OP_EQ)
-			continue;
-		if (is_text_column(ev, n->a) && ev->is_const[n->b] &&
-			ev->konst[n->b].kind == CPV_TEXT)
+		ev->next_unguarded[i] = ev->next_key[i] = -1;
+		ev->next_col[i] = ev->next_null[i] = -1;
+		if (leaf != CP_NONE_IDX)
 		{
-			ev->guard_col[i] = ev->nodes[n->a].a;
-			ev->guard_val[i] = &ev->konst[n->b];
-		}
-		else if (is_text_column(ev, n->b) && ev->is_const[n->a] &&
-				 ev->konst[n->a].kind == CPV_TEXT)
-		{
-			ev->guard_col[i] = ev->nodes[n->b].a;
-			ev->guard_val[i] = &ev->konst[n->a];
-		}
-	}
+			const CpNode *nd;
 
-	/* group them by column: constants of a group are distinct */
-	ev->n_groups = 0;
-	if (ev->n_rules <= 64)
-	{
-		int			n_const = 0;
-
-		ev->group_col = palloc(sizeof(int32) * Max(ev->n_rules, 1));
-		ev->group_rules = palloc0(sizeof(uint64) * Max(ev->n_rules, 1));
-		ev->group_first = palloc(sizeof(int) * Max(ev->n_rules, 1));
-		ev->group_count = palloc0(sizeof(int) * Max(ev->n_rules, 1));
-		ev->const_val = palloc(sizeof(CpValue *) * Max(ev->n_rules, 1));
-		ev->const_rules = palloc0(sizeof(uint64) * Max(ev->n_rules, 1));
-		for (i = 0; i < ev->n_rules; i++)
-		{
-			int			g,
-						k;
-
-			if (ev->guard_col[i] < 0)
-				continue;
-			for (g = 0; g < ev->n_groups; g++)
-				if (ev->group_col[g] == ev->guard_col[i])
-					break;
-			if (g == ev->n_groups)
+			while (ev->nodes[leaf].op == CP_OP_AND)
+				leaf = ev->nodes[leaf].a;
+			nd = &ev->nodes[leaf];
+			if (nd->op == CP_OP_EQ)
 			{
-				ev->group_col[g] = ev->guard_col[i];
-				ev->group_first[g] = -1;
-				ev->n_groups++;
-			}
-			ev->group_rules[g] |= UINT64CONST(1) << i;
-			k = -1;
-			if (ev->group_first[g] >= 0)
-			{
-				int			j;
-
-				for (j = 0; j < ev->group_count[g]; j++)
+				if (ev->is_const[nd->b] &&
+					guard_column(ev, nd->a, ev->konst[nd->b].kind))
 				{
-					const CpValue *c = ev->const_val[ev->group_first[g] + j];
-
-					if (c->u.text.len == ev->guard_val[i]->u.text.len &&
-						memcmp(c->u.text.p, ev->guard_val[i]->u.text.p, c->u.text.len) == 0)
-					{
-						k = ev->group_first[g] + j;
-						break;
-					}
+					col_node = nd->a;
+					const_node = nd->b;
+				}
+				else if (ev->is_const[nd->a] &&
+						 guard_column(ev, nd->b, ev->konst[nd->a].kind))
+				{
+					col_node = nd->b;
+					const_node = nd->a;
 				}
 			}
-			if (k < 0)
-			{
-				/* a new constant; groups are filled one after another */
-				if (ev->group_first[g] < 0)
-					ev->group_first[g] = n_const;
-				else if (ev->group_first[g] + ev->group_count[g] != n_const)
-				{
-					/* interleaved groups: give up grouping */
-					ev->n_groups = 0;
-					return;
-				}
-				k = n_const++;
-				ev->const_val[k] = ev->guard_val[i];
-				ev->group_count[g]++;
-			}
-			ev->const_rules[k] |= UINT64CONST(1) << i;
 		}
+		if (col_node < 0)
+		{
+			if (last_unguarded < 0)
+				ev->first_unguarded = i;
+			else
+				ev->next_unguarded[last_unguarded] = i;
+			last_unguarded = i;
+			continue;
+		}
+
+		/* its column's lists */
+		for (g = 0; g < ev->n_gcols; g++)
+			if (ev->gcols[g].col == ev->nodes[col_node].a)
+				break;
+		if (g == ev->n_gcols)
+		{
+			ev->gcols[g].col = ev->nodes[col_node].a;
+			ev->gcols[g].first_col = -1;
+			ev->gcols[g].first_null = -1;
+			ev->n_gcols++;
+		}
+		if (ev->gcols[g].first_col < 0)
+			ev->gcols[g].first_col = i;
+		else
+			ev->next_col[last_col[g]] = i;
+		last_col[g] = i;
+		if (ev->rules[i].cond != leaf)
+		{
+			if (ev->gcols[g].first_null < 0)
+				ev->gcols[g].first_null = i;
+			else
+				ev->next_null[last_null[g]] = i;
+			last_null[g] = i;
+		}
+
+		/* its guard's list */
+		kv = &ev->konst[const_node];
+		memset(&key, 0, sizeof(key));
+		key.col = ev->nodes[col_node].a;
+		key.kind = kv->kind;
+		if (kv->kind == CPV_NUM)
+			key.num = kv->u.num;
+		else
+		{
+			key.p = kv->u.text.p;
+			key.len = kv->u.text.len;
+		}
+		e = cpguard_insert(ev->guards, key, &found);
+		if (!found)
+			e->first = i;
+		else
+			ev->next_key[e->last] = i;
+		e->last = i;
 	}
+	ev->cursors = palloc(sizeof(CpCursor) * (ev->n_gcols + 1));
+	pfree(last_col);
+	pfree(last_null);
 }
 
 static void

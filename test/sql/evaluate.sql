@@ -722,3 +722,108 @@ rule "win" flag f claim t .. d end
 rule "future" when d > 2100-01-01 and t > 2100-01-01 flag future end
 rule "past" when d < 1900-01-01 and t < 1900-01-01 flag past end
 $$::compensation.ruleset, i) FROM inf i ORDER BY i.id;
+
+--
+-- The rule index: rules whose condition starts with COLUMN = CONSTANT (a
+-- number or text column and a constant of that kind) are looked up by the
+-- column's value; the others are always evaluated.  The answers are those
+-- of evaluating every rule in order; explain evaluates every rule, so it
+-- must agree with evaluate.
+--
+CREATE TABLE gi (id int, show_id int, big bigint, n numeric, t text, c char(6),
+  price numeric);
+INSERT INTO gi VALUES
+  (1, 1, 1, 1.0, 'a', 'ab', 100),
+  (2, 2, 2, 2.50, 'b', 'b', 200),
+  (3, NULL, NULL, NULL, NULL, NULL, 300),
+  (4, 3, 3, 0.5, 'ab ', 'ab    ', 400),
+  (5, 1, 2, 1, 'a', 'zz', 500);
+CREATE TABLE gi_rules AS SELECT $$
+rule "s1" when show_id = 1 and price > 100 flag s1 end
+rule "big" when price >= 400 flag big end
+rule "n1" when n = 1.00 flag n_one end
+rule "half" when 0.5 = n flag half end
+rule "cab" when c = 'ab' flag c_ab end
+rule "tab" when t = 'ab' flag t_ab end
+rule "b2" when big = 2 and t = 'b' flag big2 end
+rule "s1b" when show_id = 1 flag s1b end
+rule "s-null" when show_id is null flag no_show end
+rule "rest" flag rest end
+$$::text AS body;
+CREATE TABLE gi_p AS
+SELECT h AS hit, format('policy "gi" currency USD hit %s %s', h, body)::compensation.ruleset AS r
+FROM gi_rules, unnest(ARRAY['first', 'collect']) AS h;
+SELECT p.hit, g.id,
+  ARRAY(SELECT l.rule FROM compensation.lines(compensation.evaluate(p.r, g)) l) AS rules
+FROM gi g, gi_p p ORDER BY p.hit, g.id;
+SELECT p.hit, g.id,
+  ARRAY(SELECT row(l.rule, l.kind, l.instrument, l.amount, l.note)::text
+        FROM compensation.lines(compensation.evaluate(p.r, g)) l)
+  = ARRAY(SELECT row(l.rule, l.kind, l.instrument, l.amount, l.note)::text
+          FROM compensation.explain(p.r, g) e,
+               LATERAL compensation.lines(e.award) WITH ORDINALITY l
+          ORDER BY e.rule_no, l.ordinality) AS same_as_explain
+FROM gi g, gi_p p ORDER BY p.hit, g.id;
+-- many rules on one column, the catch-all last
+SELECT g.id, compensation.lines(compensation.evaluate(
+  ('policy "many" currency USD hit first ' ||
+   (SELECT string_agg(format('rule "s%s" when show_id = %s credit cash %s end', k, k, k), ' ' ORDER BY k)
+    FROM generate_series(1, 2000) k) ||
+   ' rule "other" flag other end')::compensation.ruleset, g)) AS line
+FROM gi g ORDER BY g.id;
+-- hit unique: a guarded and an unguarded rule both match row 5 only
+SELECT g.id, compensation.evaluate($$
+policy "u" currency USD hit unique
+rule "a" when show_id = 1 flag a end
+rule "b" when price > 400 flag b end
+$$::compensation.ruleset, g) FROM gi g WHERE g.id < 5 ORDER BY g.id;
+SELECT compensation.evaluate($$
+policy "u" currency USD hit unique
+rule "a" when show_id = 1 flag a end
+rule "b" when price > 400 flag b end
+$$::compensation.ruleset, g) FROM gi g WHERE g.id = 5;
+-- a NULL guard column: the rest of the condition is still evaluated (and
+-- may fail); another value stops the "and" at the guard
+SELECT g.id, compensation.evaluate($$
+policy "nul" currency USD
+rule "x" when show_id = 7 and 1 / (price - 300) > 0 flag x end
+$$::compensation.ruleset, g) FROM gi g WHERE g.id <> 3 ORDER BY g.id;
+SELECT compensation.evaluate($$
+policy "nul" currency USD
+rule "x" when show_id = 7 and 1 / (price - 300) > 0 flag x end
+$$::compensation.ruleset, g) FROM gi g WHERE g.id = 3;
+-- a constant of another kind than the column is no guard: the type error
+-- stays, raised by the rule that compares (a NULL compares as unknown)
+SELECT g.id, compensation.evaluate($$
+policy "mix" currency USD hit first
+rule "ok" when show_id = 1 flag ok end
+rule "bad" when t = 5 flag bad end
+$$::compensation.ruleset, g) FROM gi g WHERE g.id IN (1, 3) ORDER BY g.id;
+SELECT compensation.evaluate($$
+policy "mix" currency USD hit first
+rule "ok" when show_id = 1 flag ok end
+rule "bad" when t = 5 flag bad end
+$$::compensation.ruleset, g) FROM gi g WHERE g.id = 2;
+SELECT compensation.evaluate($$
+policy "mix" currency USD
+rule "bad" when show_id = 'x' flag bad end
+$$::compensation.ruleset, g) FROM gi g WHERE g.id = 1;
+-- a guard column that cannot be read (NaN, -2^63): the rule that reads it
+-- raises the error, and a rule that matches first under hit first hides it
+CREATE TABLE gi_bad (id int, n numeric, big bigint);
+INSERT INTO gi_bad VALUES (1, 'NaN', 1), (2, 1, -9223372036854775808);
+SELECT compensation.evaluate($$
+policy "bad" currency USD
+rule "first" flag f end
+rule "g" when n = 1 flag g end
+$$::compensation.ruleset, b) FROM gi_bad b WHERE b.id = 1;
+SELECT compensation.evaluate($$
+policy "bad" currency USD
+rule "first" flag f end
+rule "g" when big = 1 flag g end
+$$::compensation.ruleset, b) FROM gi_bad b WHERE b.id = 2;
+SELECT b.id, compensation.evaluate($$
+policy "bad" currency USD hit first
+rule "first" flag f end
+rule "g" when n = 1 and big = 1 flag g end
+$$::compensation.ruleset, b) FROM gi_bad b ORDER BY b.id;
