@@ -774,6 +774,35 @@ BEGIN
 		IF v_hash IS NULL THEN
 			RETURN;
 		END IF;
+		-- A first issuance: claim the subject with its final state in one
+		-- statement.  The row inserted is ours until commit (a concurrent
+		-- issuer waits on the unique index, then sees this state), and no
+		-- line of the subject can be open (lines are only written with a
+		-- state row), so the award's lines are simply written.  If another
+		-- session claimed it first, the locked path below takes over.
+		INSERT INTO @extschema@.issuance AS s (policy, subject, version, award_hash, open_lines, issued_at)
+		VALUES (p_policy, p_subject, p_version, v_hash,
+			(SELECT count(*) FROM @extschema@.lines(p_award)), now())
+		ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING;
+		IF FOUND THEN
+			FOR v_line IN
+				INSERT INTO @extschema@.ledger (policy, version, rule, subject, kind, instrument,
+					amount, currency, days, new_date, window_kind, window_from, window_until, note,
+					issued_at, issued_by)
+				SELECT p_policy, p_version, l.rule, p_subject, l.kind, l.instrument,
+					l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from,
+					l.window_until, l.note, now(), session_user
+				FROM @extschema@.lines(p_award) WITH ORDINALITY AS l
+				ORDER BY l.ordinality
+				RETURNING *
+			LOOP
+				v_ids := v_ids || v_line.id;
+				RETURN NEXT v_line;
+			END LOOP;
+			INSERT INTO @extschema@.outbox (ledger_id) SELECT unnest(v_ids);
+			PERFORM pg_notify('compensation_ledger', i::text) FROM unnest(v_ids) AS i;
+			RETURN;
+		END IF;
 	ELSIF v_state.version > p_version
 		OR (v_state.version = p_version AND v_state.award_hash IS NOT DISTINCT FROM v_hash) THEN
 		RETURN;
@@ -975,6 +1004,10 @@ DECLARE
 	v_policy text;
 	v_key text;
 	v_attnum int2;
+	v_keytype oid;
+	v_unique boolean;
+	v_exists boolean;
+	v_plain_key boolean;
 	v_version integer;
 	v_subject text;
 	v_old_subject text;
@@ -1003,50 +1036,83 @@ BEGIN
 	END IF;
 	v_policy := TG_ARGV[0];
 	v_key := TG_ARGV[1];
-	SELECT a.attnum INTO v_attnum FROM pg_attribute a
-	WHERE a.attrelid = TG_RELID AND a.attname = v_key AND a.attnum > 0 AND NOT a.attisdropped;
-	IF NOT FOUND THEN
+	-- Everything the trigger needs to know of its table and its policy, in
+	-- one query per row: the key column (which must be a unique key of its
+	-- own), whether the policy exists, and its latest published version
+	-- with that version's rules (what compensation.rules() returns).
+	SELECT a.attnum, a.atttypid,
+		EXISTS (SELECT FROM pg_index i
+			WHERE i.indrelid = TG_RELID AND i.indisunique AND i.indisvalid
+				AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum
+				AND i.indpred IS NULL AND i.indexprs IS NULL),
+		c.version IS NOT NULL OR EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = v_policy),
+		c.version, c.rules
+	INTO v_attnum, v_keytype, v_unique, v_exists, v_version, v_rules
+	FROM (SELECT) AS d
+	LEFT JOIN pg_attribute a ON a.attrelid = TG_RELID AND a.attname = v_key
+		AND a.attnum > 0 AND NOT a.attisdropped
+	LEFT JOIN LATERAL (SELECT p.version, p.rules FROM @extschema@.policy p
+		WHERE p.name = v_policy AND p.status = 'published'
+		ORDER BY p.version DESC LIMIT 1) AS c ON true;
+	IF v_attnum IS NULL THEN
 		RAISE EXCEPTION 'key column "%" of trigger "%" does not exist in %', v_key, TG_NAME, TG_RELID::regclass
 			USING ERRCODE = 'trigger_protocol_violated';
 	END IF;
-	IF NOT EXISTS (SELECT FROM pg_index i
-		WHERE i.indrelid = TG_RELID AND i.indisunique AND i.indisvalid
-			AND i.indnkeyatts = 1 AND i.indkey[0] = v_attnum
-			AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
+	IF NOT v_unique THEN
 		RAISE EXCEPTION 'key column "%" of trigger "%" is not a unique key of %', v_key, TG_NAME, TG_RELID::regclass
 			USING ERRCODE = 'trigger_protocol_violated',
 				DETAIL = 'Each row is issued as the subject its key names, so the key must be unique.',
 				HINT = 'Name the primary key, or a column with a unique index of its own.';
 	END IF;
-	IF NOT EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = v_policy) THEN
+	IF NOT v_exists THEN
 		RAISE EXCEPTION 'policy "%" of trigger "%" on % does not exist', v_policy, TG_NAME, TG_RELID::regclass
 			USING ERRCODE = 'trigger_protocol_violated',
 				HINT = 'Define and publish it with compensation.define_policy() and compensation.publish().';
 	END IF;
-	SELECT max(p.version) INTO v_version FROM @extschema@.policy p
-	WHERE p.name = v_policy AND p.status = 'published';
 	IF v_version IS NULL THEN
 		-- Not (or no longer) in force: nothing to issue.
 		RETURN NULL;
 	END IF;
 
-	EXECUTE format('SELECT ($1).%I::text', v_key) INTO v_subject USING NEW;
+	-- The subject is the key's text form.  For key types whose JSON text
+	-- is exactly their text form, read it without a dynamic query (which
+	-- would be parsed and planned for every row).
+	v_plain_key := v_keytype IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype,
+		'text'::regtype, 'varchar'::regtype, 'numeric'::regtype, 'uuid'::regtype);
+	IF v_plain_key THEN
+		v_subject := to_jsonb(NEW) ->> v_key;
+	ELSE
+		EXECUTE format('SELECT ($1).%I::text', v_key) INTO v_subject USING NEW;
+	END IF;
 	IF v_subject IS NULL THEN
 		RAISE EXCEPTION 'key column "%" of % is null', v_key, TG_RELID::regclass
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	v_rules := @extschema@.rules(v_policy, v_version);
 	v_award := @extschema@.evaluate(v_rules, NEW);
-	v_old_subject := v_subject;
-	IF TG_OP = 'UPDATE' THEN
-		EXECUTE format('SELECT ($1).%I::text', v_key) INTO v_old_subject USING OLD;
-		-- When the committed row (OLD) is owed something, issue_all may be
-		-- about to issue it: take the issuance lock even if there is
-		-- nothing to write, so that issue_all waits for this transaction
-		-- and then reads the row as it commits.
-		IF v_old_subject IS DISTINCT FROM v_subject OR @extschema@.is_empty(v_award) THEN
-			v_lock_old := NOT @extschema@.is_empty(@extschema@.evaluate(v_rules, OLD));
+	IF TG_OP = 'INSERT' THEN
+		-- The common case: a new row owed nothing.  _issue writes nothing
+		-- for a subject owed nothing that has no issuance state; only when
+		-- it has one (an earlier row of the same key, an application's
+		-- issue()) may something be owed back.
+		IF @extschema@.is_empty(v_award) AND NOT EXISTS (SELECT FROM @extschema@.issuance s
+			WHERE s.policy = v_policy AND s.subject = v_subject) THEN
+			RETURN NULL;
 		END IF;
+		PERFORM FROM @extschema@._issue(v_policy, v_version, v_subject, v_award);
+		RETURN NULL;
+	END IF;
+
+	IF v_plain_key THEN
+		v_old_subject := to_jsonb(OLD) ->> v_key;
+	ELSE
+		EXECUTE format('SELECT ($1).%I::text', v_key) INTO v_old_subject USING OLD;
+	END IF;
+	-- When the committed row (OLD) is owed something, issue_all may be
+	-- about to issue it: take the issuance lock even if there is nothing
+	-- to write, so that issue_all waits for this transaction and then
+	-- reads the row as it commits.
+	IF v_old_subject IS DISTINCT FROM v_subject OR @extschema@.is_empty(v_award) THEN
+		v_lock_old := NOT @extschema@.is_empty(@extschema@.evaluate(v_rules, OLD));
 	END IF;
 	PERFORM FROM @extschema@._issue(v_policy, v_version, v_subject, v_award,
 		v_lock_old AND v_old_subject = v_subject);
@@ -1136,6 +1202,108 @@ $$;
 COMMENT ON FUNCTION @extschema@._run_end(bigint) IS
 	'internal to issue_all: marks a run done';
 
+-- _issue_batch: the set-based fast path of issue_all for one batch.
+-- Evaluates the rows in one statement; subjects owed something that have
+-- no issuance state yet are claimed with one INSERT ... ON CONFLICT DO
+-- NOTHING into compensation.issuance, with the state _issue would record
+-- (the version, the award's hash, its number of lines): a row inserted is
+-- held until commit, so a concurrent issuer of the same subject waits on
+-- the unique index and then sees this state.  Their lines (no line of a
+-- subject without state can be open) are written with one INSERT ...
+-- SELECT, queued in the outbox and announced, like _issue's.  Subjects owed
+-- nothing without state need nothing (as in _issue).  What is left, the
+-- subjects that have state and may need reversals, or that another
+-- session claimed first, is returned in row order as pending, for the
+-- locked per-row path.  SECURITY DEFINER: the issuer cannot write the
+-- ledger; like issue(), it issues what the policy awards the rows given.
+-- Pinned search_path: it runs with the owner's rights.  Not STRICT: NULL
+-- is an error.
+CREATE FUNCTION @extschema@._issue_batch(policy text, version integer, subjects text[],
+	"rows" anyarray, OUT lines_written bigint, OUT pending text[])
+RETURNS record
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p_policy text := $1;
+	p_version integer := $2;
+	v_rules @extschema@.ruleset;
+	v_ids bigint[];
+BEGIN
+	IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR $4 IS NULL THEN
+		RAISE EXCEPTION 'policy, version, subjects and rows must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF cardinality($3) <> cardinality($4) THEN
+		RAISE EXCEPTION 'subjects and rows differ in length: % and %', cardinality($3), cardinality($4)
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF array_position($3, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'subjects must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF (SELECT count(DISTINCT x) FROM unnest($3) AS x) <> cardinality($3) THEN
+		RAISE EXCEPTION 'subjects must be distinct'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_rules := @extschema@.rules(p_policy, p_version);
+
+	WITH b AS MATERIALIZED (
+		SELECT e.subject, e.ord, e.a,
+			CASE WHEN @extschema@.is_empty(e.a) THEN NULL
+				ELSE sha256(@extschema@.award_send(e.a)) END AS h
+		FROM (SELECT u.subject, u.ord, @extschema@.evaluate(v_rules, u.r) AS a
+			FROM (SELECT unnest($3) AS subject, unnest($4) AS r,
+				generate_series(1, cardinality($3)) AS ord) AS u) AS e
+	), s AS MATERIALIZED (
+		-- The same test _issue makes before it locks.
+		SELECT b.subject, b.ord, b.a, b.h, st.policy IS NOT NULL AS has_state,
+			CASE WHEN st.policy IS NULL THEN b.h IS NOT NULL
+				WHEN st.version > p_version THEN false
+				WHEN st.version = p_version THEN st.award_hash IS DISTINCT FROM b.h
+				ELSE true END AS work
+		FROM b LEFT JOIN @extschema@.issuance st
+			ON st.policy = p_policy AND st.subject = b.subject
+	), claimed AS (
+		INSERT INTO @extschema@.issuance AS i (policy, subject, version, award_hash, open_lines, issued_at)
+		SELECT p_policy, s.subject, p_version, s.h,
+			(SELECT count(*) FROM @extschema@.lines(s.a)), now()
+		FROM s WHERE s.work AND NOT s.has_state
+		ORDER BY s.ord
+		ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING
+		RETURNING i.subject
+	), written AS (
+		INSERT INTO @extschema@.ledger AS g (policy, version, rule, subject, kind, instrument,
+			amount, currency, days, new_date, window_kind, window_from, window_until, note,
+			issued_at, issued_by)
+		SELECT p_policy, p_version, l.rule, s.subject, l.kind, l.instrument,
+			l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from,
+			l.window_until, l.note, now(), session_user
+		FROM s JOIN claimed AS c ON c.subject = s.subject,
+			@extschema@.lines(s.a) WITH ORDINALITY AS l
+		ORDER BY s.ord, l.ordinality
+		RETURNING g.id
+	), queued AS (
+		INSERT INTO @extschema@.outbox AS q (ledger_id)
+		SELECT w.id FROM written AS w ORDER BY w.id
+		RETURNING q.ledger_id
+	)
+	SELECT (SELECT array_agg(q.ledger_id ORDER BY q.ledger_id) FROM queued AS q),
+		(SELECT array_agg(s.subject ORDER BY s.ord) FROM s
+			WHERE s.work AND (s.has_state
+				OR NOT EXISTS (SELECT FROM claimed AS c WHERE c.subject = s.subject)))
+	INTO v_ids, pending;
+
+	-- The outbox's doorbell, as in _issue.
+	PERFORM pg_notify('compensation_ledger', i::text) FROM unnest(v_ids) AS i;
+	lines_written := coalesce(cardinality(v_ids), 0);
+	pending := coalesce(pending, '{}');
+END
+$$;
+COMMENT ON FUNCTION @extschema@._issue_batch(text, integer, text[], anyarray) IS
+	'internal to issue_all: issues a published policy version for a batch of (subject, row) pairs, writing the first issuance of subjects without state in a few set-based statements; returns the lines written and the subjects left for the locked per-row path; not STRICT: NULL is an error';
+
 -- issue_all is SECURITY INVOKER and has no SET clause because a procedure
 -- that commits may have neither; it reads the table with the caller's
 -- rights, writes only through the functions above, and pins its own
@@ -1160,7 +1328,8 @@ DECLARE
 	v_batch_first text;
 	v_batch_next text;
 	v_issue text;
-	v_rec record;
+	v_pending text[];
+	v_k text;
 	v_n bigint;
 	v_lines bigint;
 	v_c bigint;
@@ -1220,23 +1389,20 @@ BEGIN
 	v_run := @extschema@._run_begin(p_policy, v_relname, p_key, p_batch, v_total);
 	v_rules := @extschema@.rules(p_policy, v_run.version);
 
-	-- A batch: the next keys in order, and whether each needs issuing (the
-	-- same test _issue makes before it locks); most rows need nothing.
+	-- A batch: the next keys in order, their rows issued set-based by
+	-- _issue_batch, which returns the subjects that need the per-row path.
+	-- The WHERE on the aggregate keeps an empty batch from calling it.
 	v_template := $q$
-		SELECT b.k,
-			CASE WHEN s.policy IS NULL THEN NOT @extschema@.is_empty(b.a)
-				WHEN s.version > $5 THEN false
-				WHEN s.version = $5 THEN s.award_hash IS DISTINCT FROM
-					(CASE WHEN @extschema@.is_empty(b.a) THEN NULL
-						ELSE sha256(@extschema@.award_send(b.a)) END)
-				ELSE true END AS work
-		FROM (SELECT t.%1$I AS kv, t.%1$I::text AS k, @extschema@.evaluate($1, t) AS a
-			FROM %2$s t %4$s ORDER BY t.%1$I LIMIT $3) b
-		LEFT JOIN @extschema@.issuance s ON s.policy = $4 AND s.subject = b.k
-		ORDER BY b.kv$q$;
-	v_batch_first := format(v_template, p_key, v_relname, v_keytype, 'WHERE $2::text IS NULL');
+		SELECT b.n, b.ks[b.n], f.lines_written, f.pending
+		FROM (SELECT count(*) AS n, array_agg(t.k ORDER BY t.kv) AS ks,
+				array_agg(t.r ORDER BY t.kv) AS rs
+			FROM (SELECT t.%1$I AS kv, t.%1$I::text AS k, t AS r
+				FROM %2$s t %4$s ORDER BY t.%1$I LIMIT $2) t) b,
+			LATERAL @extschema@._issue_batch($3, $4, b.ks, b.rs) f
+		WHERE b.n > 0$q$;
+	v_batch_first := format(v_template, p_key, v_relname, v_keytype, 'WHERE $1::text IS NULL');
 	v_batch_next := format(v_template, p_key, v_relname, v_keytype,
-		format('WHERE t.%I > $2::text::%s', p_key, v_keytype));
+		format('WHERE t.%I > $1::text::%s', p_key, v_keytype));
 	-- Issuing one row: after the lock, so that the row read is the one
 	-- committed last (a trigger's update in flight is waited for).
 	v_issue := format('SELECT count(*) FROM %s t, @extschema@.issue($1, $2, $3, t) l WHERE t.%I = $3::%s',
@@ -1254,20 +1420,17 @@ BEGIN
 
 	LOOP
 		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-		v_n := 0;
-		v_lines := 0;
-		FOR v_rec IN EXECUTE CASE WHEN v_run.last_key IS NULL THEN v_batch_first ELSE v_batch_next END
-			USING v_rules, v_run.last_key, p_batch, p_policy, v_run.version
-		LOOP
-			v_n := v_n + 1;
-			v_last := v_rec.k;
-			IF v_rec.work THEN
-				PERFORM @extschema@.lock_subject(p_policy, v_rec.k);
-				EXECUTE v_issue INTO v_c USING p_policy, v_run.version, v_rec.k;
-				v_lines := v_lines + v_c;
-			END IF;
+		EXECUTE CASE WHEN v_run.last_key IS NULL THEN v_batch_first ELSE v_batch_next END
+			INTO v_n, v_last, v_lines, v_pending
+			USING v_run.last_key, p_batch, p_policy, v_run.version;
+		EXIT WHEN v_n IS NULL;
+		-- The rest, one subject at a time: the lock first, then the row as
+		-- committed last (a trigger's update in flight is waited for).
+		FOREACH v_k IN ARRAY v_pending LOOP
+			PERFORM @extschema@.lock_subject(p_policy, v_k);
+			EXECUTE v_issue INTO v_c USING p_policy, v_run.version, v_k;
+			v_lines := v_lines + v_c;
 		END LOOP;
-		EXIT WHEN v_n = 0;
 		PERFORM @extschema@._run_advance(v_run.id, v_last, v_n, v_lines);
 		v_run.last_key := v_last;
 		v_run.rows_done := v_run.rows_done + v_n;
@@ -1320,6 +1483,7 @@ REVOKE ALL ON FUNCTION @extschema@.current_version(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.rules(text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.rules(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._issue(text, integer, text, @extschema@.award, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._issue_batch(text, integer, text[], anyarray) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.issue(text, integer, text, anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.issue(text, text, anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.lock_subject(text, text) FROM PUBLIC;
@@ -1360,6 +1524,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.current_version(text),
 	@extschema@.issue(text, integer, text, anyelement),
 	@extschema@.issue(text, text, anyelement),
 	@extschema@.lock_subject(text, text), @extschema@.outbox_claim(integer),
+	@extschema@._issue_batch(text, integer, text[], anyarray),
 	@extschema@._run_begin(text, text, text, integer, bigint),
 	@extschema@._run_advance(bigint, text, bigint, bigint),
 	@extschema@._run_end(bigint)

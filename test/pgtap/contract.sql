@@ -15,7 +15,7 @@ CREATE EXTENSION IF NOT EXISTS compensation;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(225);
+SELECT plan(229);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -71,6 +71,7 @@ INSERT INTO contract VALUES
 	(45, 'compensation._run_advance(bigint,text,bigint,bigint)', 'void', true, false),
 	(46, 'compensation._run_end(bigint)', 'void', true, false),
 	(47, 'compensation.issue_all(text,regclass,text,integer)', NULL, NULL, false),
+	(49, 'compensation._issue_batch(text,integer,text[],anyarray)', 'record', false, false),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false);
@@ -87,7 +88,9 @@ FROM (VALUES
 	(18, 'compensation.award, instrument text'),
 	(19, 'compensation.award, target text'),
 	(20, 'compensation.award, target text'),
-	(21, 'compensation.award, instrument text')) AS v(ord, args)
+	(21, 'compensation.award, instrument text'),
+	(49, 'policy text, version integer, subjects text[], rows anyarray, '
+	     'OUT lines_written bigint, OUT pending text[]')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------

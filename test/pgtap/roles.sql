@@ -7,7 +7,7 @@
 \pset pager off
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(84);
+SELECT plan(87);
 
 -- Fixtures, as the superuser
 CREATE TABLE public.roles_orders (order_id bigint PRIMARY KEY, price bigint NOT NULL);
@@ -39,7 +39,7 @@ SELECT ok(NOT has_function_privilege('public', p.oid, 'EXECUTE'), 'PUBLIC cannot
 FROM pg_proc p
 WHERE p.pronamespace = 'compensation'::regnamespace
   AND p.proname IN ('define_incident', 'define_policy', 'publish', 'retire', 'issue', '_issue',
-    'lock_subject', 'outbox_claim', 'issue_trigger', 'issue_all', '_run_begin', '_run_advance', '_run_end')
+    'lock_subject', 'outbox_claim', 'issue_trigger', 'issue_all', '_issue_batch', '_run_begin', '_run_advance', '_run_end')
 ORDER BY p.oid::regprocedure::text;
 SELECT table_privs_are('compensation', 'ledger', 'public', ARRAY[]::text[], 'PUBLIC has no right on the ledger');
 SELECT table_privs_are('compensation', 'policy', 'public', ARRAY[]::text[], 'PUBLIC has no right on policies');
@@ -66,6 +66,9 @@ SELECT is((SELECT count(*)::int FROM public.roles_orders o, compensation.issue('
 	'... exactly once');
 SELECT is((SELECT issued_by FROM compensation.ledger WHERE subject = '1'), session_user,
 	'issued_by is session_user');
+SELECT is((SELECT row(b.lines_written, b.pending)::text FROM compensation._issue_batch('roles', 1,
+		ARRAY['1', '2'], ARRAY(SELECT o FROM public.roles_orders o ORDER BY o.order_id)) b), '(0,{})',
+	'a batch of issue_all issues what the policy awards the rows: here nothing, all issued');
 SELECT is((SELECT count(*)::int FROM compensation.outbox_claim(10)), 1, 'the issuer takes lines from the outbox');
 SELECT lives_ok($$SELECT compensation.lock_subject('roles', '1')$$, 'the issuer may lock a subject');
 SELECT lives_ok($$SELECT compensation.rules('roles')$$, 'the issuer reads published rules');
@@ -102,6 +105,8 @@ SELECT throws_ok($$SELECT compensation.issue('roles', '2', o) FROM public.roles_
 SELECT throws_ok($$CALL compensation.issue_all('roles', 'public.roles_orders', 'order_id', 10)$$, '42501', NULL, 'the analyst cannot run issue_all');
 SELECT throws_ok($$SELECT * FROM compensation.outbox_claim(1)$$, '42501', NULL, 'the analyst cannot take outbox lines');
 SELECT throws_ok($$SELECT compensation.lock_subject('roles', '1')$$, '42501', NULL, 'the analyst cannot lock subjects');
+SELECT throws_ok($$SELECT compensation._issue_batch('roles', 1, ARRAY['2'], ARRAY(SELECT o FROM public.roles_orders o WHERE o.order_id = 2))$$,
+	'42501', NULL, 'the analyst cannot issue a batch');
 SELECT throws_ok($$SELECT compensation.define_policy('policy "x" currency KRW')$$, '42501', NULL, 'the analyst cannot define policies');
 SELECT throws_ok($$SELECT compensation.publish('roles')$$, '42501', NULL, 'the analyst cannot publish');
 SELECT throws_ok($$INSERT INTO compensation.ledger (policy, version, rule, subject, kind, issued_at, issued_by)
