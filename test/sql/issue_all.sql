@@ -108,3 +108,30 @@ SELECT subject, sum(amount) AS net FROM compensation.ledger GROUP BY subject HAV
 CALL compensation.issue_all('batch', 'orders', 'code', 4);
 SELECT run, relation, key_column, status, rows_done, lines_written, last_key
 FROM compensation.issue_progress WHERE key_column = 'code';
+
+-- A batch mixing first issuances (written set-based) with a subject issued
+-- before whose award changed (the per-row path, with its reversal): new
+-- orders 11 (owed) and 12 (owed nothing), and order 9 repriced without a
+-- trigger.
+INSERT INTO orders VALUES (11, 11000, 1, 'c011', 11), (12, 1000, 1, 'c012', 12);
+UPDATE orders SET price = 9500 WHERE order_id = 9;
+CALL compensation.issue_all('batch', 'orders', 'order_id', 5);
+SELECT subject, version, rule, amount, reverses IS NOT NULL AS reversal FROM compensation.ledger
+WHERE subject IN ('9', '11', '12') ORDER BY id;
+-- The state a set-based issuance leaves is the state _issue leaves.
+SELECT s.subject, s.version, s.open_lines, s.issued_at IS NOT NULL AS stamped,
+       s.award_hash = sha256(compensation.award_send(compensation.evaluate(compensation.rules('batch'), o))) AS hash_matches
+FROM compensation.issuance s JOIN orders o ON o.order_id::text = s.subject
+WHERE s.policy = 'batch' AND s.subject IN ('9', '10', '11', '12') ORDER BY 1;
+SELECT count(*) FILTER (WHERE q.ledger_id IS NULL) AS lines_not_in_outbox
+FROM compensation.ledger l LEFT JOIN compensation.outbox q ON q.ledger_id = l.id;
+-- Once more: nothing left to write.
+CALL compensation.issue_all('batch', 'orders', 'order_id', 5);
+SELECT lines_written FROM compensation.issue_progress ORDER BY run DESC LIMIT 1;
+
+-- _issue_batch (issue_all's batches) refuses what issue_all never passes.
+SELECT compensation._issue_batch('batch', 3, ARRAY['1', '1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)));
+SELECT compensation._issue_batch('batch', 3, ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)));
+SELECT compensation._issue_batch('batch', 3, ARRAY[NULL], ARRAY(SELECT o FROM orders o WHERE order_id = 1));
+SELECT compensation._issue_batch('batch', 3, NULL, ARRAY(SELECT o FROM orders o WHERE order_id = 1));
+SELECT compensation._issue_batch('batch', 99, ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id = 1));

@@ -120,3 +120,39 @@ CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.
 INSERT INTO bad (id) VALUES (2);
 DROP TRIGGER t ON bad;
 SELECT count(*) AS bad_rows FROM bad;
+
+-- The subject is the key's text form whatever the key's type: read without
+-- a dynamic query for numeric, uuid, text... and with one for the others.
+DO $$
+BEGIN
+	PERFORM compensation.define_policy(format($p$
+policy "%s"
+currency KRW
+rule "any"
+  when price > 0
+  credit points price
+end
+$p$, k)) FROM unnest(ARRAY['k-numeric', 'k-uuid', 'k-date']) AS k;
+	PERFORM compensation.publish(k) FROM unnest(ARRAY['k-numeric', 'k-uuid', 'k-date']) AS k;
+END
+$$;
+CREATE TABLE keyed (n numeric(6, 2) PRIMARY KEY, u uuid NOT NULL UNIQUE, d date NOT NULL UNIQUE,
+	price bigint NOT NULL);
+CREATE TRIGGER by_n AFTER INSERT OR UPDATE ON keyed
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('k-numeric', 'n');
+CREATE TRIGGER by_u AFTER INSERT OR UPDATE ON keyed
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('k-uuid', 'u');
+CREATE TRIGGER by_d AFTER INSERT OR UPDATE ON keyed
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('k-date', 'd');
+INSERT INTO keyed VALUES (1.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2025-06-10', 100),
+	(2, 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '2025-06-11', 0);
+SELECT policy, subject, amount FROM compensation.ledger WHERE policy LIKE 'k-%' ORDER BY id;
+SELECT count(*) AS subjects_not_key_text FROM compensation.ledger l
+WHERE l.policy LIKE 'k-%' AND NOT EXISTS (SELECT FROM keyed k
+	WHERE l.subject IN (k.n::text, k.u::text, k.d::text));
+-- A new row owed nothing whose subject was issued before (the row was
+-- deleted and inserted again) is paid back: the trigger does not skip it.
+DELETE FROM keyed WHERE n = 1.5;
+INSERT INTO keyed VALUES (1.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2025-06-10', 0);
+SELECT policy, subject, sum(amount) AS net, count(*) AS lines FROM compensation.ledger
+WHERE policy LIKE 'k-%' GROUP BY 1, 2 ORDER BY 1, 2;
