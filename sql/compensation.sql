@@ -785,8 +785,11 @@ BEGIN
 			(SELECT count(*) FROM @extschema@.lines(p_award)), now())
 		ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING;
 		IF FOUND THEN
-			FOR v_line IN
-				INSERT INTO @extschema@.ledger (policy, version, rule, subject, kind, instrument,
+			-- The lines, their outbox rows and their notifications in one
+			-- statement.
+			RETURN QUERY
+			WITH written AS (
+				INSERT INTO @extschema@.ledger AS g (policy, version, rule, subject, kind, instrument,
 					amount, currency, days, new_date, window_kind, window_from, window_until, note,
 					issued_at, issued_by)
 				SELECT p_policy, p_version, l.rule, p_subject, l.kind, l.instrument,
@@ -794,13 +797,16 @@ BEGIN
 					l.window_until, l.note, now(), session_user
 				FROM @extschema@.lines(p_award) WITH ORDINALITY AS l
 				ORDER BY l.ordinality
-				RETURNING *
-			LOOP
-				v_ids := v_ids || v_line.id;
-				RETURN NEXT v_line;
-			END LOOP;
-			INSERT INTO @extschema@.outbox (ledger_id) SELECT unnest(v_ids);
-			PERFORM pg_notify('compensation_ledger', i::text) FROM unnest(v_ids) AS i;
+				RETURNING g.*
+			), queued AS (
+				INSERT INTO @extschema@.outbox AS q (ledger_id)
+				SELECT w.id FROM written AS w ORDER BY w.id
+				RETURNING q.ledger_id
+			)
+			SELECT w.* FROM written AS w
+			JOIN (SELECT q.ledger_id, pg_notify('compensation_ledger', q.ledger_id::text)
+				FROM queued AS q ORDER BY q.ledger_id OFFSET 0) AS n ON n.ledger_id = w.id
+			ORDER BY w.id;
 			RETURN;
 		END IF;
 	ELSIF v_state.version > p_version
@@ -1005,8 +1011,6 @@ DECLARE
 	v_key text;
 	v_attnum int2;
 	v_keytype oid;
-	v_unique boolean;
-	v_exists boolean;
 	v_plain_key boolean;
 	v_version integer;
 	v_subject text;
@@ -1036,35 +1040,30 @@ BEGIN
 	END IF;
 	v_policy := TG_ARGV[0];
 	v_key := TG_ARGV[1];
-	-- Everything the trigger needs to know of its table and its policy, in
-	-- one query per row: the key column (which must be a unique key of its
-	-- own), whether the policy exists, and its latest published version
-	-- with that version's rules (what compensation.rules() returns).
-	SELECT a.attnum, a.atttypid,
-		EXISTS (SELECT FROM pg_index i
-			WHERE i.indrelid = TG_RELID AND i.indisunique AND i.indisvalid
-				AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum
-				AND i.indpred IS NULL AND i.indexprs IS NULL),
-		c.version IS NOT NULL OR EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = v_policy),
-		c.version, c.rules
-	INTO v_attnum, v_keytype, v_unique, v_exists, v_version, v_rules
-	FROM (SELECT) AS d
-	LEFT JOIN pg_attribute a ON a.attrelid = TG_RELID AND a.attname = v_key
-		AND a.attnum > 0 AND NOT a.attisdropped
-	LEFT JOIN LATERAL (SELECT p.version, p.rules FROM @extschema@.policy p
-		WHERE p.name = v_policy AND p.status = 'published'
-		ORDER BY p.version DESC LIMIT 1) AS c ON true;
-	IF v_attnum IS NULL THEN
+	-- What the trigger needs to know of its table and its policy, in three
+	-- index probes per row (kept apart: as one query their generic plan
+	-- costs more than the three): the key column, which must be a unique
+	-- key of its own, and the latest published version of the policy with
+	-- its rules (what compensation.rules() returns).
+	SELECT a.attnum, a.atttypid INTO v_attnum, v_keytype FROM pg_attribute a
+	WHERE a.attrelid = TG_RELID AND a.attname = v_key AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'key column "%" of trigger "%" does not exist in %', v_key, TG_NAME, TG_RELID::regclass
 			USING ERRCODE = 'trigger_protocol_violated';
 	END IF;
-	IF NOT v_unique THEN
+	IF NOT EXISTS (SELECT FROM pg_index i
+		WHERE i.indrelid = TG_RELID AND i.indisunique AND i.indisvalid
+			AND i.indnkeyatts = 1 AND i.indkey[0] = v_attnum
+			AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
 		RAISE EXCEPTION 'key column "%" of trigger "%" is not a unique key of %', v_key, TG_NAME, TG_RELID::regclass
 			USING ERRCODE = 'trigger_protocol_violated',
 				DETAIL = 'Each row is issued as the subject its key names, so the key must be unique.',
 				HINT = 'Name the primary key, or a column with a unique index of its own.';
 	END IF;
-	IF NOT v_exists THEN
+	SELECT p.version, p.rules INTO v_version, v_rules FROM @extschema@.policy p
+	WHERE p.name = v_policy AND p.status = 'published'
+	ORDER BY p.version DESC LIMIT 1;
+	IF NOT FOUND AND NOT EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = v_policy) THEN
 		RAISE EXCEPTION 'policy "%" of trigger "%" on % does not exist', v_policy, TG_NAME, TG_RELID::regclass
 			USING ERRCODE = 'trigger_protocol_violated',
 				HINT = 'Define and publish it with compensation.define_policy() and compensation.publish().';
