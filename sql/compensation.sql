@@ -993,9 +993,15 @@ COMMENT ON FUNCTION @extschema@.outbox_claim(integer) IS
 	'takes up to max_lines ledger lines from the outbox, oldest first, skipping lines another session holds; a rollback puts them back; SECURITY DEFINER: the issuer cannot write the outbox itself';
 
 --------------------------------------------------------------------------
--- The trigger for order tables:
+-- The trigger for order tables, in two forms.  Row by row:
 --   CREATE TRIGGER ... AFTER INSERT OR UPDATE ON orders FOR EACH ROW
 --     EXECUTE FUNCTION compensation.issue_trigger('policy', 'key_column');
+-- or once per statement, set-based, for bulk loads and mass updates (a
+-- trigger with transition tables has one event, hence two triggers):
+--   CREATE TRIGGER ... AFTER INSERT ON orders REFERENCING NEW TABLE AS n
+--     FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('policy', 'key_column');
+--   CREATE TRIGGER ... AFTER UPDATE ON orders REFERENCING OLD TABLE AS o NEW TABLE AS n
+--     FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('policy', 'key_column');
 -- SECURITY DEFINER: whoever inserts or updates orders needs no right on the
 -- ledger; the policy decides what is written.  Pinned search_path: it runs
 -- with the owner's rights.
@@ -1018,9 +1024,14 @@ DECLARE
 	v_rules @extschema@.ruleset;
 	v_award @extschema@.award;
 	v_lock_old boolean := false;
+	v_new_table name;
+	v_old_table name;
+	v_rowtype text;
+	v_nulls bigint;
+	v_pending text[];
 BEGIN
-	IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' THEN
-		RAISE EXCEPTION 'compensation.issue_trigger() must be fired AFTER ... FOR EACH ROW'
+	IF TG_WHEN <> 'AFTER' THEN
+		RAISE EXCEPTION 'compensation.issue_trigger() must be fired AFTER the change'
 			USING ERRCODE = 'trigger_protocol_violated',
 				DETAIL = format('Trigger "%s" on %s fired %s ... FOR EACH %s.', TG_NAME,
 					TG_RELID::regclass, TG_WHEN, TG_LEVEL),
@@ -1037,6 +1048,22 @@ BEGIN
 			USING ERRCODE = 'trigger_protocol_violated',
 				DETAIL = format('Trigger "%s" on %s has %s.', TG_NAME, TG_RELID::regclass, TG_NARGS),
 				HINT = 'EXECUTE FUNCTION compensation.issue_trigger(''policy'', ''key_column'')';
+	END IF;
+	IF TG_LEVEL = 'STATEMENT' THEN
+		-- Once per statement: the rows are read from the transition tables,
+		-- which dynamic SQL in this function (not in a function it calls)
+		-- sees under the names CREATE TRIGGER gave them.  Rows are passed
+		-- as the table's row type (a transition table's row is a record).
+		SELECT t.tgnewtable, t.tgoldtable INTO v_new_table, v_old_table
+		FROM pg_trigger t WHERE t.tgrelid = TG_RELID AND t.tgname = TG_NAME;
+		IF v_new_table IS NULL OR (TG_OP = 'UPDATE' AND v_old_table IS NULL) THEN
+			RAISE EXCEPTION 'compensation.issue_trigger() fired FOR EACH STATEMENT needs the transition tables of the change'
+				USING ERRCODE = 'trigger_protocol_violated',
+					DETAIL = format('Trigger "%s" on %s fired for %s without %s.', TG_NAME,
+						TG_RELID::regclass, TG_OP, CASE WHEN TG_OP = 'INSERT' THEN 'a NEW TABLE'
+						ELSE 'an OLD TABLE and a NEW TABLE' END),
+					HINT = 'CREATE TRIGGER ... AFTER INSERT ON t REFERENCING NEW TABLE AS n FOR EACH STATEMENT ..., and for updates AFTER UPDATE ON t REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT ...';
+		END IF;
 	END IF;
 	v_policy := TG_ARGV[0];
 	v_key := TG_ARGV[1];
@@ -1070,6 +1097,62 @@ BEGIN
 	END IF;
 	IF v_version IS NULL THEN
 		-- Not (or no longer) in force: nothing to issue.
+		RETURN NULL;
+	END IF;
+
+	IF TG_LEVEL = 'STATEMENT' THEN
+		-- Once per statement, set-based, reading the transition tables.
+		v_rowtype := format_type((SELECT c.reltype FROM pg_class c WHERE c.oid = TG_RELID), NULL);
+		EXECUTE format('SELECT count(*) FROM %I t WHERE t.%I IS NULL', v_new_table, v_key)
+			INTO v_nulls;
+		IF v_nulls > 0 THEN
+			RAISE EXCEPTION 'key column "%" of % is null', v_key, TG_RELID::regclass
+				USING ERRCODE = 'null_value_not_allowed';
+		END IF;
+
+		IF TG_OP = 'INSERT' THEN
+			-- New rows, as issue_all issues a batch: set-based first
+			-- issuances by _issue_batch, in chunks of 10,000 rows (issue_all's
+			-- default batch: bounded memory), then the subjects it leaves
+			-- (they have issuance state, or another session claimed
+			-- them) one at a time, in subject order.
+			FOR v_pending IN EXECUTE format($q$
+				SELECT f.pending
+				FROM (SELECT array_agg(t.k ORDER BY t.n) AS ks, array_agg(t.r ORDER BY t.n) AS rs
+					FROM (SELECT t.%1$I::text AS k, ROW(t.*)::%3$s AS r, row_number() OVER () AS n
+						FROM %2$I t) t
+					GROUP BY (t.n - 1) / 10000) b,
+					LATERAL @extschema@._issue_batch($1, $2, b.ks, b.rs) f$q$,
+				v_key, v_new_table, v_rowtype) USING v_policy, v_version
+			LOOP
+				CONTINUE WHEN cardinality(v_pending) = 0;
+				EXECUTE format($q$
+					SELECT count(*)
+					FROM (SELECT t.%1$I::text AS k, ROW(t.*)::%3$s AS r FROM %2$I t
+						WHERE t.%1$I::text = ANY ($4) ORDER BY 1) t,
+						LATERAL @extschema@._issue($1, $2, t.k, @extschema@.evaluate($3, t.r)) l$q$,
+					v_key, v_new_table, v_rowtype) USING v_policy, v_version, v_rules, v_pending;
+			END LOOP;
+			RETURN NULL;
+		END IF;
+
+		-- Updated rows, subject by subject in subject order, with the
+		-- locks the row form takes: a subject whose committed row was owed
+		-- something and now is not is locked even when nothing is written
+		-- (see below), and a subject no row holds any more (its key
+		-- changed) is owed nothing.
+		EXECUTE format($q$
+			SELECT count(*)
+			FROM (SELECT k, n.a AS new_award,
+					coalesce(@extschema@.is_empty(n.a), true)
+						AND NOT coalesce(@extschema@.is_empty(o.a), true) AS lock_old
+				FROM (SELECT t.%1$I::text AS k, @extschema@.evaluate($3, ROW(t.*)::%4$s) AS a
+					FROM %2$I t) n
+				FULL JOIN (SELECT t.%1$I::text AS k, @extschema@.evaluate($3, ROW(t.*)::%4$s) AS a
+					FROM %3$I t) o USING (k)
+				ORDER BY k) s,
+				LATERAL @extschema@._issue($1, $2, s.k, s.new_award, s.lock_old) l$q$,
+			v_key, v_new_table, v_old_table, v_rowtype) USING v_policy, v_version, v_rules;
 		RETURN NULL;
 	END IF;
 
@@ -1123,7 +1206,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.issue_trigger() IS
-	'AFTER INSERT OR UPDATE ... FOR EACH ROW trigger (''policy'', ''key_column''): issues the latest published version of the policy for the row, paying or reversing the difference on update';
+	'AFTER INSERT OR UPDATE trigger (''policy'', ''key_column''), FOR EACH ROW, or FOR EACH STATEMENT with transition tables (set-based, for bulk changes): issues the latest published version of the policy for the rows, paying or reversing the difference on update';
 
 --------------------------------------------------------------------------
 -- Batches: CALL compensation.issue_all(policy, table, key_column, batch_size)
@@ -1262,8 +1345,13 @@ BEGIN
 				WHEN st.version > p_version THEN false
 				WHEN st.version = p_version THEN st.award_hash IS DISTINCT FROM b.h
 				ELSE true END AS work
-		FROM b LEFT JOIN @extschema@.issuance st
-			ON st.policy = p_policy AND st.subject = b.subject
+		-- One index probe per row (OFFSET 0 keeps it from being pulled up
+		-- into a join): a hash join would read the policy's whole state,
+		-- or, in the generic plan this statement gets after a few batches,
+		-- every policy's, once per batch.
+		FROM b LEFT JOIN LATERAL (SELECT st.policy, st.version, st.award_hash
+			FROM @extschema@.issuance st
+			WHERE st.policy = p_policy AND st.subject = b.subject OFFSET 0) st ON true
 	), claimed AS (
 		INSERT INTO @extschema@.issuance AS i (policy, subject, version, award_hash, open_lines, issued_at)
 		SELECT p_policy, s.subject, p_version, s.h,

@@ -14,6 +14,7 @@
 #include "common/int.h"
 #include "funcapi.h"
 #include "ruleset.h"
+#include "srf.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -55,17 +56,27 @@ line_kind_name(int kind)
 }
 
 /*
- * lines(award): one row per line.
+ * lines(award): one row per line.  Called once per row of a table (INSERT
+ * INTO ledger ... SELECT ... FROM t, lines(evaluate(rules, t))), so the
+ * result's descriptor is built once per call site (fn_extra), and an empty
+ * award, the common case, returns at once.
  */
 Datum
 compensation_award_lines(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CpAward		aw = PG_GETARG_CPAWARD(0);
 	CpAwardLine *lines = CpAwardLines(aw);
+	Tuplestorestate *tupstore;
+	TupleDesc	tupdesc;
 	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
+	cp_srf_check(fcinfo, "lines");
+	if (aw->n_lines == 0)
+	{
+		cp_srf_empty(fcinfo);
+		return (Datum) 0;
+	}
+	tupstore = cp_srf_begin(fcinfo, (TupleDesc *) &fcinfo->flinfo->fn_extra, &tupdesc);
 
 	for (i = 0; i < aw->n_lines; i++)
 	{
@@ -122,7 +133,7 @@ compensation_award_lines(PG_FUNCTION_ARGS)
 			nulls[11] = true;
 		values[12] = Int64GetDatum(l->count);
 
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		tuplestore_putvalues(tupstore, tupdesc, values, nulls);
 	}
 	return (Datum) 0;
 }

@@ -22,6 +22,7 @@
 #include "award.h"
 #include "eval.h"
 #include "ruleset.h"
+#include "srf.h"
 
 PG_FUNCTION_INFO_V1(compensation_evaluate);
 PG_FUNCTION_INFO_V1(compensation_explain);
@@ -82,51 +83,29 @@ typedef struct ExplainCache
  * compensation.explain(rules ruleset, row anyelement) -> SETOF (rule_no,
  * rule, matched, failed_condition, detail, award)
  *
- * Materialize mode, set up by hand rather than with InitMaterializedSRF():
- * that looks the result type up in per-query memory on every call, which
- * adds up when explain runs once per row of a large table (LATERAL).
+ * Materialize mode through srf.c: explain runs once per row of a large
+ * table (LATERAL), and the result's descriptor is built once per call site.
  */
 Datum
 compensation_explain(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ExplainCache *cache = (ExplainCache *) fcinfo->flinfo->fn_extra;
 	HeapTupleHeader row;
 	CpEval	   *ev;
 	CpExplainRule *rules;
-	MemoryContext old;
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
 	int			n;
 	int			i;
 
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("compensation.explain must be called where a set of rows is accepted"),
-				 errhint("Call it in FROM: SELECT * FROM compensation.explain(rules, o).")));
-
+	cp_srf_check(fcinfo, "explain");
 	row = row_argument(fcinfo, "explain");
 	if (cache == NULL)
 	{
-		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		cache = palloc0(sizeof(ExplainCache));
-		if (get_call_result_type(fcinfo, NULL, &cache->tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "return type must be a row type");
-		MemoryContextSwitchTo(old);
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ExplainCache));
 		fcinfo->flinfo->fn_extra = cache;
 	}
-
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	/* the executor frees this copy when it is done with the result */
-	tupdesc = CreateTupleDescCopy(cache->tupdesc);
-	tupstore = tuplestore_begin_heap((rsinfo->allowedModes & SFRM_Materialize_Random) != 0,
-									 false, work_mem);
-	MemoryContextSwitchTo(old);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tupstore;
-	rsinfo->setDesc = tupdesc;
+	tupstore = cp_srf_begin(fcinfo, &cache->tupdesc, &tupdesc);
 
 	ev = cp_eval_prepare(&cache->eval, fcinfo->flinfo->fn_mcxt, PG_GETARG_DATUM(0),
 						 HeapTupleHeaderGetTypeId(row),
