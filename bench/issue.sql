@@ -7,8 +7,11 @@
 -- bench.issue_orders   the first :rows of bench.orders, keyed by order_id
 --                      (issue_all and the trigger need a unique key)
 -- bench.b5_plain       empty copies of it: the plain insert's target, and
--- bench.b5_trig        the trigger's (AFTER INSERT OR UPDATE ... FOR EACH ROW
---                      EXECUTE FUNCTION compensation.issue_trigger(policy, 'order_id'))
+-- bench.b5_trig        the trigger's: for b5-trigger the row form (AFTER INSERT
+--                      OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION
+--                      compensation.issue_trigger(policy, 'order_id')), for
+--                      b5-statement the statement form (AFTER INSERT
+--                      REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT ...)
 -- bench.current_policy the policy the next timed statement issues
 -- CALL bench.issue_prepare(variant)
 --                      run untimed before each timed statement: empties the
@@ -17,8 +20,8 @@
 --                      (<variant>-<n>), so that every run issues from an
 --                      empty ledger, as the first run of a policy does (a
 --                      second run of the same policy would find everything
---                      issued and write nothing); for b5-trigger it
---                      re-creates the trigger for that name.
+--                      issued and write nothing); for b5-trigger and
+--                      b5-statement it re-creates the trigger for that name.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
@@ -58,6 +61,10 @@ BEGIN
 	INSERT INTO bench.current_policy VALUES (v_name, 1, compensation.rules(v_name, 1));
 	IF variant = 'b5-trigger' THEN
 		EXECUTE format('CREATE TRIGGER issue AFTER INSERT OR UPDATE ON bench.b5_trig FOR EACH ROW
+			EXECUTE FUNCTION compensation.issue_trigger(%L, %L)', v_name, 'order_id');
+	ELSIF variant = 'b5-statement' THEN
+		EXECUTE format('CREATE TRIGGER issue AFTER INSERT ON bench.b5_trig
+			REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
 			EXECUTE FUNCTION compensation.issue_trigger(%L, %L)', v_name, 'order_id');
 	END IF;
 END

@@ -582,6 +582,7 @@ res "  speed-up with 2 workers: evaluate $r_b4 x (target >= 1.6x: $v_b4), CASE $
 # B5 and B6: the trigger and issue_all (issue 3).
 ###########################################################################
 r_b5=
+r_b5_row=
 r_b6=
 . "$ROOT/bench/issue.sh"
 bench_issue
@@ -658,7 +659,12 @@ srow "B2 10,000 / 10 rules, per row" "$r_b2_10000 x" "<= 3x" "$v_b2_10000"
 srow "B3 compile 10,000 rules" "$c_10000_ms ms" "<= 50 ms" "$v_b3_compile"
 srow "B3 per row, 10,001 / 1 rules (pad)" "$r_b3_pad_net x" "~1x: once/query" "$(verdict "$r_b3_pad_net" "<=" 1.2)"
 srow "B4 speed-up with 2 workers" "$r_b4 x" ">= 1.6x" "$v_b4"
-if [ -n "${r_b5:-}" ]; then srow "B5 trigger insert / plain insert" "$r_b5 x" "<= 2x" "$v_b5"; else srow "B5 trigger insert / plain insert" "skipped: not built yet" "" ""; fi
+if [ -n "${r_b5:-}" ]; then
+	srow "B5 insert, statement trigger / plain" "$r_b5 x" "<= 2x" "$v_b5"
+	srow "B5 insert, row trigger / plain" "$r_b5_row x" "" ""
+else
+	srow "B5 trigger insert / plain insert" "skipped: not built yet" "" ""
+fi
 if [ -n "${r_b6:-}" ]; then srow "B6 issue_all / INSERT ... SELECT" "$r_b6 x" "<= 1.3x" "$v_b6"; else srow "B6 issue_all / INSERT ... SELECT" "skipped: not built yet" "" ""; fi
 srow "B7 RssAnon growth over $B7_ROWS_F rows" "$b7_growth kB" "flat" "$v_b7"
 res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

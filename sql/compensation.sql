@@ -394,8 +394,12 @@ COMMENT ON TABLE @extschema@.issuance IS
 COMMENT ON COLUMN @extschema@.issuance.award_hash IS
 	'sha256 of the binary award whose lines are open in the ledger; NULL when none are';
 
+-- No foreign key to the ledger: outbox rows are only written from the ids
+-- the same statement's INSERT INTO ledger returns, and the ledger is
+-- append-only (ledger_guard), so the reference cannot dangle; the key's
+-- check would cost an index probe per line issued.
 CREATE TABLE @extschema@.outbox (
-	ledger_id	bigint PRIMARY KEY REFERENCES @extschema@.ledger (id),
+	ledger_id	bigint PRIMARY KEY,
 	queued_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 COMMENT ON TABLE @extschema@.outbox IS
@@ -1115,10 +1119,12 @@ BEGIN
 			-- issuances by _issue_batch, in chunks of 10,000 rows (issue_all's
 			-- default batch: bounded memory), then the subjects it leaves
 			-- (they have issuance state, or another session claimed
-			-- them) one at a time, in subject order.
+			-- them) one at a time, in subject order.  Both arrays of a
+			-- chunk are built by one aggregate node from the same rows in
+			-- the same order, so subjects and rows stay paired.
 			FOR v_pending IN EXECUTE format($q$
 				SELECT f.pending
-				FROM (SELECT array_agg(t.k ORDER BY t.n) AS ks, array_agg(t.r ORDER BY t.n) AS rs
+				FROM (SELECT array_agg(t.k) AS ks, array_agg(t.r) AS rs
 					FROM (SELECT t.%1$I::text AS k, ROW(t.*)::%3$s AS r, row_number() OVER () AS n
 						FROM %2$I t) t
 					GROUP BY (t.n - 1) / 10000) b,
@@ -1345,13 +1351,15 @@ BEGIN
 				WHEN st.version > p_version THEN false
 				WHEN st.version = p_version THEN st.award_hash IS DISTINCT FROM b.h
 				ELSE true END AS work
-		-- One index probe per row (OFFSET 0 keeps it from being pulled up
-		-- into a join): a hash join would read the policy's whole state,
+		-- One index probe per row (LIMIT 1 keeps it from being pulled up
+		-- into a join, and makes it a plain index scan rather than a
+		-- bitmap one; the key is unique): a hash join would read the
+		-- policy's whole state,
 		-- or, in the generic plan this statement gets after a few batches,
 		-- every policy's, once per batch.
 		FROM b LEFT JOIN LATERAL (SELECT st.policy, st.version, st.award_hash
 			FROM @extschema@.issuance st
-			WHERE st.policy = p_policy AND st.subject = b.subject OFFSET 0) st ON true
+			WHERE st.policy = p_policy AND st.subject = b.subject LIMIT 1) st ON true
 	), claimed AS (
 		INSERT INTO @extschema@.issuance AS i (policy, subject, version, award_hash, open_lines, issued_at)
 		SELECT p_policy, s.subject, p_version, s.h,
