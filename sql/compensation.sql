@@ -150,10 +150,30 @@ COMMENT ON FUNCTION @extschema@.award_send(@extschema@.award) IS
 --------------------------------------------------------------------------
 -- Evaluation
 --------------------------------------------------------------------------
+-- evaluate(rules, o) over a table o is planned as _evaluate_columns(rules,
+-- NULL::o's type, attnos, the columns the policy reads...) by evaluate()'s
+-- support function: the same evaluation, without forming and deforming a
+-- whole-row datum per row (src/evaluate_columns.c).
+CREATE FUNCTION @extschema@._evaluate_columns(rules @extschema@.ruleset,
+	rowtype anyelement, attnos pg_catalog.int2[], VARIADIC columns "any")
+RETURNS @extschema@.award
+AS 'MODULE_PATHNAME', 'compensation_evaluate_columns'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._evaluate_columns(@extschema@.ruleset, anyelement, pg_catalog.int2[], "any") IS
+	'internal: evaluate(rules, row) with the row given as the attributes attnos of rowtype; what the planner makes of evaluate() over a table';
+
+CREATE FUNCTION @extschema@._evaluate_support(pg_catalog.internal)
+RETURNS pg_catalog.internal
+AS 'MODULE_PATHNAME', 'compensation_evaluate_support'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._evaluate_support(pg_catalog.internal) IS
+	'internal: planner support for evaluate(): passes a table''s row as its columns';
+
 CREATE FUNCTION @extschema@.evaluate(rules @extschema@.ruleset, "row" anyelement)
 RETURNS @extschema@.award
 AS 'MODULE_PATHNAME', 'compensation_evaluate'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SUPPORT @extschema@._evaluate_support;
 COMMENT ON FUNCTION @extschema@.evaluate(@extschema@.ruleset, anyelement) IS
 	'the award a row gets from a policy';
 

@@ -2689,6 +2689,41 @@ cp_eval_award(CpEval *ev, HeapTupleHeader row)
 	return aw;
 }
 
+/*
+ * The award for one row given as the values of some of its attributes
+ * (1-based attnos), as compensation._evaluate_columns() passes them: no
+ * composite datum is formed, and none is deformed.  Attributes the policy
+ * reads but not given read as NULL (the caller gives them all).
+ */
+CpAward
+cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
+					  const NullableDatum *columns)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	CpAward		aw;
+	int			i;
+
+	begin_row(ev, NULL);
+	memset(ev->isnull, true, sizeof(bool) * ev->max_att);
+	for (i = 0; i < n; i++)
+	{
+		int			a = attnos[i] - 1;
+
+		if (a >= 0 && a < ev->max_att)
+		{
+			ev->values[a] = columns[i].value;
+			ev->isnull[a] = columns[i].isnull;
+		}
+	}
+	ev->nvalid = ev->max_att;
+
+	MemoryContextSwitchTo(ev->rowcxt);
+	eval_rules(ev, NULL, NULL);
+	aw = build_award(ev, 0, ev->n_pending, caller);
+	MemoryContextSwitchTo(caller);
+	return aw;
+}
+
 CpExplainRule *
 cp_eval_explain(CpEval *ev, HeapTupleHeader row, int *n_rules)
 {

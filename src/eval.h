@@ -46,6 +46,13 @@ extern const CpRulesetData *cp_eval_ruleset(const CpEval *ev);
  */
 extern CpAward cp_eval_award(CpEval *ev, HeapTupleHeader row);
 
+/*
+ * The award for one row given as n attribute values (columns[i] is
+ * attribute attnos[i], 1-based), allocated in CurrentMemoryContext.
+ */
+extern CpAward cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
+									 const NullableDatum *columns);
+
 /* One rule's line in compensation.explain(). */
 typedef struct CpExplainRule
 {

@@ -15,7 +15,7 @@ CREATE EXTENSION IF NOT EXISTS compensation;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(229);
+SELECT plan(241);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -72,6 +72,8 @@ INSERT INTO contract VALUES
 	(46, 'compensation._run_end(bigint)', 'void', true, false),
 	(47, 'compensation.issue_all(text,regclass,text,integer)', NULL, NULL, false),
 	(49, 'compensation._issue_batch(text,integer,text[],anyarray)', 'record', false, false),
+	(50, 'compensation._evaluate_columns(compensation.ruleset,anyelement,int2[],"any")', 'compensation.award', false, true),
+	(51, 'compensation._evaluate_support(internal)', 'internal', true, true),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false);
@@ -90,7 +92,8 @@ FROM (VALUES
 	(20, 'compensation.award, target text'),
 	(21, 'compensation.award, instrument text'),
 	(49, 'policy text, version integer, subjects text[], rows anyarray, '
-	     'OUT lines_written bigint, OUT pending text[]')) AS v(ord, args)
+	     'OUT lines_written bigint, OUT pending text[]'),
+	(50, 'rules compensation.ruleset, rowtype anyelement, attnos smallint[], VARIADIC columns "any"')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------
@@ -141,6 +144,10 @@ WHERE c.pure ORDER BY c.ord;
 SELECT is(p.proparallel::text, 's', format('%s is PARALLEL SAFE', c.sig))
 FROM contract c LEFT JOIN pg_proc p ON p.oid = to_regprocedure(c.sig)
 WHERE c.pure ORDER BY c.ord;
+
+SELECT is((SELECT prosupport::regproc::text FROM pg_proc
+	WHERE oid = 'compensation.evaluate(compensation.ruleset,anyelement)'::regprocedure),
+	'compensation._evaluate_support', 'evaluate() has its planner support function');
 
 -- The contract is complete, and documented --------------------------------
 CREATE TEMP VIEW extension_functions AS
