@@ -321,7 +321,7 @@ res ""
 # B1: the hot path.
 ###########################################################################
 JIT_ON="SET jit = on; SET jit_above_cost = 0; SET jit_inline_above_cost = 0; SET jit_optimize_above_cost = 0;"
-say "B1: round 1 over $ROWS_F orders, $((RUNS + 1)) rounds of 7 variants"
+say "B1: round 1 over $ROWS_F orders, $((RUNS + 1)) rounds of 8 variants"
 q_reset
 q_add count "" "SELECT * FROM bench.b1_count"
 q_add case "" "SELECT * FROM bench.b1_case"
@@ -329,9 +329,10 @@ q_add case_jit "$JIT_ON" "SELECT * FROM bench.b1_case"
 q_add evaluate "" "SELECT * FROM bench.b1_evaluate"
 q_add evaluate_jit "$JIT_ON" "SELECT * FROM bench.b1_evaluate"
 q_add evaluate_table "" "SELECT * FROM bench.b1_evaluate_table"
+q_add evaluate_row "" "SELECT * FROM bench.b1_evaluate_row"
 q_add plpgsql "" "SELECT * FROM bench.b1_plpgsql"
 session b1 "$RUNS"
-same_results b1 evaluate case case_jit evaluate_jit evaluate_table plpgsql
+same_results b1 evaluate case case_jit evaluate_jit evaluate_table evaluate_row plpgsql
 [ "$(result_of b1 count)" = "$ROWS" ] || fail_run "B1: count(*) is $(result_of b1 count), not $ROWS"
 
 m_count=$(median b1 count)
@@ -340,6 +341,7 @@ m_case_jit=$(median b1 case_jit)
 m_eval=$(median b1 evaluate)
 m_eval_jit=$(median b1 evaluate_jit)
 m_eval_table=$(median b1 evaluate_table)
+m_eval_row=$(median b1 evaluate_row)
 m_plpgsql=$(median b1 plpgsql)
 best_case=$(awk -v a="$m_case" -v b="$m_case_jit" 'BEGIN { print (a < b) ? a : b }')
 best_eval=$(awk -v a="$m_eval" -v b="$m_eval_jit" 'BEGIN { print (a < b) ? a : b }')
@@ -347,11 +349,14 @@ r_b1_case=$(calc "$best_eval / $best_case")
 r_b1_case_net=$(calc "($best_eval - $m_count) / ($best_case - $m_count)")
 r_b1_plpgsql=$(calc "$m_plpgsql / $best_eval")
 r_b1_floor=$(calc "$best_eval / $m_count")
+r_b1_row=$(calc "$m_eval_row / $m_eval")
 v_b1_case=$(verdict "$r_b1_case" "<=" 1.25)
 v_b1_plpgsql=$(verdict "$r_b1_plpgsql" ">=" 10)
 
 res "B1  hot path: compensation.evaluate(round 1, o) over $ROWS_F orders, summed with compensation.sum"
-res "    one backend (max_parallel_workers_per_gather = 0); median of $RUNS runs after a warm-up; whole row passed"
+res "    one backend (max_parallel_workers_per_gather = 0); median of $RUNS runs after a warm-up"
+res "    evaluate(rules, o) is planned as _evaluate_columns(rules, ..., the columns the policy reads) (named columns);"
+res "    evaluate(rules, ROW(o.*)::bench.orders) keeps the whole row as a composite datum"
 res "    \"jit forced\": jit = on, jit_above_cost = jit_inline_above_cost = jit_optimize_above_cost = 0"
 table_head
 line "(c) floor: count(*)" "$m_count" "$ROWS" b1 count
@@ -360,13 +365,14 @@ line "(a) hand-written CASE, jit forced" "$m_case_jit" "$ROWS" b1 case_jit
 line "evaluate, policy a constant, jit off" "$m_eval" "$ROWS" b1 evaluate
 line "evaluate, policy a constant, jit forced" "$m_eval_jit" "$ROWS" b1 evaluate_jit
 line "evaluate, policy from a table" "$m_eval_table" "$ROWS" b1 evaluate_table
+line "evaluate, whole row (ROW(o.*))" "$m_eval_row" "$ROWS" b1 evaluate_row
 line "(b) PL/pgSQL function" "$m_plpgsql" "$ROWS" b1 plpgsql
 res "  evaluate / CASE (best of each)            $r_b1_case x   target <= 1.25x: $v_b1_case" \
 	"  same, net of the count(*) floor           $r_b1_case_net x" \
 	"  PL/pgSQL / evaluate                       $r_b1_plpgsql x   target >= 10x: $v_b1_plpgsql" \
 	"  evaluate / count(*) floor                 $r_b1_floor x" \
-	"  named columns instead of the whole row: not offered by the extension (evaluate takes a row)" \
-	"  totals: identical in all 6 variants (bench.r1_lines form rule|kind|instrument|amount|days|count):"
+	"  whole row / named columns (jit off)       $r_b1_row x" \
+	"  totals: identical in all 7 variants (bench.r1_lines form rule|kind|instrument|amount|days|count):"
 sed 's/^/    /' "$TMP/b1/evaluate.1.res" | tee -a "$OUT"
 res ""
 

@@ -14,13 +14,16 @@
 --   b1_evaluate          compensation.evaluate(round 1, o) summed with
 --                        compensation.sum, the policy a constant of the query
 --   b1_evaluate_table    the same, the policy read from bench.policies
+--   b1_evaluate_row      as b1_evaluate, the row passed as a composite datum
+--                        (ROW(o.*)::bench.orders), which keeps the planner from
+--                        passing evaluate() the columns the policy reads
 -- The CASE and PL/pgSQL baselines are in round1_case.sql and
 -- round1_plpgsql.sql.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
 CREATE SCHEMA IF NOT EXISTS bench;
-DROP VIEW IF EXISTS bench.b1_count, bench.b1_evaluate, bench.b1_evaluate_table,
+DROP VIEW IF EXISTS bench.b1_count, bench.b1_evaluate, bench.b1_evaluate_table, bench.b1_evaluate_row,
 	bench.b1_case, bench.b1_plpgsql;
 DROP FUNCTION IF EXISTS bench.r1_lines(numeric, numeric, numeric, numeric, numeric,
 	numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric,
@@ -96,3 +99,12 @@ FROM (SELECT compensation.sum(compensation.evaluate(p.rules, o)) AS total
 ORDER BY 1;
 COMMENT ON VIEW bench.b1_evaluate_table IS
 	'B1: YES24 round 1 evaluated over every order, the policy read from bench.policies';
+CREATE VIEW bench.b1_evaluate_row AS
+SELECT format('%s|%s|%s|%s|%s|%s', l.rule, l.kind, l.instrument, l.amount, l.days, l.count) AS line
+FROM (SELECT compensation.sum(compensation.evaluate(:'round1'::compensation.ruleset,
+		ROW(o.*)::bench.orders)) AS total
+      FROM bench.orders o) t,
+	compensation.lines(t.total) l
+ORDER BY 1;
+COMMENT ON VIEW bench.b1_evaluate_row IS
+	'B1: as b1_evaluate, the row passed whole, as a composite datum';

@@ -14,7 +14,11 @@
 #       JIT;
 #   B4  evaluate and CASE with 2 parallel workers forced;
 #   B2  the generated per-show policies against the same totals in plain SQL;
-#   B3  the padded policies (a catch-all first rule) give one line per row.
+#   B3  the padded policies (a catch-all first rule) give one line per row;
+#   B5  the issuing trigger, row and statement forms, and
+#   B6  issue_all and the single INSERT INTO ledger ... SELECT evaluate
+#       write into the ledger exactly what evaluate gives over the same
+#       2,000 orders (bench/issue.sql).
 # No timing is asserted.  Exits non-zero with a message naming the variants
 # that disagree.
 set -uo pipefail
@@ -83,6 +87,7 @@ PAR="SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_
 # B1 and B4
 query evaluate "" "SELECT * FROM bench.b1_evaluate"
 query evaluate_table "" "SELECT * FROM bench.b1_evaluate_table"
+query evaluate_row "" "SELECT * FROM bench.b1_evaluate_row"
 query case "" "SELECT * FROM bench.b1_case"
 query plpgsql "" "SELECT * FROM bench.b1_plpgsql"
 query evaluate_jit "$JIT" "SELECT * FROM bench.b1_evaluate"
@@ -93,7 +98,7 @@ if [ "$(wc -l <"$TMP/evaluate")" -ne 12 ]; then
 	bad "evaluate gives $(wc -l <"$TMP/evaluate") lines, not one per rule of round 1 (12):"
 	sed 's/^/      /' "$TMP/evaluate" >&2
 fi
-for v in evaluate_table case plpgsql evaluate_jit case_jit evaluate_parallel case_parallel; do
+for v in evaluate_table evaluate_row case plpgsql evaluate_jit case_jit evaluate_parallel case_parallel; do
 	same evaluate "$v"
 done
 query workers "$PAR" "EXPLAIN (ANALYZE, TIMING OFF) SELECT * FROM bench.b1_evaluate"
@@ -121,10 +126,47 @@ for n in 0 1000 10000; do
 	same "b3-pad-$n" b3-want
 done
 
+# B5 and B6: every issuing variant, on the first 2,000 orders, writes the
+# lines evaluate gives.
+ISSUE_ROWS=2000
+if psql_db -v rows="$ISSUE_ROWS" -f bench/issue.sql >"$TMP/issue.log" 2>&1; then
+	query issue-want "" "SELECT l.rule, l.kind, l.instrument, l.amount, l.days, l.count
+		FROM (SELECT compensation.sum(compensation.evaluate(p.rules, o)) AS total
+		      FROM bench.issue_orders o JOIN bench.policies p ON p.name = 'yes24-round1') t,
+			compensation.lines(t.total) l ORDER BY 1, 2, 3"
+	for v in b5-trigger b5-statement b6-insert b6-issue_all; do
+		case $v in
+		b5-*) sql="INSERT INTO bench.b5_trig SELECT * FROM bench.issue_orders" ;;
+		b6-insert) sql="INSERT INTO compensation.ledger (policy, version, rule, subject, kind, instrument,
+				amount, currency, days, new_date, window_kind, window_from, window_until, note,
+				issued_at, issued_by)
+			SELECT p.name, p.version, l.rule, o.order_id::text, l.kind, l.instrument,
+				l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from, l.window_until, l.note,
+				now(), session_user
+			FROM bench.current_policy p CROSS JOIN bench.issue_orders o,
+				compensation.lines(compensation.evaluate(p.rules, o)) l" ;;
+		b6-issue_all) sql="DO \$\$ DECLARE p text := (SELECT name FROM bench.current_policy);
+			BEGIN CALL compensation.issue_all(p, 'bench.issue_orders', 'order_id', 500); END \$\$" ;;
+		esac
+		if psql_db -c "SET client_min_messages = warning" -c "CALL bench.issue_prepare('$v')" -c "$sql" >"$TMP/$v.log" 2>&1; then
+			query "$v" "" "SELECT rule, kind, instrument, sum(amount), sum(days), count(*)
+				FROM compensation.ledger WHERE policy = (SELECT name FROM bench.current_policy)
+				GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+			same issue-want "$v"
+		else
+			cat "$TMP/$v.log" >&2
+			bad "$v: issuing failed"
+		fi
+	done
+else
+	cat "$TMP/issue.log" >&2
+	bad "loading bench/issue.sql failed"
+fi
+
 if [ "$FAILED" -ne 0 ]; then
 	printf '==> bench smoke: FAILED (the variants above disagree)\n' >&2
 	exit 1
 fi
-say "bench smoke: all variants agree (B1: evaluate, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3)"
+say "bench smoke: all variants agree (B1: evaluate by columns and by whole row, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3; B5 row and statement triggers; B6)"
 sed 's/^/      /' "$TMP/evaluate"
 exit 0
