@@ -1368,9 +1368,10 @@ BEGIN
 		SELECT e.subject, e.ord, e.a,
 			CASE WHEN @extschema@.is_empty(e.a) THEN NULL
 				ELSE sha256(@extschema@.award_send(e.a)) END AS h
+		-- OFFSET 0: evaluate once per row, not once per use of its award
 		FROM (SELECT u.subject, u.ord, @extschema@.evaluate(v_rules, u.r) AS a
 			FROM (SELECT unnest($3) AS subject, unnest($4) AS r,
-				generate_series(1, cardinality($3)) AS ord) AS u) AS e
+				generate_series(1, cardinality($3)) AS ord) AS u OFFSET 0) AS e
 	), s AS MATERIALIZED (
 		-- The same test _issue makes before it locks.
 		SELECT b.subject, b.ord, b.a, b.h, st.policy IS NOT NULL AS has_state,
