@@ -19,32 +19,41 @@
 
 #include "ruleset_build.h"
 
-/* Grow a section so that one more (or count more) elements fit. */
-#define SECTION_RESERVE(arr, n, max, count) \
-	do { \
-		if ((n) + (count) > (max)) \
-		{ \
-			int32 newmax_ = Max((max) * 2, (n) + (count) + 8); \
-			(arr) = (arr) ? repalloc0((arr), sizeof(*(arr)) * (max), sizeof(*(arr)) * newmax_) \
-				: palloc0(sizeof(*(arr)) * newmax_); \
-			(max) = newmax_; \
-		} \
-	} while (0)
-
-/* repalloc that zeroes the new part (PostgreSQL 16 has one; 15 does not). */
-static void *
-repalloc0(void *pointer, Size oldsize, Size size)
+/* Adds a zeroed block to a section. */
+static void
+section_grow(MemoryContext cxt, CpSection *sec, Size elem_size)
 {
-	char	   *ret = repalloc(pointer, size);
-
-	memset(ret + oldsize, 0, size - oldsize);
-	return ret;
+	if (sec->n_blocks == sec->max_blocks)
+	{
+		sec->max_blocks = Max(sec->max_blocks * 2, 8);
+		sec->blocks = sec->blocks
+			? repalloc(sec->blocks, sizeof(char *) * sec->max_blocks)
+			: MemoryContextAlloc(cxt, sizeof(char *) * sec->max_blocks);
+	}
+	sec->blocks[sec->n_blocks++] = MemoryContextAllocZero(cxt, elem_size * CP_BLOCK_ELEMS);
 }
+
+/* Appends count zeroed elements to a section; returns the first's index. */
+static int32
+section_add(MemoryContext cxt, CpSection *sec, Size elem_size, int32 *n,
+			int32 count)
+{
+	int32		first = *n;
+
+	while (first + count > sec->n_blocks * CP_BLOCK_ELEMS)
+		section_grow(cxt, sec, elem_size);
+	*n = first + count;
+	return first;
+}
+
+#define SECTION_ADD(b, sec, type, count) \
+	section_add((b)->cxt, &(b)->sec, sizeof(type), &(b)->n_##sec, (count))
 
 void
 cp_builder_init(CpBuilder *b)
 {
 	memset(b, 0, sizeof(*b));
+	b->cxt = CurrentMemoryContext;
 	b->name = CP_NONE_IDX;
 	b->timezone = CP_NONE_IDX;
 	b->hit = CP_HIT_COLLECT;
@@ -56,54 +65,52 @@ cp_builder_init(CpBuilder *b)
 int32
 cp_builder_node(CpBuilder *b, CpOp op)
 {
-	SECTION_RESERVE(b->nodes, b->n_nodes, b->max_nodes, 1);
-	b->nodes[b->n_nodes].op = (uint8) op;
-	b->nodes[b->n_nodes].a = CP_NONE_IDX;
-	b->nodes[b->n_nodes].b = CP_NONE_IDX;
-	b->nodes[b->n_nodes].c = CP_NONE_IDX;
-	return b->n_nodes++;
+	int32		i = SECTION_ADD(b, nodes, CpNode, 1);
+	CpNode	   *n = CpBuilderNode(b, i);
+
+	n->op = (uint8) op;
+	n->a = CP_NONE_IDX;
+	n->b = CP_NONE_IDX;
+	n->c = CP_NONE_IDX;
+	return i;
 }
 
 int32
 cp_builder_window(CpBuilder *b)
 {
-	SECTION_RESERVE(b->windows, b->n_windows, b->max_windows, 1);
-	return b->n_windows++;
+	return SECTION_ADD(b, windows, CpWindow, 1);
 }
 
 int32
 cp_builder_args(CpBuilder *b, int32 count)
 {
-	int32		first = b->n_args;
-
-	SECTION_RESERVE(b->args, b->n_args, b->max_args, count);
-	b->n_args += count;
-	return first;
+	return SECTION_ADD(b, args, int32, count);
 }
 
 int32
 cp_builder_rule(CpBuilder *b)
 {
-	SECTION_RESERVE(b->rules, b->n_rules, b->max_rules, 1);
-	b->rules[b->n_rules].cond = CP_NONE_IDX;
-	return b->n_rules++;
+	int32		i = SECTION_ADD(b, rules, CpRule, 1);
+
+	CpBuilderRule(b, i)->cond = CP_NONE_IDX;
+	return i;
 }
 
 int32
 cp_builder_let(CpBuilder *b)
 {
-	SECTION_RESERVE(b->lets, b->n_lets, b->max_lets, 1);
-	b->lets[b->n_lets].rule = CP_NONE_IDX;
-	return b->n_lets++;
+	int32		i = SECTION_ADD(b, lets, CpLet, 1);
+
+	CpBuilderLet(b, i)->rule = CP_NONE_IDX;
+	return i;
 }
 
 int32
 cp_builder_award(CpBuilder *b)
 {
-	CpAwardSpec *a;
+	int32		i = SECTION_ADD(b, awards, CpAwardSpec, 1);
+	CpAwardSpec *a = CpBuilderAward(b, i);
 
-	SECTION_RESERVE(b->awards, b->n_awards, b->max_awards, 1);
-	a = &b->awards[b->n_awards];
 	a->instrument = CP_NONE_IDX;
 	a->column = CP_NONE_IDX;
 	a->amount = CP_NONE_IDX;
@@ -111,14 +118,13 @@ cp_builder_award(CpBuilder *b)
 	a->window_lo = CP_NONE_IDX;
 	a->window_hi = CP_NONE_IDX;
 	a->reason = CP_NONE_IDX;
-	return b->n_awards++;
+	return i;
 }
 
 int32
 cp_builder_instrument(CpBuilder *b)
 {
-	SECTION_RESERVE(b->instruments, b->n_instruments, b->max_instruments, 1);
-	return b->n_instruments++;
+	return SECTION_ADD(b, instruments, CpInstrument, 1);
 }
 
 int32
@@ -137,26 +143,73 @@ cp_builder_column(CpBuilder *b, const char *name)
 	int32		i;
 
 	for (i = 0; i < b->n_columns; i++)
-		if (strcmp(CpBuilderString(b, b->columns[i].name), name) == 0)
+		if (strcmp(CpBuilderString(b, CpBuilderColumn(b, i)->name), name) == 0)
 			return i;
-	SECTION_RESERVE(b->columns, b->n_columns, b->max_columns, 1);
-	b->columns[i].name = cp_builder_string(b, name, strlen(name));
-	return b->n_columns++;
+	i = SECTION_ADD(b, columns, CpColumn, 1);
+	CpBuilderColumn(b, i)->name = cp_builder_string(b, name, strlen(name));
+	return i;
 }
 
 /*
  * Flattening
+ *
+ * The walk writes straight into the varlena, with no second builder to copy
+ * from: for a policy of 10,000 rules that copy was megabytes of memory the
+ * kernel had to fault in, a large part of compiling.  So every section's
+ * size must be known before the walk.  It is: the parser builds a tree
+ * (each node, argument list and column it adds is used exactly once), so
+ * the walk reaches as many of each as the builder holds, and it visits
+ * windows, lets, rules, awards and instruments in the builder's order.  Only
+ * the string pool shrinks (a string written twice is kept once); it is the
+ * last section, so the varlena is sized for the builder's pool and cut to
+ * what the walk used.
  */
 typedef struct Flattener
 {
 	const CpBuilder *src;
-	CpBuilder	out;
-	int32	   *column_map;		/* src column -> out column, or -1 */
-	/* string interning: open addressing over out string offsets */
+	CpRuleset	rs;				/* the result; its counts are the builder's */
+	/* rs's sections, and how many elements of each the walk has written */
+	CpNode	   *nodes;
+	int32		n_nodes;
+	CpWindow   *windows;
+	int32		n_windows;
+	int32	   *args;
+	int32		n_args;
+	CpRule	   *rules;
+	int32		n_rules;
+	CpLet	   *lets;
+	int32		n_lets;
+	CpAwardSpec *awards;
+	int32		n_awards;
+	CpColumn   *columns;
+	int32		n_columns;
+	CpInstrument *instruments;
+	int32		n_instruments;
+	char	   *strings;
+	int32		strings_len;
+	int32	   *column_map;		/* src column -> rs column, or -1 */
+	/* string interning: open addressing over rs string offsets */
 	int32	   *slots;
 	uint32		n_slots;
 	uint32		n_used;
 } Flattener;
+
+/*
+ * The index of count new elements of a section that holds max.  The tree
+ * guarantees room; the check keeps a parser bug from writing past the end.
+ */
+static int32
+flat_take(int32 *n, int32 count, int32 max)
+{
+	int32		first = *n;
+
+	if (count > max - first)
+		elog(ERROR, "compensation: the parsed policy is not a tree");
+	*n = first + count;
+	return first;
+}
+
+#define FLAT_TAKE(f, sec, count) flat_take(&(f)->n_##sec, (count), (f)->rs->n_##sec)
 
 static void
 intern_grow(Flattener *f)
@@ -172,7 +225,7 @@ intern_grow(Flattener *f)
 	{
 		if (old[i] >= 0)
 		{
-			const char *s = CpBuilderString(&f->out, old[i]);
+			const char *s = f->strings + old[i];
 			uint32		h = hash_bytes((const unsigned char *) s, strlen(s));
 
 			while (f->slots[h & (f->n_slots - 1)] >= 0)
@@ -184,7 +237,20 @@ intern_grow(Flattener *f)
 		pfree(old);
 }
 
-/* The out offset of a src string, added once however often it is used. */
+/* Appends s (len bytes and its NUL) to the pool; returns its offset. */
+static int32
+flat_add_string(Flattener *f, const char *s, Size len)
+{
+	int32		off = f->strings_len;
+
+	/* distinct strings never need more room than the builder's pool */
+	Assert(off + len + 1 <= (Size) f->src->strings.len);
+	memcpy(f->strings + off, s, len + 1);
+	f->strings_len += len + 1;
+	return off;
+}
+
+/* The rs offset of a src string, added once however often it is used. */
 static int32
 flat_string(Flattener *f, int32 src_off)
 {
@@ -205,10 +271,10 @@ flat_string(Flattener *f, int32 src_off)
 
 		if (slot < 0)
 			break;
-		if (strcmp(CpBuilderString(&f->out, slot), s) == 0)
+		if (strcmp(f->strings + slot, s) == 0)
 			return slot;
 	}
-	f->slots[h & (f->n_slots - 1)] = cp_builder_string(&f->out, s, len);
+	f->slots[h & (f->n_slots - 1)] = flat_add_string(f, s, len);
 	f->n_used++;
 	return f->slots[h & (f->n_slots - 1)];
 }
@@ -220,11 +286,9 @@ flat_column(Flattener *f, int32 src_col)
 		return CP_NONE_IDX;
 	if (f->column_map[src_col] < 0)
 	{
-		int32		col;
+		int32		col = FLAT_TAKE(f, columns, 1);
 
-		SECTION_RESERVE(f->out.columns, f->out.n_columns, f->out.max_columns, 1);
-		col = f->out.n_columns++;
-		f->out.columns[col].name = flat_string(f, f->src->columns[src_col].name);
+		f->columns[col].name = flat_string(f, CpBuilderColumn(f->src, src_col)->name);
 		f->column_map[src_col] = col;
 	}
 	return f->column_map[src_col];
@@ -236,14 +300,14 @@ static int32 flat_node(Flattener *f, int32 old);
 static int32
 flat_args(Flattener *f, int32 first, int32 count)
 {
-	int32		start = cp_builder_args(&f->out, count);
+	int32		start = FLAT_TAKE(f, args, count);
 	int32		i;
 
 	for (i = 0; i < count; i++)
 	{
-		int32		node = flat_node(f, f->src->args[first + i]);
+		int32		node = flat_node(f, *CpBuilderArg(f->src, first + i));
 
-		f->out.args[start + i] = node;
+		f->args[start + i] = node;
 	}
 	return start;
 }
@@ -259,8 +323,8 @@ flat_node(Flattener *f, int32 old)
 		return CP_NONE_IDX;
 	check_stack_depth();
 
-	n = f->src->nodes[old];
-	idx = cp_builder_node(&f->out, (CpOp) n.op);
+	n = *CpBuilderNode(f->src, old);
+	idx = FLAT_TAKE(f, nodes, 1);
 
 	switch ((CpOp) n.op)
 	{
@@ -321,27 +385,50 @@ flat_node(Flattener *f, int32 old)
 			n.b = flat_args(f, n.b, 2 * n.c + ((n.flags & CP_NODE_HAS_ELSE) ? 1 : 0));
 			break;
 	}
-	f->out.nodes[idx] = n;
+	f->nodes[idx] = n;
 	return idx;
+}
+
+static void
+flat_instrument(Flattener *f, int32 i)
+{
+	CpInstrument instr = *CpBuilderInstrument(f->src, i);
+	int32		j = FLAT_TAKE(f, instruments, 1);
+
+	Assert(j == i);
+	instr.name = flat_string(f, instr.name);
+	f->instruments[j] = instr;
+}
+
+static void
+flat_window(Flattener *f, int32 i)
+{
+	CpWindow	w = *CpBuilderWindow(f->src, i);
+	int32		j = FLAT_TAKE(f, windows, 1);
+
+	Assert(j == i);
+	w.lo_node = flat_node(f, w.lo_node);
+	w.hi_node = flat_node(f, w.hi_node);
+	f->windows[j] = w;
 }
 
 static void
 flat_let(Flattener *f, int32 i)
 {
-	CpLet		let = f->src->lets[i];
-	int32		j = cp_builder_let(&f->out);
+	CpLet		let = *CpBuilderLet(f->src, i);
+	int32		j = FLAT_TAKE(f, lets, 1);
 
 	Assert(j == i);
 	let.name = flat_string(f, let.name);
 	let.expr = flat_node(f, let.expr);
-	f->out.lets[j] = let;
+	f->lets[j] = let;
 }
 
 static void
 flat_award(Flattener *f, int32 i)
 {
-	CpAwardSpec a = f->src->awards[i];
-	int32		j = cp_builder_award(&f->out);
+	CpAwardSpec a = *CpBuilderAward(f->src, i);
+	int32		j = FLAT_TAKE(f, awards, 1);
 
 	Assert(j == i);
 	a.instrument = flat_string(f, a.instrument);
@@ -351,7 +438,24 @@ flat_award(Flattener *f, int32 i)
 	a.window_lo = flat_node(f, a.window_lo);
 	a.window_hi = flat_node(f, a.window_hi);
 	a.reason = flat_string(f, a.reason);
-	f->out.awards[j] = a;
+	f->awards[j] = a;
+}
+
+static void
+flat_rule(Flattener *f, int32 i)
+{
+	CpRule		r = *CpBuilderRule(f->src, i);
+	int32		j = FLAT_TAKE(f, rules, 1);
+	int32		k;
+
+	Assert(j == i);
+	r.name = flat_string(f, r.name);
+	r.cond = flat_node(f, r.cond);
+	for (k = 0; k < r.n_lets; k++)
+		flat_let(f, r.first_let + k);
+	for (k = 0; k < r.n_awards; k++)
+		flat_award(f, r.first_award + k);
+	f->rules[j] = r;
 }
 
 Size
@@ -380,101 +484,103 @@ cp_ruleset_section_offset(const CpRulesetData *rs, int section)
 	return off;
 }
 
-CpRuleset
-cp_builder_finish(CpBuilder *b)
+/*
+ * The zeroed varlena for a builder's policy: header and section counts set,
+ * the string pool sized for the builder's (an upper bound).
+ */
+static void
+flat_begin(Flattener *f, const CpBuilder *b)
 {
-	Flattener	f;
-	CpRuleset	rs;
 	CpRulesetData hdr;
+	CpRuleset	rs;
 	Size		size;
-	Size		fp_start;
-	int32		i;
 
-	memset(&f, 0, sizeof(f));
-	f.src = b;
-	cp_builder_init(&f.out);
-	f.column_map = palloc(sizeof(int32) * Max(b->n_columns, 1));
-	memset(f.column_map, 0xff, sizeof(int32) * Max(b->n_columns, 1));
-
-	/* The walk: the printer's order. */
-	f.out.name = flat_string(&f, b->name);
-	f.out.timezone = flat_string(&f, b->timezone);
-	for (i = 0; i < b->n_instruments; i++)
-	{
-		int32		j = cp_builder_instrument(&f.out);
-
-		f.out.instruments[j].name = flat_string(&f, b->instruments[i].name);
-		f.out.instruments[j].unit = b->instruments[i].unit;
-	}
-	for (i = 0; i < b->n_windows; i++)
-	{
-		CpWindow	w = b->windows[i];
-		int32		j = cp_builder_window(&f.out);
-
-		w.lo_node = flat_node(&f, w.lo_node);
-		w.hi_node = flat_node(&f, w.hi_node);
-		f.out.windows[j] = w;
-	}
-	for (i = 0; i < b->n_lets && b->lets[i].rule == CP_NONE_IDX; i++)
-		flat_let(&f, i);
-	for (i = 0; i < b->n_rules; i++)
-	{
-		CpRule		r = b->rules[i];
-		int32		j = cp_builder_rule(&f.out);
-		int32		k;
-
-		r.name = flat_string(&f, r.name);
-		r.cond = flat_node(&f, r.cond);
-		for (k = 0; k < r.n_lets; k++)
-			flat_let(&f, r.first_let + k);
-		for (k = 0; k < r.n_awards; k++)
-			flat_award(&f, r.first_award + k);
-		f.out.rules[j] = r;
-	}
-	Assert(f.out.n_lets == b->n_lets && f.out.n_awards == b->n_awards);
-
-	/* The varlena. */
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.format = CP_FORMAT_VERSION;
-	hdr.name = f.out.name;
 	memcpy(hdr.currency, b->currency, sizeof(hdr.currency));
 	hdr.exponent = b->exponent;
 	hdr.hit = b->hit;
 	hdr.rounding = b->rounding;
 	hdr.increment = b->increment;
-	hdr.timezone = f.out.timezone;
-	hdr.n_nodes = f.out.n_nodes;
-	hdr.n_windows = f.out.n_windows;
-	hdr.n_args = f.out.n_args;
-	hdr.n_rules = f.out.n_rules;
-	hdr.n_lets = f.out.n_lets;
-	hdr.n_awards = f.out.n_awards;
-	hdr.n_columns = f.out.n_columns;
-	hdr.n_instruments = f.out.n_instruments;
-	hdr.strings_len = f.out.strings.len;
+	hdr.n_nodes = b->n_nodes;
+	hdr.n_windows = b->n_windows;
+	hdr.n_args = b->n_args;
+	hdr.n_rules = b->n_rules;
+	hdr.n_lets = b->n_lets;
+	hdr.n_awards = b->n_awards;
+	hdr.n_columns = b->n_columns;
+	hdr.n_instruments = b->n_instruments;
+	hdr.strings_len = b->strings.len;
 
 	size = cp_ruleset_section_offset(&hdr, CP_SECTION_END);
 	rs = palloc0(size);
 	memcpy(rs, &hdr, sizeof(hdr));
+
+	memset(f, 0, sizeof(*f));
+	f->src = b;
+	f->rs = rs;
+	f->nodes = CpNodes(rs);
+	f->windows = CpWindows(rs);
+	f->args = CpArgs(rs);
+	f->rules = CpRules(rs);
+	f->lets = CpLets(rs);
+	f->awards = CpAwards(rs);
+	f->columns = CpColumns(rs);
+	f->instruments = CpInstruments(rs);
+	f->strings = CpStrings(rs);
+	f->column_map = palloc(sizeof(int32) * Max(b->n_columns, 1));
+	memset(f->column_map, 0xff, sizeof(int32) * Max(b->n_columns, 1));
+}
+
+/* The walk: the printer's order. */
+static void
+flat_walk(Flattener *f)
+{
+	const CpBuilder *b = f->src;
+	int32		i;
+
+	f->rs->name = flat_string(f, b->name);
+	f->rs->timezone = flat_string(f, b->timezone);
+	for (i = 0; i < b->n_instruments; i++)
+		flat_instrument(f, i);
+	for (i = 0; i < b->n_windows; i++)
+		flat_window(f, i);
+	for (i = 0; i < b->n_lets && CpBuilderLet(b, i)->rule == CP_NONE_IDX; i++)
+		flat_let(f, i);
+	for (i = 0; i < b->n_rules; i++)
+		flat_rule(f, i);
+}
+
+/* Checks that the walk filled every section, cuts the pool, seals. */
+static CpRuleset
+flat_end(Flattener *f)
+{
+	CpRuleset	rs = f->rs;
+	Size		size;
+	Size		fp_start;
+
+	if (f->n_nodes != rs->n_nodes || f->n_windows != rs->n_windows ||
+		f->n_args != rs->n_args || f->n_rules != rs->n_rules ||
+		f->n_lets != rs->n_lets || f->n_awards != rs->n_awards ||
+		f->n_columns != rs->n_columns || f->n_instruments != rs->n_instruments)
+		elog(ERROR, "compensation: the parsed policy is not a tree");
+
+	rs->strings_len = f->strings_len;
+	size = cp_ruleset_section_offset(rs, CP_SECTION_END);
 	SET_VARSIZE(rs, size);
-
-#define COPY_SECTION(sec, arr, n) \
-	if ((n) > 0) \
-		memcpy((char *) rs + cp_ruleset_section_offset(rs, (sec)), (arr), sizeof(*(arr)) * (n))
-
-	COPY_SECTION(CP_SECTION_NODES, f.out.nodes, f.out.n_nodes);
-	COPY_SECTION(CP_SECTION_WINDOWS, f.out.windows, f.out.n_windows);
-	COPY_SECTION(CP_SECTION_ARGS, f.out.args, f.out.n_args);
-	COPY_SECTION(CP_SECTION_RULES, f.out.rules, f.out.n_rules);
-	COPY_SECTION(CP_SECTION_LETS, f.out.lets, f.out.n_lets);
-	COPY_SECTION(CP_SECTION_AWARDS, f.out.awards, f.out.n_awards);
-	COPY_SECTION(CP_SECTION_COLUMNS, f.out.columns, f.out.n_columns);
-	COPY_SECTION(CP_SECTION_INSTRUMENTS, f.out.instruments, f.out.n_instruments);
-	COPY_SECTION(CP_SECTION_STRINGS, f.out.strings.data, f.out.strings.len);
-#undef COPY_SECTION
 
 	fp_start = offsetof(CpRulesetData, fingerprint) + sizeof(rs->fingerprint);
 	rs->fingerprint = hash_bytes_extended((const unsigned char *) rs + fp_start,
 										  size - fp_start, 0);
 	return rs;
+}
+
+CpRuleset
+cp_builder_finish(CpBuilder *b)
+{
+	Flattener	f;
+
+	flat_begin(&f, b);
+	flat_walk(&f);
+	return flat_end(&f);
 }

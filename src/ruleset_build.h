@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * ruleset_build.h
- *	  Building a ruleset: growable sections that the parser fills in any
+ *	  Building a ruleset: sections of blocks that the parser fills in any
  *	  order, then flattened into the canonical varlena.
  *
  * The builder uses the same structs as the varlena (ruleset.h); its string
@@ -16,8 +16,30 @@
 
 #include "ruleset.h"
 
+/*
+ * A section of the builder: its elements in blocks of CP_BLOCK_ELEMS that
+ * never move.  A section only ever gains blocks, so adding an element never
+ * copies the section: growing contiguous arrays by doubling copied them into
+ * fresh memory again and again, over a third of compiling a policy of 10,000
+ * rules.  Elements are reached through the CpBuilder* accessors below; an
+ * argument list may span two blocks.
+ */
+#define CP_BLOCK_SHIFT	8
+#define CP_BLOCK_ELEMS	(1 << CP_BLOCK_SHIFT)
+
+typedef struct CpSection
+{
+	char	  **blocks;			/* each CP_BLOCK_ELEMS elements, zeroed */
+	int32		n_blocks;
+	int32		max_blocks;
+} CpSection;
+
 typedef struct CpBuilder
 {
+	MemoryContext cxt;			/* where the sections live: the context
+								 * current at cp_builder_init, whatever the
+								 * caller switches to while adding */
+
 	/* header */
 	int32		name;			/* string offset, or CP_NONE_IDX */
 	char		currency[4];
@@ -27,33 +49,49 @@ typedef struct CpBuilder
 	int64		increment;
 	int32		timezone;		/* string offset, or CP_NONE_IDX */
 
-	/* sections, each with its count and allocated size */
-	CpNode	   *nodes;
-	int32		n_nodes,
-				max_nodes;
-	CpWindow   *windows;
-	int32		n_windows,
-				max_windows;
-	int32	   *args;
-	int32		n_args,
-				max_args;
-	CpRule	   *rules;
-	int32		n_rules,
-				max_rules;
-	CpLet	   *lets;
-	int32		n_lets,
-				max_lets;
-	CpAwardSpec *awards;
-	int32		n_awards,
-				max_awards;
-	CpColumn   *columns;
-	int32		n_columns,
-				max_columns;
-	CpInstrument *instruments;
-	int32		n_instruments,
-				max_instruments;
+	/* sections, each with its count */
+	CpSection	nodes;			/* CpNode */
+	int32		n_nodes;
+	CpSection	windows;		/* CpWindow */
+	int32		n_windows;
+	CpSection	args;			/* int32 */
+	int32		n_args;
+	CpSection	rules;			/* CpRule */
+	int32		n_rules;
+	CpSection	lets;			/* CpLet */
+	int32		n_lets;
+	CpSection	awards;			/* CpAwardSpec */
+	int32		n_awards;
+	CpSection	columns;		/* CpColumn */
+	int32		n_columns;
+	CpSection	instruments;	/* CpInstrument */
+	int32		n_instruments;
 	StringInfoData strings;
 } CpBuilder;
+
+/* Element i of a section (not checked against the count). */
+static inline void *
+cp_section_elem(const CpSection *sec, Size elem_size, int32 i)
+{
+	return sec->blocks[i >> CP_BLOCK_SHIFT] + elem_size * (i & (CP_BLOCK_ELEMS - 1));
+}
+
+#define CP_BUILDER_ELEM(name, sec, type) \
+	static inline type * \
+	name(const CpBuilder *b, int32 i) \
+	{ \
+		return (type *) cp_section_elem(&b->sec, sizeof(type), i); \
+	}
+
+CP_BUILDER_ELEM(CpBuilderNode, nodes, CpNode)
+CP_BUILDER_ELEM(CpBuilderWindow, windows, CpWindow)
+CP_BUILDER_ELEM(CpBuilderArg, args, int32)
+CP_BUILDER_ELEM(CpBuilderRule, rules, CpRule)
+CP_BUILDER_ELEM(CpBuilderLet, lets, CpLet)
+CP_BUILDER_ELEM(CpBuilderAward, awards, CpAwardSpec)
+CP_BUILDER_ELEM(CpBuilderColumn, columns, CpColumn)
+CP_BUILDER_ELEM(CpBuilderInstrument, instruments, CpInstrument)
+#undef CP_BUILDER_ELEM
 
 extern void cp_builder_init(CpBuilder *b);
 
@@ -73,7 +111,10 @@ extern int32 cp_builder_string(CpBuilder *b, const char *s, int len);
 /* The column of that name, added on first use. */
 extern int32 cp_builder_column(CpBuilder *b, const char *name);
 
-/* The canonical varlena. */
+/*
+ * The canonical varlena.  The policy must be a tree: each node, argument
+ * list and column used exactly once (an internal error otherwise).
+ */
 extern CpRuleset cp_builder_finish(CpBuilder *b);
 
 #endif							/* COMPENSATION_RULESET_BUILD_H */

@@ -21,6 +21,7 @@
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 
 #include "ruleset_build.h"
 #include "timezone.h"
@@ -69,6 +70,12 @@ typedef struct Parser
 								 * indexes, -1 empty (a hash set: policies
 								 * may have tens of thousands of rules) */
 	uint32		n_rule_slots;
+	MemoryContext cxt;			/* the caller's: the result, the builder and
+								 * the rule name set live here */
+	MemoryContext scratch;		/* everything else (token values, copies of
+								 * names, lists): reset at every rule, so a
+								 * policy's garbage does not grow with its
+								 * rules */
 	bool		seen_policy,
 				seen_currency,
 				seen_timezone,
@@ -76,7 +83,7 @@ typedef struct Parser
 				seen_rounding;
 } Parser;
 
-/* Words that cannot name a column, a let or an instrument. */
+/* Words that cannot name a column, a let or an instrument; sorted. */
 static const char *const reserved_words[] = {
 	"and", "by", "claim", "credit", "currency", "day", "days", "during",
 	"else", "end", "extend", "false", "flag", "for", "grant", "hit", "hour",
@@ -305,33 +312,43 @@ lex_number(Parser *ps, const char *p, Token *t)
 	t->len = q - p;
 }
 
+/*
+ * The value of the quoted token at p, and its length in the source.  Sized
+ * to the token, not a StringInfo: a policy has a quoted name per rule, and a
+ * 1 kB buffer each made large policies allocate (and fault in) megabytes.
+ */
 static char *
 lex_quoted(Parser *ps, const char *p, int *len)
 {
 	char		quote = *p;
-	StringInfoData s;
-	const char *q = p + 1;
+	const char *q;
+	char	   *out;
+	char	   *o;
 
-	initStringInfo(&s);
-	for (;;)
+	/* find the closing quote; a doubled quote stands for one */
+	for (q = p + 1;; q++)
 	{
 		if (*q == '\0' || *q == '\n')
 			lex_error(ps, p, quote == '\'' ? "unterminated string" : "unterminated name");
 		if (*q == quote)
 		{
-			if (q[1] == quote)
-			{
-				appendStringInfoChar(&s, quote);
-				q += 2;
-				continue;
-			}
+			if (q[1] != quote)
+				break;
 			q++;
-			break;
 		}
-		appendStringInfoChar(&s, *q++);
 	}
-	*len = q - p;
-	return s.data;
+	*len = q + 1 - p;
+
+	/* copy, undoubling; the value is never longer than the token */
+	o = out = palloc(*len);
+	for (q = p + 1; *q != quote || q[1] == quote; q++)
+	{
+		if (*q == quote)
+			q++;
+		*o++ = *q;
+	}
+	*o = '\0';
+	return out;
 }
 
 /* Reads the next token into ps->tok. */
@@ -409,20 +426,33 @@ next(Parser *ps)
 }
 
 /*
- * Token tests
+ * Token tests.  The parser tries keyword after keyword at most tokens, some
+ * hundreds per rule, so these are cheap when the word does not match: the
+ * first letter is compared inline, and the word's length is never taken.
  */
+
+/* Case-insensitive order of an identifier token and a lowercase word. */
+static int
+word_cmp(const Token *t, const char *word)
+{
+	int			c = pg_strncasecmp(t->start, word, t->len);
+
+	return c != 0 ? c : (word[t->len] == '\0' ? 0 : -1);
+}
+
 static bool
 is_word(const Token *t, const char *word)
 {
-	return t->kind == TOK_IDENT && (int) strlen(word) == t->len &&
-		pg_strncasecmp(t->start, word, t->len) == 0;
+	return t->kind == TOK_IDENT &&
+		pg_ascii_tolower((unsigned char) t->start[0]) == word[0] &&
+		word_cmp(t, word) == 0;
 }
 
 static bool
 is_op(const Token *t, const char *op)
 {
-	return t->kind == TOK_OP && (int) strlen(op) == t->len &&
-		strncmp(t->start, op, t->len) == 0;
+	return t->kind == TOK_OP &&
+		strncmp(t->start, op, t->len) == 0 && op[t->len] == '\0';
 }
 
 static bool
@@ -457,14 +487,27 @@ expect_op(Parser *ps, const char *op)
 		syntax_error(ps, psprintf("\"%s\"", op));
 }
 
+/* A binary search: reserved_words is sorted. */
 static bool
 is_reserved(const Token *t)
 {
-	int			i;
+	int			lo = 0,
+				hi = lengthof(reserved_words) - 1;
 
-	for (i = 0; reserved_words[i]; i++)
-		if (is_word(t, reserved_words[i]))
+	if (t->kind != TOK_IDENT)
+		return false;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = word_cmp(t, reserved_words[mid]);
+
+		if (c == 0)
 			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return false;
 }
 
@@ -505,10 +548,11 @@ static int32
 node(Parser *ps, CpOp op, int32 a, int32 b, int32 c)
 {
 	int32		n = cp_builder_node(&ps->b, op);
+	CpNode	   *nd = CpBuilderNode(&ps->b, n);
 
-	ps->b.nodes[n].a = a;
-	ps->b.nodes[n].b = b;
-	ps->b.nodes[n].c = c;
+	nd->a = a;
+	nd->b = b;
+	nd->c = c;
 	return n;
 }
 
@@ -533,20 +577,23 @@ parse_datetime_literal(Parser *ps)
 	pg_tz	   *tz = policy_tz(ps);
 	Token		t = ps->tok;
 	int32		n;
+	CpNode	   *nd;
 
 	next(ps);
 	if (t.kind == TOK_DATE)
 	{
 		n = node(ps, CP_OP_DATE, t.date, 0, CP_NONE_IDX);
-		ps->b.nodes[n].v = cp_local_to_instant(tz, t.date, 0);
-		ps->b.nodes[n].w = cp_local_to_instant(tz, t.date + 1, 0);
+		nd = CpBuilderNode(&ps->b, n);
+		nd->v = cp_local_to_instant(tz, t.date, 0);
+		nd->w = cp_local_to_instant(tz, t.date + 1, 0);
 	}
 	else
 	{
 		n = node(ps, CP_OP_TIMESTAMP, t.date, (int32) (t.usecs / USECS_PER_SEC),
 				 CP_NONE_IDX);
-		ps->b.nodes[n].v = cp_local_to_instant(tz, t.date, t.usecs);
-		ps->b.nodes[n].w = ps->b.nodes[n].v + 1;
+		nd = CpBuilderNode(&ps->b, n);
+		nd->v = cp_local_to_instant(tz, t.date, t.usecs);
+		nd->w = nd->v + 1;
 	}
 	return n;
 }
@@ -563,7 +610,7 @@ lookup_let(Parser *ps, const char *name)
 	/* the current rule's lets shadow the policy's */
 	for (i = ps->b.n_lets - 1; i >= 0; i--)
 	{
-		CpLet	   *let = &ps->b.lets[i];
+		const CpLet *let = CpBuilderLet(&ps->b, i);
 
 		if ((let->rule == ps->rule || let->rule == CP_NONE_IDX) &&
 			strcmp(CpBuilderString(&ps->b, let->name), name) == 0)
@@ -628,7 +675,7 @@ parse_call(Parser *ps, const Token *name_tok, int fi)
 						  functions[fi].min_args, functions[fi].max_args));
 	first = cp_builder_args(&ps->b, argc);
 	for (i = 0; i < argc; i++)
-		ps->b.args[first + i] = argv[i];
+		*CpBuilderArg(&ps->b, first + i) = argv[i];
 	return node(ps, CP_OP_CALL, first, functions[fi].func, argc);
 }
 
@@ -663,10 +710,10 @@ parse_tier(Parser *ps)
 	first = cp_builder_args(&ps->b, list_length(items));
 	i = 0;
 	foreach(lc, items)
-		ps->b.args[first + i++] = lfirst_int(lc);
+		*CpBuilderArg(&ps->b, first + i++) = lfirst_int(lc);
 	n = node(ps, CP_OP_TIER, subject, first, steps);
 	if (has_else)
-		ps->b.nodes[n].flags |= CP_NODE_HAS_ELSE;
+		CpBuilderNode(&ps->b, n)->flags |= CP_NODE_HAS_ELSE;
 	return n;
 }
 
@@ -683,7 +730,7 @@ parse_primary(Parser *ps)
 		case TOK_NUMBER:
 			next(ps);
 			n = node(ps, CP_OP_NUM, t.scale, CP_NONE_IDX, CP_NONE_IDX);
-			ps->b.nodes[n].v = t.mantissa;
+			CpBuilderNode(&ps->b, n)->v = t.mantissa;
 			return n;
 		case TOK_STRING:
 			next(ps);
@@ -704,7 +751,7 @@ parse_primary(Parser *ps)
 			if (accept_word(ps, "true") || accept_word(ps, "false"))
 			{
 				n = node(ps, CP_OP_BOOL, CP_NONE_IDX, CP_NONE_IDX, CP_NONE_IDX);
-				ps->b.nodes[n].v = is_word(&t, "true") ? 1 : 0;
+				CpBuilderNode(&ps->b, n)->v = is_word(&t, "true") ? 1 : 0;
 				return n;
 			}
 			if (accept_word(ps, "null"))
@@ -853,7 +900,7 @@ parse_in_list(Parser *ps, int32 subject)
 	expect_op(ps, ")");
 	first = cp_builder_args(&ps->b, list_length(items));
 	foreach(lc, items)
-		ps->b.args[first + i++] = lfirst_int(lc);
+		*CpBuilderArg(&ps->b, first + i++) = lfirst_int(lc);
 	return node(ps, CP_OP_IN_LIST, subject, first, list_length(items));
 }
 
@@ -882,7 +929,7 @@ parse_predicate(Parser *ps)
 		expect_word(ps, "null");
 		n = node(ps, CP_OP_IS_NULL, n, CP_NONE_IDX, CP_NONE_IDX);
 		if (negated)
-			ps->b.nodes[n].flags |= CP_NODE_NEGATED;
+			CpBuilderNode(&ps->b, n)->flags |= CP_NODE_NEGATED;
 		return n;
 	}
 
@@ -906,7 +953,7 @@ parse_predicate(Parser *ps)
 
 			n = node(ps, CP_OP_IN_RANGE, n, lo, hi);
 			if (exclusive)
-				ps->b.nodes[n].flags |= CP_NODE_EXCLUSIVE;
+				CpBuilderNode(&ps->b, n)->flags |= CP_NODE_EXCLUSIVE;
 		}
 	}
 	else if (is_word(&ps->tok, "during"))
@@ -921,7 +968,7 @@ parse_predicate(Parser *ps)
 	else
 		return n;
 	if (negated)
-		ps->b.nodes[n].flags |= CP_NODE_NEGATED;
+		CpBuilderNode(&ps->b, n)->flags |= CP_NODE_NEGATED;
 	return n;
 }
 
@@ -989,8 +1036,12 @@ instrument_unit(Parser *ps, const Token *at, const char *name)
 	int			i;
 
 	for (i = 0; i < ps->b.n_instruments; i++)
-		if (strcmp(CpBuilderString(&ps->b, ps->b.instruments[i].name), name) == 0)
-			return ps->b.instruments[i].unit;
+	{
+		const CpInstrument *instr = CpBuilderInstrument(&ps->b, i);
+
+		if (strcmp(CpBuilderString(&ps->b, instr->name), name) == 0)
+			return instr->unit;
+	}
 	for (i = 0; builtin_instruments[i].name; i++)
 		if (strcmp(builtin_instruments[i].name, name) == 0)
 			return builtin_instruments[i].unit;
@@ -1127,7 +1178,7 @@ parse_award(Parser *ps)
 		syntax_error(ps, "an award (credit, waive, extend, grant, flag, review) or \"end\"");
 
 	i = cp_builder_award(&ps->b);
-	ps->b.awards[i] = spec;
+	*CpBuilderAward(&ps->b, i) = spec;
 	return true;
 }
 
@@ -1136,23 +1187,25 @@ parse_let(Parser *ps)
 {
 	Token		at = ps->tok;
 	char	   *name = expect_ident(ps, "a name");
-	int32		i;
+	int32		expr;
+	CpLet	   *let;
 
-	for (i = 0; i < ps->b.n_lets; i++)
-		if ((ps->b.lets[i].rule == ps->rule || ps->b.lets[i].rule == CP_NONE_IDX) &&
-			strcmp(CpBuilderString(&ps->b, ps->b.lets[i].name), name) == 0)
-			error_at(&at, ERRCODE_DUPLICATE_OBJECT,
-					 psprintf("\"%s\" is already defined", name), NULL);
+	if (lookup_let(ps, name) != CP_NONE_IDX)
+		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+				 psprintf("\"%s\" is already defined", name), NULL);
 	expect_op(ps, "=");
 	/* the expression first: a let cannot refer to itself */
-	{
-		int32		expr = parse_expr(ps);
+	expr = parse_expr(ps);
+	let = CpBuilderLet(&ps->b, cp_builder_let(&ps->b));
+	let->name = cp_builder_string(&ps->b, name, strlen(name));
+	let->expr = expr;
+	let->rule = ps->rule;
+}
 
-		i = cp_builder_let(&ps->b);
-		ps->b.lets[i].name = cp_builder_string(&ps->b, name, strlen(name));
-		ps->b.lets[i].expr = expr;
-		ps->b.lets[i].rule = ps->rule;
-	}
+static const char *
+rule_name(Parser *ps, int32 r)
+{
+	return CpBuilderString(&ps->b, CpBuilderRule(&ps->b, r)->name);
 }
 
 /* The slot of a rule name in the hash set: where it is, or where it goes. */
@@ -1166,7 +1219,7 @@ rule_slot(Parser *ps, const char *name)
 	{
 		int32		r = ps->rule_slots[h & mask];
 
-		if (r < 0 || strcmp(CpBuilderString(&ps->b, ps->b.rules[r].name), name) == 0)
+		if (r < 0 || strcmp(rule_name(ps, r), name) == 0)
 			return h & mask;
 	}
 }
@@ -1182,15 +1235,15 @@ rule_name_add(Parser *ps, int32 r)
 		uint32		i;
 
 		ps->n_rule_slots = old_n ? old_n * 2 : 64;
-		ps->rule_slots = palloc(sizeof(int32) * ps->n_rule_slots);
+		ps->rule_slots = MemoryContextAlloc(ps->cxt, sizeof(int32) * ps->n_rule_slots);
 		memset(ps->rule_slots, 0xff, sizeof(int32) * ps->n_rule_slots);
 		for (i = 0; i < old_n; i++)
 			if (old[i] >= 0)
-				ps->rule_slots[rule_slot(ps, CpBuilderString(&ps->b, ps->b.rules[old[i]].name))] = old[i];
+				ps->rule_slots[rule_slot(ps, rule_name(ps, old[i]))] = old[i];
 		if (old)
 			pfree(old);
 	}
-	ps->rule_slots[rule_slot(ps, CpBuilderString(&ps->b, ps->b.rules[r].name))] = r;
+	ps->rule_slots[rule_slot(ps, rule_name(ps, r))] = r;
 }
 
 static void
@@ -1199,6 +1252,7 @@ parse_rule(Parser *ps)
 	Token		at = ps->tok;
 	char	   *name = expect_name(ps, "a rule name");
 	int32		r;
+	CpRule	   *rule;			/* stays put: builder elements never move */
 
 	if (ps->n_rule_slots > 0 && ps->rule_slots[rule_slot(ps, name)] >= 0)
 		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
@@ -1206,23 +1260,20 @@ parse_rule(Parser *ps)
 				 "Rule names must be unique within a policy.");
 
 	r = cp_builder_rule(&ps->b);
-	ps->b.rules[r].name = cp_builder_string(&ps->b, name, strlen(name));
+	rule = CpBuilderRule(&ps->b, r);
+	rule->name = cp_builder_string(&ps->b, name, strlen(name));
 	rule_name_add(ps, r);
 	ps->rule = r;
 	if (accept_word(ps, "when"))
-	{
-		int32		cond = parse_expr(ps);
-
-		ps->b.rules[r].cond = cond;
-	}
-	ps->b.rules[r].first_let = ps->b.n_lets;
+		rule->cond = parse_expr(ps);
+	rule->first_let = ps->b.n_lets;
 	while (accept_word(ps, "let"))
 		parse_let(ps);
-	ps->b.rules[r].n_lets = ps->b.n_lets - ps->b.rules[r].first_let;
-	ps->b.rules[r].first_award = ps->b.n_awards;
+	rule->n_lets = ps->b.n_lets - rule->first_let;
+	rule->first_award = ps->b.n_awards;
 	while (parse_award(ps))
 		;
-	ps->b.rules[r].n_awards = ps->b.n_awards - ps->b.rules[r].first_award;
+	rule->n_awards = ps->b.n_awards - rule->first_award;
 	expect_word(ps, "end");
 	ps->rule = CP_NONE_IDX;
 }
@@ -1322,18 +1373,19 @@ parse_header(Parser *ps)
 	{
 		Token		at = ps->tok;
 		char	   *name = expect_ident(ps, "an instrument name");
+		CpInstrument *instr;
 		int32		i;
 
 		for (i = 0; i < ps->b.n_instruments; i++)
-			if (strcmp(CpBuilderString(&ps->b, ps->b.instruments[i].name), name) == 0)
+			if (strcmp(CpBuilderString(&ps->b, CpBuilderInstrument(&ps->b, i)->name), name) == 0)
 				error_at(&at, ERRCODE_DUPLICATE_OBJECT,
 						 psprintf("instrument \"%s\" is declared twice", name), NULL);
-		i = cp_builder_instrument(&ps->b);
-		ps->b.instruments[i].name = cp_builder_string(&ps->b, name, strlen(name));
+		instr = CpBuilderInstrument(&ps->b, cp_builder_instrument(&ps->b));
+		instr->name = cp_builder_string(&ps->b, name, strlen(name));
 		if (accept_word(ps, "money"))
-			ps->b.instruments[i].unit = CP_INSTR_MONEY;
+			instr->unit = CP_INSTR_MONEY;
 		else if (accept_word(ps, "count"))
-			ps->b.instruments[i].unit = CP_INSTR_COUNT;
+			instr->unit = CP_INSTR_COUNT;
 		else
 			syntax_error(ps, "money or count");
 	}
@@ -1347,8 +1399,8 @@ parse_header(Parser *ps)
 
 		memset(&w, 0, sizeof(w));
 		w.exclusive = parse_range(ps, &w.lo_node, &w.hi_node) ? 1 : 0;
-		lo = &ps->b.nodes[w.lo_node];
-		hi = &ps->b.nodes[w.hi_node];
+		lo = CpBuilderNode(&ps->b, w.lo_node);
+		hi = CpBuilderNode(&ps->b, w.hi_node);
 		if ((lo->op != CP_OP_DATE && lo->op != CP_OP_TIMESTAMP) ||
 			(hi->op != CP_OP_DATE && hi->op != CP_OP_TIMESTAMP))
 			error_at(&at, ERRCODE_SYNTAX_ERROR,
@@ -1358,7 +1410,7 @@ parse_header(Parser *ps)
 		if (w.hi <= w.lo)
 			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 "outage window ends before it starts", NULL);
-		ps->b.windows[i] = w;
+		*CpBuilderWindow(&ps->b, i) = w;
 	}
 	else if (accept_word(ps, "let"))
 		parse_let(ps);
@@ -1371,21 +1423,29 @@ CpRuleset
 cp_parse_policy(const char *text)
 {
 	Parser		ps;
+	CpRuleset	rs;
 
 	memset(&ps, 0, sizeof(ps));
 	ps.src = ps.p = ps.line_start = text;
 	ps.line = 1;
 	ps.rule = CP_NONE_IDX;
+	ps.cxt = CurrentMemoryContext;
 	cp_builder_init(&ps.b);
+	ps.scratch = AllocSetContextCreate(ps.cxt, "compensation policy parser",
+									   ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(ps.scratch);
 	next(&ps);
 
 	while (parse_header(&ps))
 		;
 	while (ps.tok.kind != TOK_EOF)
 	{
-		if (!accept_word(&ps, "rule"))
+		if (!is_word(&ps.tok, "rule"))
 			syntax_error(&ps, ps.b.n_rules == 0 ?
 						 "a header line or \"rule\"" : "\"rule\"");
+		/* the one token alive is "rule", which has no value in scratch */
+		MemoryContextReset(ps.scratch);
+		next(&ps);
 		parse_rule(&ps);
 	}
 
@@ -1408,5 +1468,8 @@ cp_parse_policy(const char *text)
 	if (ps.b.timezone == CP_NONE_IDX)
 		ps.b.timezone = cp_builder_string(&ps.b, "UTC", 3);
 
-	return cp_builder_finish(&ps.b);
+	MemoryContextSwitchTo(ps.cxt);
+	rs = cp_builder_finish(&ps.b);
+	MemoryContextDelete(ps.scratch);
+	return rs;
 }
