@@ -18,3 +18,7 @@ include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
+
+# PGXS tracks no header dependencies: rebuild every object when a header
+# changes, rather than load a mix of old and new layouts.
+$(OBJS): $(wildcard src/*.h)
