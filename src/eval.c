@@ -2675,18 +2675,25 @@ build_award(CpEval *ev, int from, int to, MemoryContext cxt)
 	return aw;
 }
 
-CpAward
-cp_eval_award(CpEval *ev, HeapTupleHeader row)
+/* The award of the row begin_row() started, in CurrentMemoryContext. */
+static CpAward
+award_of_row(CpEval *ev)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	CpAward		aw;
 
-	begin_row(ev, row);
 	MemoryContextSwitchTo(ev->rowcxt);
 	eval_rules(ev, NULL, NULL);
 	aw = build_award(ev, 0, ev->n_pending, caller);
 	MemoryContextSwitchTo(caller);
 	return aw;
+}
+
+CpAward
+cp_eval_award(CpEval *ev, HeapTupleHeader row)
+{
+	begin_row(ev, row);
+	return award_of_row(ev);
 }
 
 /*
@@ -2699,8 +2706,6 @@ CpAward
 cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 					  const NullableDatum *columns)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	CpAward		aw;
 	int			i;
 
 	begin_row(ev, NULL);
@@ -2716,12 +2721,7 @@ cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 		}
 	}
 	ev->nvalid = ev->max_att;
-
-	MemoryContextSwitchTo(ev->rowcxt);
-	eval_rules(ev, NULL, NULL);
-	aw = build_award(ev, 0, ev->n_pending, caller);
-	MemoryContextSwitchTo(caller);
-	return aw;
+	return award_of_row(ev);
 }
 
 CpExplainRule *
