@@ -1077,10 +1077,10 @@ BEGIN
 				HINT = 'EXECUTE FUNCTION compensation.issue_trigger(''policy'', ''key_column'')';
 	END IF;
 	IF TG_LEVEL = 'STATEMENT' THEN
-		-- Once per statement: the rows are read from the transition tables,
+		-- The statement form reads the rows from the transition tables,
 		-- which dynamic SQL in this function (not in a function it calls)
-		-- sees under the names CREATE TRIGGER gave them.  Rows are passed
-		-- as the table's row type (a transition table's row is a record).
+		-- sees under the names CREATE TRIGGER gave them: without them it
+		-- is misused, whether or not the policy is in force.
 		SELECT t.tgnewtable, t.tgoldtable INTO v_new_table, v_old_table
 		FROM pg_trigger t WHERE t.tgrelid = TG_RELID AND t.tgname = TG_NAME;
 		IF v_new_table IS NULL OR (TG_OP = 'UPDATE' AND v_old_table IS NULL) THEN
@@ -1128,7 +1128,8 @@ BEGIN
 	END IF;
 
 	IF TG_LEVEL = 'STATEMENT' THEN
-		-- Once per statement, set-based, reading the transition tables.
+		-- Once per statement, set-based.  Rows are passed as the table's
+		-- row type (a transition table's row is a record).
 		v_rowtype := format_type((SELECT c.reltype FROM pg_class c WHERE c.oid = TG_RELID), NULL);
 		EXECUTE format('SELECT count(*) FROM %I t WHERE t.%I IS NULL', v_new_table, v_key)
 			INTO v_nulls;
@@ -1382,9 +1383,8 @@ BEGIN
 		-- One index probe per row (LIMIT 1 keeps it from being pulled up
 		-- into a join, and makes it a plain index scan rather than a
 		-- bitmap one; the key is unique): a hash join would read the
-		-- policy's whole state,
-		-- or, in the generic plan this statement gets after a few batches,
-		-- every policy's, once per batch.
+		-- policy's whole state once per batch, or, in the generic plan
+		-- this statement gets after a few batches, every policy's.
 		FROM b LEFT JOIN LATERAL (SELECT st.policy, st.version, st.award_hash
 			FROM @extschema@.issuance st
 			WHERE st.policy = p_policy AND st.subject = b.subject LIMIT 1) st ON true

@@ -174,8 +174,8 @@ columns_function(Oid evaluate_oid, Oid ruleset_type)
 static Node *
 simplify_evaluate(PlannerInfo *root, FuncExpr *call)
 {
-	Node	   *rules = linitial(call->args);
-	Var		   *row = lsecond(call->args);
+	Node	   *rules;
+	Var		   *row;
 	RangeTblEntry *rte;
 	TupleDesc	tupdesc;
 	int16	   *attnos;
@@ -191,6 +191,8 @@ simplify_evaluate(PlannerInfo *root, FuncExpr *call)
 	if (list_length(call->args) != 2 || root == NULL || root->parse == NULL ||
 		root->parse->groupingSets != NIL)
 		return NULL;
+	rules = linitial(call->args);
+	row = lsecond(call->args);
 	if (!IsA(row, Var) || row->varattno != 0 || row->varlevelsup != 0 ||
 		row->vartype == RECORDOID)
 		return NULL;
@@ -227,7 +229,7 @@ simplify_evaluate(PlannerInfo *root, FuncExpr *call)
 		return NULL;
 	}
 
-	elems = palloc(sizeof(Datum) * Max(n, 1));
+	elems = palloc(sizeof(Datum) * n);
 	args = list_make3(rules,
 					  makeNullConst(row->vartype, -1, InvalidOid),
 					  NULL);
