@@ -95,3 +95,21 @@ FROM wide w, (VALUES ($p$policy "w" currency KRW rule "r" when c120 > 0 credit p
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT compensation.evaluate(r.rules, w) FROM wide w,
 	(SELECT $p$policy "w" currency KRW rule "r" when c120 > 0 credit points c120 end$p$::compensation.ruleset AS rules OFFSET 0) r;
+
+-- A partitioned table whose partition has its own column order, and the
+-- parent a dropped column: the columns are the parent's, mapped per
+-- partition by the planner; the awards are the whole row's.
+CREATE TABLE parted (id int, gone int, service text, price bigint) PARTITION BY RANGE (id);
+ALTER TABLE parted DROP COLUMN gone;
+CREATE TABLE parted_low (price bigint, id int, service text);
+ALTER TABLE parted ATTACH PARTITION parted_low FOR VALUES FROM (0) TO (10);
+CREATE TABLE parted_high PARTITION OF parted FOR VALUES FROM (10) TO (20);
+INSERT INTO parted VALUES (1, 'ticket', 1000), (11, 'ticket', 2000), (12, 'book', 5);
+CREATE TABLE parted_policy AS
+SELECT $p$policy "q" currency KRW rule "t" when service = 'ticket' credit points price end$p$::compensation.ruleset AS rules;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT compensation.evaluate(p.rules, t) FROM parted t, parted_policy p;
+SELECT t.id, compensation.evaluate(p.rules, t)::text AS award,
+	compensation.evaluate(p.rules, t)::text
+		= compensation.evaluate(p.rules, ROW(t.*)::parted)::text AS same
+FROM parted t, parted_policy p ORDER BY t.id;
