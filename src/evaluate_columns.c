@@ -32,12 +32,14 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -270,6 +272,25 @@ compensation_evaluate_support(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(NULL);
 }
 
+/*
+ * A call of _evaluate_columns() stands for a call of evaluate(), so it needs
+ * the right to call evaluate(): a REVOKE on evaluate() holds over tables too.
+ */
+static void
+check_evaluate_privilege(FunctionCallInfo fcinfo)
+{
+	Oid			argtypes[2] = {get_fn_expr_argtype(fcinfo->flinfo, 0), ANYELEMENTOID};
+	char	   *nspname = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
+	Oid			evaluate_oid;
+	AclResult	aclresult;
+
+	evaluate_oid = LookupFuncName(list_make2(makeString(nspname), makeString("evaluate")),
+								  2, argtypes, false);
+	aclresult = pg_proc_aclcheck(evaluate_oid, GetUserId(), ACL_EXECUTE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(evaluate_oid));
+}
+
 /* What a call site of _evaluate_columns() keeps between rows. */
 typedef struct ColumnsCache
 {
@@ -295,10 +316,13 @@ compensation_evaluate_columns(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	if (cache == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		MemoryContext old;
 		ArrayType  *arr;
 		Datum	   *elems;
 		int			i;
+
+		check_evaluate_privilege(fcinfo);
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 
 		cache = palloc0(sizeof(ColumnsCache));
 		cache->rowtype = get_fn_expr_argtype(fcinfo->flinfo, 1);

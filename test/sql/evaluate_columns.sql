@@ -113,3 +113,23 @@ SELECT t.id, compensation.evaluate(p.rules, t)::text AS award,
 	compensation.evaluate(p.rules, t)::text
 		= compensation.evaluate(p.rules, ROW(t.*)::parted)::text AS same
 FROM parted t, parted_policy p ORDER BY t.id;
+
+-- The call stands for evaluate(): without the right to call evaluate(), it
+-- is refused over a table as it is over a row (42501).
+CREATE ROLE regress_compensation_columns;
+GRANT USAGE ON SCHEMA test_columns, compensation TO regress_compensation_columns;
+GRANT SELECT ON orders, policies TO regress_compensation_columns;
+REVOKE EXECUTE ON FUNCTION compensation.evaluate(compensation.ruleset, anyelement) FROM PUBLIC;
+SET ROLE regress_compensation_columns;
+\set VERBOSITY terse
+SELECT count(compensation.evaluate(p.rules, o)) FROM orders o, policies p;
+SELECT count(compensation.evaluate(p.rules, ROW(o.*)::orders)) FROM orders o, policies p;
+\set VERBOSITY default
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION compensation.evaluate(compensation.ruleset, anyelement) TO PUBLIC;
+SET ROLE regress_compensation_columns;
+SELECT count(compensation.evaluate(p.rules, o)) FROM orders o, policies p;
+RESET ROLE;
+REVOKE ALL ON orders, policies FROM regress_compensation_columns;
+REVOKE ALL ON SCHEMA test_columns, compensation FROM regress_compensation_columns;
+DROP ROLE regress_compensation_columns;
