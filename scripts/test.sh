@@ -9,11 +9,13 @@
 #   3. starts a throwaway PostgreSQL 15 cluster in a mktemp folder (Unix socket
 #      only, owned by the postgres user), and stops and removes it on exit;
 #   4. runs every suite that exists:
-#        pg_regress      test/sql/*.sql + test/expected/*.out  (make installcheck)
-#        isolation       test/specs/*.spec                      (pg_isolation_regress)
-#        pgTAP           test/pgtap/*.sql, each in a fresh database (pg_prove)
-#        Perl TAP        test/t/*.pl                            (prove)
+#        pg_regress      sql/*.sql + expected/*.out   (make installcheck ISOLATION=)
+#        isolation       specs/*.spec                 (make installcheck REGRESS=)
+#        pgTAP           test/pgtap/*.sql             (make installcheck-pgtap)
+#        Perl TAP        test/t/*.pl                  (make installcheck-tap, as postgres)
 #        benchmark smoke bench/smoke.sh
+#      The Makefile declares every suite; this script only prepares the
+#      machine and the cluster, and counts.
 #   5. ends with the line `N passed, N failed` and exits non-zero if anything
 #      failed (a failed build counts as one failure and stops the run).
 #
@@ -90,9 +92,9 @@ count_pg_regress() {
 # run_regress_suite SUITE OUTDIR RUNNER: run a pg_regress-style suite over
 # the test names in NAMES (global array); RUNNER is a command to which test
 # names are appended, writing its results under OUTDIR.
-#  - a test with no test/expected/NAME.out counts as failed; it is run first,
+#  - a test with no expected/NAME.out counts as failed; it is run first,
 #    alone (pg_regress would stop the whole run at it), so that its output
-#    OUTDIR/results/NAME.out can be reviewed and copied to test/expected;
+#    OUTDIR/results/NAME.out can be reviewed and copied to expected/;
 #  - then the others run together: every test pg_regress reports counts
 #    once, and a test it never reached counts as failed;
 #  - on failure the diffs are printed.
@@ -100,15 +102,15 @@ run_regress_suite() {
 	local suite=$1 outdir=$2 runner=$3
 	local have=() missing=() n rc before=$FAIL
 	for n in "${NAMES[@]}"; do
-		if [ -f "test/expected/$n.out" ]; then have+=("$n"); else missing+=("$n"); fi
+		if [ -f "expected/$n.out" ]; then have+=("$n"); else missing+=("$n"); fi
 	done
 	mkdir -p "$outdir"
 	for n in "${missing[@]}"; do
-		fail "$suite: $n (no test/expected/$n.out)"
-		echo "!!! $suite: $n has no test/expected/$n.out: FAILED; running it alone for review"
+		fail "$suite: $n (no expected/$n.out)"
+		echo "!!! $suite: $n has no expected/$n.out: FAILED; running it alone for review"
 		"$runner" "$n" >"$TMP/$suite-$n.log" 2>&1
 		if [ -f "$outdir/results/$n.out" ]; then
-			echo "!!! its output, to review and copy to test/expected/$n.out: $outdir/results/$n.out"
+			echo "!!! its output, to review and copy to expected/$n.out: $outdir/results/$n.out"
 		else
 			cat "$TMP/$suite-$n.log"
 		fi
@@ -130,19 +132,15 @@ run_regress_suite() {
 	fi
 }
 
-# The runners.  pg_regress through `make installcheck`, so that the
-# Makefile's REGRESS_OPTS apply (--inputdir=test --outputdir=test/results);
-# REGRESS on the command line picks the tests.  Isolation directly: PGXS
-# only runs it when the Makefile sets ISOLATION.
+# The runners: the Makefile's targets, one suite at a time (an empty REGRESS
+# or ISOLATION turns the other suite off); the names to run come last.
 # shellcheck disable=SC2317  # called through run_regress_suite
 regress_runner() {
-	make PG_CONFIG="$PG_CONFIG_BIN" installcheck REGRESS="$*" \
-		PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER"
+	make -s PG_CONFIG="$PG_CONFIG_BIN" installcheck ISOLATION= REGRESS="$*"
 }
 # shellcheck disable=SC2317
 isolation_runner() {
-	"$ISOLATION" --bindir="$PG_BIN" --inputdir=test --outputdir=test/results/isolation \
-		--dbname=isolation_regression "$@"
+	make -s PG_CONFIG="$PG_CONFIG_BIN" installcheck REGRESS= ISOLATION="$*"
 }
 
 ###########################################################################
@@ -174,63 +172,52 @@ export PGHOST=$TMP PGPORT=$PORT PGUSER=postgres
 unset PGDATABASE PGSERVICE PGOPTIONS PGPASSWORD
 
 ###########################################################################
-regress_tests=(test/sql/*.sql)
+regress_tests=(sql/*.sql)
+rm -rf results output_iso regression.diffs regression.out
 if [ ${#regress_tests[@]} -gt 0 ]; then
 	say "pg_regress: ${#regress_tests[@]} test file(s)"
-	rm -rf test/results test/regression.diffs test/regression.out
 	NAMES=()
 	for t in "${regress_tests[@]}"; do NAMES+=("$(basename "$t" .sql)"); done
-	run_regress_suite pg_regress "$ROOT/test/results" regress_runner
+	run_regress_suite pg_regress "$ROOT" regress_runner
 else
-	say "pg_regress: no test/sql/*.sql, skipped"
+	say "pg_regress: no sql/*.sql, skipped"
 fi
 
 ###########################################################################
-specs=(test/specs/*.spec)
+specs=(specs/*.spec)
 ISOLATION=$PGXS_DIR/src/test/isolation/pg_isolation_regress
 if [ ${#specs[@]} -gt 0 ]; then
 	if [ -x "$ISOLATION" ]; then
 		NAMES=()
 		for s in "${specs[@]}"; do NAMES+=("$(basename "$s" .spec)"); done
 		say "isolation: ${#NAMES[@]} spec(s)"
-		run_regress_suite isolation "$ROOT/test/results/isolation" isolation_runner
+		run_regress_suite isolation "$ROOT/output_iso" isolation_runner
 	else
 		echo
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
 		echo "!!! ISOLATION TESTS NOT RUN: $ISOLATION is missing."
-		echo "!!! ${#specs[@]} spec(s) in test/specs count as ONE failure."
+		echo "!!! ${#specs[@]} spec(s) in specs/ count as ONE failure."
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
 		echo
 		fail "isolation: pg_isolation_regress missing"
 	fi
 else
-	say "isolation: no test/specs/*.spec, skipped"
+	say "isolation: no specs/*.spec, skipped"
 fi
 
 ###########################################################################
 tap_files=(test/pgtap/*.sql)
 if [ ${#tap_files[@]} -gt 0 ]; then
 	say "pgTAP: ${#tap_files[@]} file(s), each in a fresh database"
-	psql_q() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
-	if psql_q -d postgres -c "DROP DATABASE IF EXISTS compensation_tap_template" \
-		-c "CREATE DATABASE compensation_tap_template" >"$TMP/tap-setup.log" 2>&1 &&
-		psql_q -d compensation_tap_template -c "CREATE EXTENSION pgtap" \
-			-c "CREATE EXTENSION compensation" >>"$TMP/tap-setup.log" 2>&1; then
-		for f in "${tap_files[@]}"; do
-			psql_q -d postgres -c "DROP DATABASE IF EXISTS compensation_tap" \
-				-c "CREATE DATABASE compensation_tap TEMPLATE compensation_tap_template" >/dev/null 2>&1
-			if pg_prove --psql-bin "$PG_BIN/psql" -v -d compensation_tap "$f" >"$TMP/tap.log" 2>&1; then
-				pass
-				echo "$f .. ok ($(grep -cE '^ok ' "$TMP/tap.log") tests)"
-			else
-				fail "pgTAP: $f"
-				grep -vE '^ok ' "$TMP/tap.log"
-			fi
-		done
-	else
-		cat "$TMP/tap-setup.log"
-		for f in "${tap_files[@]}"; do fail "pgTAP: $f (could not create pgtap + compensation)"; done
-	fi
+	for f in "${tap_files[@]}"; do
+		if make -s PG_CONFIG="$PG_CONFIG_BIN" installcheck-pgtap PGTAP_TESTS="$f" >"$TMP/tap.log" 2>&1; then
+			pass
+			echo "$f .. ok ($(grep -cE '^ok ' "$TMP/tap.log") tests)"
+		else
+			fail "pgTAP: $f"
+			grep -vE '^ok ' "$TMP/tap.log"
+		fi
+	done
 else
 	say "pgTAP: no test/pgtap/*.sql, skipped"
 fi
@@ -238,20 +225,18 @@ fi
 ###########################################################################
 if [ ${#perl_tests[@]} -gt 0 ]; then
 	say "Perl TAP: ${#perl_tests[@]} file(s)"
-	# PostgreSQL::Test::Cluster runs initdb, which refuses root: run as postgres,
-	# from a copy of the checkout that postgres can read, with its own tmp_check.
-	mkdir -p "$TMP/perl/tmp_check"
-	cp -a "$ROOT/test" "$TMP/perl/test"
+	# The TAP tests start their own clusters with initdb, which refuses root:
+	# run them as postgres, from a copy of the checkout that postgres owns.
+	mkdir -p "$TMP/perl"
+	cp -a "$ROOT/." "$TMP/perl/src"
 	chown -R postgres:postgres "$TMP/perl"
 	for f in "${perl_tests[@]}"; do
-		if (cd "$TMP/perl" && runuser -u postgres -- env -u PGHOST -u PGPORT -u PGUSER \
-			TESTDIR="$TMP/perl" PATH="$PG_BIN:$PATH" \
-			PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
-			prove -I "$PGXS_DIR/src/test/perl" -I test/t "$f"); then
+		if (cd "$TMP/perl/src" && runuser -u postgres -- env -u PGHOST -u PGPORT -u PGUSER \
+			make -s PG_CONFIG="$PG_CONFIG_BIN" installcheck-tap TAP_TESTS_PL="$f"); then
 			pass
 		else
 			fail "Perl TAP: $f"
-			for l in "$TMP"/perl/tmp_check/log/*; do
+			for l in "$TMP"/perl/src/tmp_check/log/*; do
 				[ -f "$l" ] && { say "log $l (last 40 lines)"; tail -n 40 "$l"; }
 			done
 		fi

@@ -1,0 +1,54 @@
+-- The first test: install the oldest released version, store what a 0.1.0
+-- user stores (a published policy, ledger lines, awards in a table), then
+-- update step by step to the current version, so that every later test runs
+-- on an updated install; and check that what 0.1.0 stored still reads and
+-- evaluates.  No later test drops or recreates the extension.
+CREATE EXTENSION compensation VERSION '0.1.0';
+SELECT extversion FROM pg_extension WHERE extname = 'compensation';
+SELECT version FROM pg_available_extension_versions
+WHERE name = 'compensation' ORDER BY version;
+
+CREATE SCHEMA test_install;
+SET search_path = test_install;
+CREATE TABLE orders (order_id bigint PRIMARY KEY, service text, price bigint);
+INSERT INTO orders VALUES (1, 'ticket', 99000), (2, 'ticket', 33333), (3, 'book', 18000);
+SELECT compensation.define_policy($$
+policy "install-0.1.0"
+currency KRW
+rule "refund"
+  when service = 'ticket'
+  credit deposit price * 120% round half_up
+end
+$$) IS NOT NULL AS defined;
+SELECT compensation.publish('install-0.1.0') IS NOT NULL AS published;
+CREATE TABLE kept (order_id bigint, award compensation.award, rules compensation.ruleset);
+INSERT INTO kept
+SELECT o.order_id, compensation.evaluate(compensation.rules('install-0.1.0'), o),
+       compensation.rules('install-0.1.0')
+FROM orders o;
+SELECT count(*) AS lines FROM orders o,
+	compensation.issue('install-0.1.0', o.order_id::text, o) l;
+
+-- The update.
+ALTER EXTENSION compensation UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions
+                     WHERE name = 'compensation') AS at_default_version
+FROM pg_extension WHERE extname = 'compensation';
+
+-- Not relocatable: the schema is part of every name.
+SELECT extrelocatable, extnamespace::regnamespace FROM pg_extension
+WHERE extname = 'compensation';
+
+-- What 0.1.0 stored reads, prints and evaluates as before.
+SELECT order_id, award FROM kept ORDER BY order_id;
+SELECT k.order_id,
+       compensation.evaluate(k.rules, o)::text = k.award::text AS same_award
+FROM kept k JOIN orders o USING (order_id) ORDER BY 1;
+SELECT compensation.rules('install-0.1.0') OPERATOR(compensation.=)
+       (SELECT rules FROM kept LIMIT 1) AS same_rules;
+SELECT subject, rule, kind, instrument, amount FROM compensation.ledger
+WHERE policy = 'install-0.1.0' ORDER BY subject;
+-- Issuing again after the update pays nothing more.
+SELECT count(*) AS new_lines FROM orders o,
+	compensation.issue('install-0.1.0', o.order_id::text, o) l;
+RESET search_path;
