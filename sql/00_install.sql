@@ -29,6 +29,24 @@ FROM orders o;
 SELECT count(*) AS lines FROM orders o,
 	compensation.issue('install-0.1.0', o.order_id::text, o) l;
 
+-- 0.1.0's declaration of the planner's evaluate() call takes attribute
+-- numbers and was callable with forged ones (the 0.1.0 library crashed on
+-- the first call, and read a text as the amount on the second).  Today's
+-- library checks them, whichever declaration calls it.
+\set VERBOSITY default
+SELECT compensation._evaluate_columns(
+	'policy "p" currency KRW rule "r" when relname = ''x'' flag f end'::compensation.ruleset,
+	NULL::pg_catalog.pg_class, '{2}', 12345::bigint);
+SELECT compensation._evaluate_columns(
+	'policy "p" currency KRW rule "r" credit points seqstart end'::compensation.ruleset,
+	NULL::pg_catalog.pg_sequence, '{3}', 'abc'::text);
+SELECT compensation._evaluate_columns(
+	'policy "p" currency KRW rule "r" credit points seqstart end'::compensation.ruleset,
+	NULL::pg_catalog.pg_sequence, '{99}', 5::bigint);
+SELECT compensation._evaluate_columns(
+	'policy "p" currency KRW rule "r" credit points seqstart end'::compensation.ruleset,
+	NULL::pg_catalog.pg_sequence, '{3}', 5::bigint) AS by_number;
+
 -- The update.
 ALTER EXTENSION compensation UPDATE;
 SELECT extversion = (SELECT default_version FROM pg_available_extensions

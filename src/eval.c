@@ -170,6 +170,7 @@ typedef struct CpPending
 
 struct CpEval
 {
+	const int16 *columns_checked;	/* the attnos cp_eval_award_columns() last checked */
 	MemoryContext mcxt;			/* owns everything below */
 	MemoryContext rowcxt;		/* reset at the start of every row */
 
@@ -2702,12 +2703,41 @@ cp_eval_award(CpEval *ev, HeapTupleHeader row)
  * composite datum is formed, and none is deformed.  Attributes the policy
  * reads but not given read as NULL (the caller gives them all).
  */
+/*
+ * Every column the policy reads must be among the attnos a caller passes:
+ * one left out would silently read as NULL (a worker given another node's
+ * attribute numbers paid 0).  Checked once per evaluator and attnos array.
+ */
+static void
+check_columns_given(CpEval *ev, int n, const int16 *attnos)
+{
+	int			c;
+	int			i;
+
+	for (c = 0; c < ev->n_columns; c++)
+	{
+		for (i = 0; i < n; i++)
+			if (attnos[i] == ev->cols[c].attno + 1)
+				break;
+		if (i == n)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid call of compensation._evaluate_columns()"),
+					 errdetail("Policy \"%s\" reads column \"%s\", which was not passed.",
+							   str_at(ev, ev->rs->name), ev->cols[c].name),
+					 errhint("Call compensation.evaluate(rules, row): the planner makes this call itself.")));
+	}
+	ev->columns_checked = attnos;
+}
+
 CpAward
 cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 					  const NullableDatum *columns)
 {
 	int			i;
 
+	if (unlikely(ev->columns_checked != attnos))
+		check_columns_given(ev, n, attnos);
 	begin_row(ev, NULL);
 	memset(ev->isnull, true, sizeof(bool) * ev->max_att);
 	for (i = 0; i < n; i++)

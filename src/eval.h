@@ -48,7 +48,10 @@ extern CpAward cp_eval_award(CpEval *ev, HeapTupleHeader row);
 
 /*
  * The award for one row given as n attribute values (columns[i] is
- * attribute attnos[i], 1-based), allocated in CurrentMemoryContext.
+ * attribute attnos[i], 1-based), allocated in CurrentMemoryContext.  The
+ * caller has checked each value's type against its attribute; this checks
+ * (once per evaluator and attnos array) that every column the policy reads
+ * is among them, and raises an error if not.
  */
 extern CpAward cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 									 const NullableDatum *columns);

@@ -11,7 +11,7 @@
  * a table.  evaluate()'s planner support function rewrites such a call
  * into
  *
- *	 compensation._evaluate_columns(rules, NULL::rowtype, '{attnos}', col, ...)
+ *	 compensation._evaluate_columns(rules, NULL::rowtype, '{names}', col, ...)
  *
  * which receives the attributes as plain arguments: with a constant policy
  * only the columns it reads (the scan deforms no further than the last of
@@ -23,6 +23,20 @@
  * plain table's, of this query level, and not on the nullable side of an
  * outer join (there the row may be NULL, and evaluate(), being STRICT,
  * returns NULL, whereas NULL columns are a row owed what NULLs are owed).
+ *
+ * The columns are named, not numbered: a plan made on one node may run
+ * against another's copy of the table (Citus sends the rewritten call to
+ * its workers, whose shards were created without the coordinator's dropped
+ * columns, so the same attribute number names another column there).
+ *
+ * _evaluate_columns() is callable by anyone who may call evaluate(), so its
+ * arguments may be forged: it trusts none of them.  Once per call site it
+ * resolves every name in the row type it is given, checks that the
+ * argument passed for it has exactly that attribute's type, and (per
+ * evaluator) that every column the policy reads was passed; anything else
+ * is an error, never a value read as another type (DESIGN.md, law 6).
+ * 0.1.0's declaration passed attribute numbers (int2[]); a database not yet
+ * updated still calls this entry point that way, and gets the same checks.
  *
  *-------------------------------------------------------------------------
  */
@@ -155,14 +169,15 @@ all_attnos(TupleDesc tupdesc, int16 **attnos, int *n)
 }
 
 /*
- * _evaluate_columns(ruleset, anyelement, int2[], "any"), in evaluate()'s
- * schema, or InvalidOid.
+ * _evaluate_columns(ruleset, anyelement, text[], "any"), in evaluate()'s
+ * schema, or InvalidOid (a database still at 0.1.0, whose declaration takes
+ * attribute numbers: then no rewrite is made).
  */
 static Oid
 columns_function(Oid evaluate_oid, Oid ruleset_type)
 {
 	char	   *nspname = get_namespace_name(get_func_namespace(evaluate_oid));
-	Oid			argtypes[4] = {ruleset_type, ANYELEMENTOID, INT2ARRAYOID, ANYOID};
+	Oid			argtypes[4] = {ruleset_type, ANYELEMENTOID, TEXTARRAYOID, ANYOID};
 
 	if (nspname == NULL)
 		return InvalidOid;
@@ -239,14 +254,14 @@ simplify_evaluate(PlannerInfo *root, FuncExpr *call)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, attnos[i] - 1);
 
-		elems[i] = Int16GetDatum(attnos[i]);
+		elems[i] = CStringGetTextDatum(NameStr(att->attname));
 		args = lappend(args, makeVar(row->varno, attnos[i], att->atttypid,
 									 att->atttypmod, att->attcollation, 0));
 	}
 	ReleaseTupleDesc(tupdesc);
-	lthird(args) = makeConst(INT2ARRAYOID, -1, InvalidOid, -1,
-							 PointerGetDatum(construct_array(elems, n, INT2OID, sizeof(int16),
-															 true, TYPALIGN_SHORT)),
+	lthird(args) = makeConst(TEXTARRAYOID, -1, InvalidOid, -1,
+							 PointerGetDatum(construct_array(elems, n, TEXTOID, -1,
+															 false, TYPALIGN_INT)),
 							 false, false);
 
 	result = makeFuncExpr(target, call->funcresulttype, args, call->funccollid,
@@ -300,11 +315,121 @@ typedef struct ColumnsCache
 	int16	   *attnos;
 } ColumnsCache;
 
+static void pg_attribute_noreturn()
+forged_call(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid call of compensation._evaluate_columns()"),
+			 errdetail_internal("%s", detail),
+			 errhint("Call compensation.evaluate(rules, row): the planner makes this call itself.")));
+}
+
 /*
- * compensation._evaluate_columns(rules, NULL::rowtype, attnos, VARIADIC
- * "any"): evaluate(rules, row) for the row whose attributes attnos are the
- * remaining arguments.  Not STRICT (the row type is given as a NULL, and
- * columns may be NULL): a NULL policy gives NULL, as in evaluate().
+ * The attribute of tupdesc that argument i (0-based among the columns) claims
+ * to be, given by name (text[]) or, from 0.1.0's declaration, by number
+ * (int2[]): its attno, once checked to exist, not be dropped, and have
+ * exactly the type of the argument passed for it.
+ */
+static int16
+checked_attno(FunctionCallInfo fcinfo, TupleDesc tupdesc, Oid elemtype,
+			  Datum elem, int i)
+{
+	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 3 + i);
+	Form_pg_attribute att = NULL;
+	int			a;
+
+	if (elemtype == TEXTOID)
+	{
+		char	   *name = TextDatumGetCString(elem);
+
+		for (a = 0; a < tupdesc->natts; a++)
+		{
+			Form_pg_attribute t = TupleDescAttr(tupdesc, a);
+
+			if (!t->attisdropped && strcmp(NameStr(t->attname), name) == 0)
+			{
+				att = t;
+				break;
+			}
+		}
+		if (att == NULL)
+			forged_call(psprintf("Row type %s has no column \"%s\".",
+								 format_type_be(tupdesc->tdtypeid), name));
+	}
+	else
+	{
+		int16		attno = DatumGetInt16(elem);
+
+		if (attno < 1 || attno > tupdesc->natts ||
+			TupleDescAttr(tupdesc, attno - 1)->attisdropped)
+			forged_call(psprintf("Row type %s has no attribute %d.",
+								 format_type_be(tupdesc->tdtypeid), attno));
+		att = TupleDescAttr(tupdesc, attno - 1);
+	}
+	if (!OidIsValid(argtype) || argtype != att->atttypid)
+		forged_call(psprintf("Column \"%s\" of %s is of type %s, but the value passed for it is of type %s.",
+							 NameStr(att->attname), format_type_be(tupdesc->tdtypeid),
+							 format_type_be(att->atttypid),
+							 OidIsValid(argtype) ? format_type_be(argtype) : "unknown"));
+	return att->attnum;
+}
+
+/* Build a call site's cache, checking every argument the caller chose. */
+static ColumnsCache *
+columns_cache(FunctionCallInfo fcinfo)
+{
+	MemoryContext old;
+	ColumnsCache *cache;
+	ArrayType  *arr;
+	Oid			elemtype;
+	int16		elemlen;
+	bool		elembyval;
+	char		elemalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	TupleDesc	tupdesc;
+	int			i;
+
+	check_evaluate_privilege(fcinfo);
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cache = palloc0(sizeof(ColumnsCache));
+	cache->rowtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	if (!OidIsValid(cache->rowtype) || cache->rowtype == RECORDOID ||
+		!type_is_rowtype(cache->rowtype))
+		forged_call("The second argument must be a NULL of a named row type.");
+	if (PG_ARGISNULL(2))
+		forged_call("The column list is NULL.");
+	arr = PG_GETARG_ARRAYTYPE_P_COPY(2);
+	elemtype = ARR_ELEMTYPE(arr);
+	if (elemtype != TEXTOID && elemtype != INT2OID)
+		forged_call("The column list must be text[] (names) or int2[] (attribute numbers).");
+	if (ARR_NDIM(arr) > 1)
+		forged_call("The column list must have one dimension.");
+	get_typlenbyvalalign(elemtype, &elemlen, &elembyval, &elemalign);
+	deconstruct_array(arr, elemtype, elemlen, elembyval, elemalign,
+					  &elems, &nulls, &cache->n);
+	if (cache->n != PG_NARGS() - 3)
+		forged_call(psprintf("The column list names %d columns, but %d values follow it.",
+							 cache->n, PG_NARGS() - 3));
+	tupdesc = lookup_rowtype_tupdesc(cache->rowtype, -1);
+	cache->attnos = palloc(sizeof(int16) * Max(cache->n, 1));
+	for (i = 0; i < cache->n; i++)
+	{
+		if (nulls[i])
+			forged_call("The column list has a NULL.");
+		cache->attnos[i] = checked_attno(fcinfo, tupdesc, elemtype, elems[i], i);
+	}
+	ReleaseTupleDesc(tupdesc);
+	MemoryContextSwitchTo(old);
+	return cache;
+}
+
+/*
+ * compensation._evaluate_columns(rules, NULL::rowtype, columns, VARIADIC
+ * "any"): evaluate(rules, row) for the row whose columns (named in text[])
+ * are the remaining arguments.  Not STRICT (the row type is given as a NULL,
+ * and columns may be NULL): a NULL policy gives NULL, as in evaluate().
  */
 Datum
 compensation_evaluate_columns(PG_FUNCTION_ARGS)
@@ -316,29 +441,7 @@ compensation_evaluate_columns(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	if (cache == NULL)
 	{
-		MemoryContext old;
-		ArrayType  *arr;
-		Datum	   *elems;
-		int			i;
-
-		check_evaluate_privilege(fcinfo);
-		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		cache = palloc0(sizeof(ColumnsCache));
-		cache->rowtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-		if (!OidIsValid(cache->rowtype) || !type_is_rowtype(cache->rowtype) ||
-			PG_ARGISNULL(2))
-			elog(ERROR, "compensation._evaluate_columns: called without a row type and attribute numbers");
-		arr = PG_GETARG_ARRAYTYPE_P_COPY(2);
-		deconstruct_array(arr, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
-						  &elems, NULL, &cache->n);
-		if (cache->n != PG_NARGS() - 3)
-			elog(ERROR, "compensation._evaluate_columns: %d attribute numbers for %d columns",
-				 cache->n, PG_NARGS() - 3);
-		cache->attnos = palloc(sizeof(int16) * Max(cache->n, 1));
-		for (i = 0; i < cache->n; i++)
-			cache->attnos[i] = DatumGetInt16(elems[i]);
-		MemoryContextSwitchTo(old);
+		cache = columns_cache(fcinfo);
 		fcinfo->flinfo->fn_extra = cache;
 	}
 
