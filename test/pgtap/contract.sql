@@ -1,10 +1,10 @@
 -- test/pgtap/contract.sql: the SQL contract of the extension, as
--- sql/compensation.sql declares it: schema, types, every function with its
+-- the install and update scripts declare it: schema, types, every function with its
 -- exact signature and result, STRICT-ness, volatility, parallel safety,
 -- comments, the hash operator class and the sum(award) aggregate.
 --
 -- The table `contract` below is the list of every function and aggregate
--- the extension owns.  A function added to sql/compensation.sql must be
+-- the extension owns.  A function added to an upgrade/ part must be
 -- added here too (test "no function outside the contract" says which).
 -- Run by scripts/test.sh with pg_prove, in a database where
 -- `CREATE EXTENSION pgtap; CREATE EXTENSION compensation;` already ran.
@@ -15,7 +15,7 @@ CREATE EXTENSION IF NOT EXISTS compensation;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(241);
+SELECT plan(251);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -72,8 +72,10 @@ INSERT INTO contract VALUES
 	(46, 'compensation._run_end(bigint)', 'void', true, false),
 	(47, 'compensation.issue_all(text,regclass,text,integer)', NULL, NULL, false),
 	(49, 'compensation._issue_batch(text,integer,text[],anyarray)', 'record', false, false),
-	(50, 'compensation._evaluate_columns(compensation.ruleset,anyelement,int2[],"any")', 'compensation.award', false, true),
+	(50, 'compensation._evaluate_columns(compensation.ruleset,anyelement,text[],"any")', 'compensation.award', false, true),
 	(51, 'compensation._evaluate_support(internal)', 'internal', true, true),
+	(52, 'compensation.subject_key(anyelement)', 'text', true, true),
+	(53, 'compensation._row_subject(anyelement,text)', 'text', true, true),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false);
@@ -93,7 +95,7 @@ FROM (VALUES
 	(21, 'compensation.award, instrument text'),
 	(49, 'policy text, version integer, subjects text[], rows anyarray, '
 	     'OUT lines_written bigint, OUT pending text[]'),
-	(50, 'rules compensation.ruleset, rowtype anyelement, attnos smallint[], VARIADIC columns "any"')) AS v(ord, args)
+	(50, 'rules compensation.ruleset, rowtype anyelement, columns text[], VARIADIC "values" "any"')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------
