@@ -1,17 +1,17 @@
--- test/pgtap/contract.sql: the SQL contract of the extension, as
--- sql/compensation.sql declares it: schema, types, every function with its
--- exact signature and result, STRICT-ness, volatility, parallel safety,
--- comments, the hash operator class and the sum(award) aggregate.
+-- test/pgtap/contract.sql: the SQL contract of the extension, as its
+-- install scripts (compensation--0.1.0.sql, then the update steps built from
+-- upgrade/) declare it: schema, types, every function with its exact
+-- signature and result, STRICT-ness, volatility, parallel safety, comments,
+-- the hash operator class and the sum(award) aggregate.
 --
 -- The table `contract` below is the list of every function and aggregate
--- the extension owns.  A function added to sql/compensation.sql must be
--- added here too (test "no function outside the contract" says which).
--- Run by scripts/test.sh with pg_prove, in a database where
--- `CREATE EXTENSION pgtap; CREATE EXTENSION compensation;` already ran.
+-- the extension owns.  A function added in an update step must be added
+-- here too (test "no function outside the contract" says which).
+-- Run by `make installcheck-pgtap` with pg_prove, in a fresh database made
+-- from a template where pgtap and compensation (0.1.0, updated) are
+-- installed; it neither creates nor drops an extension.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS compensation;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
