@@ -23,6 +23,10 @@ UPGRADE_PARTS = $(sort $(wildcard upgrade/$(UPGRADE_STEP)/*.sql))
 DATA_built = $(EXTENSION)--$(UPGRADE_STEP).sql
 DATA = $(EXTENSION)--0.1.0.sql
 
+# Every test but 00_install begins with \i test/regress_preamble.sql (its
+# schema, its names, the err() helper), a path relative to the repository
+# root, where pg_regress runs psql; the file is outside sql/ so that it is
+# not taken for a test.
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --dbname=contrib_regression
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))

@@ -2,7 +2,8 @@
 -- user stores (a published policy, ledger lines, awards in a table), then
 -- update step by step to the current version, so that every later test runs
 -- on an updated install; and check that what 0.1.0 stored still reads and
--- evaluates.  No later test drops or recreates the extension.
+-- evaluates.  No later test drops or recreates the extension: each keeps
+-- to its own schema and names (test/regress_preamble.sql says how).
 CREATE EXTENSION compensation VERSION '0.1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'compensation';
 SELECT version FROM pg_available_extension_versions

@@ -1,5 +1,5 @@
-CREATE EXTENSION IF NOT EXISTS compensation;
-SET search_path = public;
+\set test award
+\i test/regress_preamble.sql
 SET TimeZone = 'UTC';
 
 --

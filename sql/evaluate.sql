@@ -1,7 +1,5 @@
-CREATE EXTENSION IF NOT EXISTS compensation;
--- This file's tables live in their own schema.
-CREATE SCHEMA evaluate_test;
-SET search_path = evaluate_test, public;
+\set test evaluate
+\i test/regress_preamble.sql
 -- Awards print at the policy's own UTC offset; the session zone is set to
 -- something else on purpose.
 SET TimeZone = 'America/New_York';

@@ -2,13 +2,8 @@
 -- is passed as the columns the policy reads.  The award must be the same
 -- as from the whole row in every case, and the rewrite must not be made
 -- where it could change a result.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS compensation CASCADE;
-CREATE EXTENSION compensation;
-DROP SCHEMA IF EXISTS test_columns CASCADE;
-RESET client_min_messages;
-CREATE SCHEMA test_columns;
-SET search_path = test_columns;
+\set test evaluate_columns
+\i test/regress_preamble.sql
 SET TimeZone = 'Asia/Seoul';
 
 CREATE TABLE orders (
@@ -117,7 +112,7 @@ FROM parted t, parted_policy p ORDER BY t.id;
 -- The call stands for evaluate(): without the right to call evaluate(), it
 -- is refused over a table as it is over a row (42501).
 CREATE ROLE regress_compensation_columns;
-GRANT USAGE ON SCHEMA test_columns, compensation TO regress_compensation_columns;
+GRANT USAGE ON SCHEMA test_evaluate_columns, compensation TO regress_compensation_columns;
 GRANT SELECT ON orders, policies TO regress_compensation_columns;
 REVOKE EXECUTE ON FUNCTION compensation.evaluate(compensation.ruleset, anyelement) FROM PUBLIC;
 SET ROLE regress_compensation_columns;
@@ -131,5 +126,5 @@ SET ROLE regress_compensation_columns;
 SELECT count(compensation.evaluate(p.rules, o)) FROM orders o, policies p;
 RESET ROLE;
 REVOKE ALL ON orders, policies FROM regress_compensation_columns;
-REVOKE ALL ON SCHEMA test_columns, compensation FROM regress_compensation_columns;
+REVOKE ALL ON SCHEMA test_evaluate_columns, compensation FROM regress_compensation_columns;
 DROP ROLE regress_compensation_columns;

@@ -1,7 +1,5 @@
-CREATE EXTENSION IF NOT EXISTS compensation;
--- This file's tables live in their own schema.
-CREATE SCHEMA explain_test;
-SET search_path = explain_test, public;
+\set test explain
+\i test/regress_preamble.sql
 -- Values in the detail are shown in the policy's time zone, never the
 -- session's.
 SET TimeZone = 'America/New_York';

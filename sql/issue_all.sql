@@ -1,22 +1,23 @@
 -- CALL compensation.issue_all(): a policy over a whole table in committed
 -- batches, resumable, with progress in compensation.issue_progress.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS compensation CASCADE;
-CREATE EXTENSION compensation;
-DROP SCHEMA IF EXISTS test_issue_all CASCADE;
-RESET client_min_messages;
-CREATE SCHEMA test_issue_all;
-SET search_path = test_issue_all;
+-- The policy is issue_all/batch; ledger ids are shown from :ledger_base.
+\set test issue_all
+\i test/regress_preamble.sql
 SET TimeZone = 'Asia/Seoul';
 \set SHOW_CONTEXT never
 -- progress notices carry the rate in their DETAIL, which terse hides
 \set VERBOSITY terse
+-- Run ids come from one sequence for all tests and show in the notices:
+-- this test's runs are numbered from the next thousand (1001, ...), whatever
+-- runs earlier tests made.
+SELECT setval('compensation.issue_run_id_seq', (last_value / 1000 + 1) * 1000) AS run_base
+FROM compensation.issue_run_id_seq \gset
 
 CREATE TABLE orders (order_id bigint PRIMARY KEY, price bigint NOT NULL, divisor int NOT NULL DEFAULT 1,
 	code text NOT NULL UNIQUE, other int);
 INSERT INTO orders SELECT g, g * 1000, 1, 'c' || lpad(g::text, 3, '0'), g FROM generate_series(1, 10) g;
 SELECT compensation.define_policy($p$
-policy "batch"
+policy "issue_all/batch"
 currency KRW
 timezone "Asia/Seoul"
 rule "big"
@@ -30,33 +31,34 @@ end
 $p$);
 
 -- Refusals, before anything runs
-CALL compensation.issue_all('batch', 'orders', 'order_id', 3);
-SELECT compensation.publish('batch');
-CALL compensation.issue_all('batch', 'orders', 'nope', 3);
-CALL compensation.issue_all('batch', 'orders', 'other', 3);
-CALL compensation.issue_all('batch', 'orders', 'order_id', 0);
-CALL compensation.issue_all('batch', 'orders', NULL, 3);
-CALL compensation.issue_all('nope', 'orders', 'order_id', 3);
-CALL compensation.issue_all('batch', 'no_such_table', 'order_id', 3);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 3);
+SELECT compensation.publish('issue_all/batch');
+CALL compensation.issue_all('issue_all/batch', 'orders', 'nope', 3);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'other', 3);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 0);
+CALL compensation.issue_all('issue_all/batch', 'orders', NULL, 3);
+CALL compensation.issue_all('issue_all/nope', 'orders', 'order_id', 3);
+CALL compensation.issue_all('issue_all/batch', 'no_such_table', 'order_id', 3);
 BEGIN;
-CALL compensation.issue_all('batch', 'orders', 'order_id', 3);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 3);
 ROLLBACK;
-SELECT count(*) AS runs FROM compensation.issue_run;
+SELECT count(*) AS runs FROM compensation.issue_run WHERE policy = 'issue_all/batch';
 
 -- A full run in batches of 3
-CALL compensation.issue_all('batch', 'orders', 'order_id', 3);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 3);
 SELECT run, policy, version, relation, key_column, status, rows_done, rows_total, lines_written,
        batches, resumes, percent, rate > 0 AS has_rate, eta, last_key
-FROM compensation.issue_progress ORDER BY run;
-SELECT id, subject, rule, instrument, amount FROM compensation.ledger ORDER BY id;
+FROM compensation.issue_progress WHERE policy = 'issue_all/batch' ORDER BY run;
+SELECT id - :ledger_base AS id, subject, rule, instrument, amount FROM compensation.ledger
+WHERE policy = 'issue_all/batch' ORDER BY id;
 -- Again: a new pass that finds everything issued
-CALL compensation.issue_all('batch', 'orders', 'order_id', 4);
-SELECT count(*) AS lines FROM compensation.ledger;
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 4);
+SELECT count(*) AS lines FROM compensation.ledger WHERE policy = 'issue_all/batch';
 
 -- Interrupted: row 8 cannot be evaluated (division by zero) under version 2,
 -- so the run stops inside its third batch; the first two stay committed.
 SELECT compensation.define_policy($p$
-policy "batch"
+policy "issue_all/batch"
 currency KRW
 timezone "Asia/Seoul"
 rule "big"
@@ -64,32 +66,32 @@ rule "big"
   credit deposit price / divisor * 10% round floor
 end
 $p$);
-SELECT compensation.publish('batch');
+SELECT compensation.publish('issue_all/batch');
 UPDATE orders SET divisor = 0 WHERE order_id = 8;
-CALL compensation.issue_all('batch', 'orders', 'order_id', 3);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 3);
 SELECT run, version, status, rows_done, rows_total, lines_written, batches, resumes, last_key
-FROM compensation.issue_progress ORDER BY run;
+FROM compensation.issue_progress WHERE policy = 'issue_all/batch' ORDER BY run;
 -- Fixed, called again: it resumes after key 6
 UPDATE orders SET divisor = 1 WHERE order_id = 8;
-CALL compensation.issue_all('batch', 'orders', 'order_id', 3);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 3);
 SELECT run, version, status, rows_done, rows_total, lines_written, batches, resumes, last_key
-FROM compensation.issue_progress ORDER BY run;
+FROM compensation.issue_progress WHERE policy = 'issue_all/batch' ORDER BY run;
 
 -- The ledger equals version 2's awards of every row, line for line.
 SELECT o.order_id, compensation.amount(a, 'deposit') AS deposit, compensation.amount(a, 'points') AS points,
-       (SELECT sum(amount) FROM compensation.ledger l WHERE l.subject = o.order_id::text AND l.instrument = 'deposit') AS ledger_deposit,
-       (SELECT sum(amount) FROM compensation.ledger l WHERE l.subject = o.order_id::text AND l.instrument = 'points') AS ledger_points
-FROM orders o, compensation.evaluate(compensation.rules('batch'), o) a ORDER BY 1;
-SELECT count(*) AS twice_reversed FROM (SELECT reverses FROM compensation.ledger WHERE reverses IS NOT NULL
+       (SELECT sum(amount) FROM compensation.ledger l WHERE l.policy = 'issue_all/batch' AND l.subject = o.order_id::text AND l.instrument = 'deposit') AS ledger_deposit,
+       (SELECT sum(amount) FROM compensation.ledger l WHERE l.policy = 'issue_all/batch' AND l.subject = o.order_id::text AND l.instrument = 'points') AS ledger_points
+FROM orders o, compensation.evaluate(compensation.rules('issue_all/batch'), o) a ORDER BY 1;
+SELECT count(*) AS twice_reversed FROM (SELECT reverses FROM compensation.ledger WHERE policy = 'issue_all/batch' AND reverses IS NOT NULL
 	GROUP BY reverses HAVING count(*) > 1) x;
 
 -- A run interrupted under version 2 and resumed after version 3 is
 -- published is superseded by a full pass of version 3.
 UPDATE orders SET divisor = 0 WHERE order_id = 5;
-CALL compensation.issue_all('batch', 'orders', 'order_id', 2);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 2);
 UPDATE orders SET divisor = 1 WHERE order_id = 5;
 SELECT compensation.define_policy($p$
-policy "batch"
+policy "issue_all/batch"
 currency KRW
 timezone "Asia/Seoul"
 rule "big"
@@ -97,17 +99,18 @@ rule "big"
   credit deposit price / divisor * 10% round floor
 end
 $p$);
-SELECT compensation.publish('batch');
-CALL compensation.issue_all('batch', 'orders', 'order_id', 20);
+SELECT compensation.publish('issue_all/batch');
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 20);
 SELECT run, version, status, rows_done, rows_total, lines_written, batches, resumes, last_key
-FROM compensation.issue_progress ORDER BY run;
-SELECT subject, sum(amount) AS net FROM compensation.ledger GROUP BY subject HAVING sum(amount) <> 0 ORDER BY 1;
+FROM compensation.issue_progress WHERE policy = 'issue_all/batch' ORDER BY run;
+SELECT subject, sum(amount) AS net FROM compensation.ledger WHERE policy = 'issue_all/batch'
+GROUP BY subject HAVING sum(amount) <> 0 ORDER BY 1;
 
 -- A text key walks the table in its own order (and names other subjects:
 -- c009 and c010 are owed what 9 and 10 were).
-CALL compensation.issue_all('batch', 'orders', 'code', 4);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'code', 4);
 SELECT run, relation, key_column, status, rows_done, lines_written, last_key
-FROM compensation.issue_progress WHERE key_column = 'code';
+FROM compensation.issue_progress WHERE policy = 'issue_all/batch' AND key_column = 'code';
 
 -- A batch mixing first issuances (written set-based) with a subject issued
 -- before whose award changed (the per-row path, with its reversal): new
@@ -115,23 +118,25 @@ FROM compensation.issue_progress WHERE key_column = 'code';
 -- trigger.
 INSERT INTO orders VALUES (11, 11000, 1, 'c011', 11), (12, 1000, 1, 'c012', 12);
 UPDATE orders SET price = 9500 WHERE order_id = 9;
-CALL compensation.issue_all('batch', 'orders', 'order_id', 5);
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 5);
 SELECT subject, version, rule, amount, reverses IS NOT NULL AS reversal FROM compensation.ledger
-WHERE subject IN ('9', '11', '12') ORDER BY id;
+WHERE policy = 'issue_all/batch' AND subject IN ('9', '11', '12') ORDER BY id;
 -- The state a set-based issuance leaves is the state _issue leaves.
 SELECT s.subject, s.version, s.open_lines, s.issued_at IS NOT NULL AS stamped,
-       s.award_hash = sha256(compensation.award_send(compensation.evaluate(compensation.rules('batch'), o))) AS hash_matches
+       s.award_hash = sha256(compensation.award_send(compensation.evaluate(compensation.rules('issue_all/batch'), o))) AS hash_matches
 FROM compensation.issuance s JOIN orders o ON o.order_id::text = s.subject
-WHERE s.policy = 'batch' AND s.subject IN ('9', '10', '11', '12') ORDER BY 1;
+WHERE s.policy = 'issue_all/batch' AND s.subject IN ('9', '10', '11', '12') ORDER BY 1;
 SELECT count(*) FILTER (WHERE q.ledger_id IS NULL) AS lines_not_in_outbox
-FROM compensation.ledger l LEFT JOIN compensation.outbox q ON q.ledger_id = l.id;
+FROM compensation.ledger l LEFT JOIN compensation.outbox q ON q.ledger_id = l.id
+WHERE l.policy = 'issue_all/batch';
 -- Once more: nothing left to write.
-CALL compensation.issue_all('batch', 'orders', 'order_id', 5);
-SELECT lines_written FROM compensation.issue_progress ORDER BY run DESC LIMIT 1;
+CALL compensation.issue_all('issue_all/batch', 'orders', 'order_id', 5);
+SELECT lines_written FROM compensation.issue_progress WHERE policy = 'issue_all/batch'
+ORDER BY run DESC LIMIT 1;
 
 -- _issue_batch (issue_all's batches) refuses what issue_all never passes.
-SELECT compensation._issue_batch('batch', 3, ARRAY['1', '1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)));
-SELECT compensation._issue_batch('batch', 3, ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)));
-SELECT compensation._issue_batch('batch', 3, ARRAY[NULL], ARRAY(SELECT o FROM orders o WHERE order_id = 1));
-SELECT compensation._issue_batch('batch', 3, NULL, ARRAY(SELECT o FROM orders o WHERE order_id = 1));
-SELECT compensation._issue_batch('batch', 99, ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id = 1));
+SELECT compensation._issue_batch('issue_all/batch', 3, ARRAY['1', '1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)));
+SELECT compensation._issue_batch('issue_all/batch', 3, ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)));
+SELECT compensation._issue_batch('issue_all/batch', 3, ARRAY[NULL], ARRAY(SELECT o FROM orders o WHERE order_id = 1));
+SELECT compensation._issue_batch('issue_all/batch', 3, NULL, ARRAY(SELECT o FROM orders o WHERE order_id = 1));
+SELECT compensation._issue_batch('issue_all/batch', 99, ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id = 1));

@@ -1,125 +1,113 @@
 -- Policies as versioned data: incidents, drafts, publishing, retiring,
 -- compensation.rules(), and the immutability of published versions.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS compensation CASCADE;
-CREATE EXTENSION compensation;
-DROP SCHEMA IF EXISTS test_policy CASCADE;
-RESET client_min_messages;
-CREATE SCHEMA test_policy;
-SET search_path = test_policy;
+-- This test's policies and incidents are named policy/...
+\set test policy
+\i test/regress_preamble.sql
 SET TimeZone = 'Asia/Seoul';
 \set SHOW_CONTEXT never
--- err(sql): the SQLSTATE and message of the error a statement raises, or ok.
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 
 --
 -- Incidents
 --
-SELECT compensation.define_incident('yes24-2025-06', 'YES24 ransomware outage, 2025-06-09 .. 2025-06-13');
-SELECT compensation.define_incident('no-description');
-SELECT pg_temp.err($$SELECT compensation.define_incident('yes24-2025-06')$$);
+SELECT compensation.define_incident('policy/yes24-2025-06', 'YES24 ransomware outage, 2025-06-09 .. 2025-06-13');
+SELECT compensation.define_incident('policy/no-description');
+SELECT pg_temp.err($$SELECT compensation.define_incident('policy/yes24-2025-06')$$);
 SELECT pg_temp.err($$SELECT compensation.define_incident(NULL)$$);
 SELECT pg_temp.err($$SELECT compensation.define_incident('')$$);
-SELECT name, description, created_by FROM compensation.incident ORDER BY name;
+SELECT name, description, created_by FROM compensation.incident WHERE name LIKE 'policy/%' ORDER BY name;
 
 --
 -- Drafts: the version comes from the policy's own header name
 --
 SELECT compensation.define_policy($p$
-policy "ship-delay"
+policy "policy/ship-delay"
 currency KRW
 timezone "Asia/Seoul"
 rule "late"
   when ship_scheduled in 2025-06-09 .. 2025-06-13
   credit points 2000
 end
-$p$, 'yes24-2025-06') AS version;
+$p$, 'policy/yes24-2025-06') AS version;
 SELECT name, version, incident, status, created_by, published_at IS NULL AS unpublished,
-       compensation.rule_count(rules) FROM compensation.policy ORDER BY name, version;
+       compensation.rule_count(rules) FROM compensation.policy WHERE name LIKE 'policy/%' ORDER BY name, version;
 -- A draft is replaced by the next definition, keeping its version.
 SELECT compensation.define_policy($p$
-policy "ship-delay"
+policy "policy/ship-delay"
 currency KRW
 timezone "Asia/Seoul"
 rule "late"
   when ship_scheduled in 2025-06-09 .. 2025-06-13
   credit points 1500
 end
-$p$, 'yes24-2025-06') AS version;
-SELECT name, version, status, rules::text FROM compensation.policy ORDER BY name, version;
+$p$, 'policy/yes24-2025-06') AS version;
+SELECT name, version, status, rules::text FROM compensation.policy WHERE name LIKE 'policy/%' ORDER BY name, version;
 
 -- Compile errors are the parser's own, with line and column.
-SELECT compensation.define_policy($p$policy "broken"
+SELECT compensation.define_policy($p$policy "policy/broken"
 currency KRW
 rule "x"
   credit points
 $p$);
 SELECT pg_temp.err($$SELECT compensation.define_policy('policy "b" currency XXX')$$);
 SELECT pg_temp.err($$SELECT compensation.define_policy(NULL)$$);
-SELECT pg_temp.err($$SELECT compensation.define_policy('policy "c" currency KRW', 'no-such-incident')$$);
-SELECT count(*) AS policies FROM compensation.policy;
+SELECT pg_temp.err($$SELECT compensation.define_policy('policy "policy/c" currency KRW', 'policy/no-such-incident')$$);
+SELECT count(*) AS policies FROM compensation.policy WHERE name LIKE 'policy/%';
 
 --
 -- rules(): only published versions are in force
 --
-SELECT pg_temp.err($$SELECT compensation.rules('ship-delay')$$);
-SELECT pg_temp.err($$SELECT compensation.rules('ship-delay', 1)$$);
-SELECT pg_temp.err($$SELECT compensation.rules('nope')$$);
-SELECT pg_temp.err($$SELECT compensation.rules('ship-delay', 7)$$);
+SELECT pg_temp.err($$SELECT compensation.rules('policy/ship-delay')$$);
+SELECT pg_temp.err($$SELECT compensation.rules('policy/ship-delay', 1)$$);
+SELECT pg_temp.err($$SELECT compensation.rules('policy/nope')$$);
+SELECT pg_temp.err($$SELECT compensation.rules('policy/ship-delay', 7)$$);
 SELECT compensation.rules(NULL) IS NULL AS strict;
 
 --
 -- Publishing
 --
-SELECT compensation.publish('ship-delay') AS published;
+SELECT compensation.publish('policy/ship-delay') AS published;
 SELECT name, version, status, published_by, published_at IS NOT NULL AS stamped
-FROM compensation.policy ORDER BY name, version;
-SELECT compensation.current_version('ship-delay');
-SELECT compensation.rules('ship-delay')::text = compensation.rules('ship-delay', 1)::text AS same,
-       compensation.rule_count(compensation.rules('ship-delay'));
-SELECT pg_temp.err($$SELECT compensation.publish('ship-delay')$$);
-SELECT pg_temp.err($$SELECT compensation.publish('ship-delay', 1)$$);
-SELECT pg_temp.err($$SELECT compensation.publish('ship-delay', 9)$$);
-SELECT pg_temp.err($$SELECT compensation.publish('nope')$$);
+FROM compensation.policy WHERE name LIKE 'policy/%' ORDER BY name, version;
+SELECT compensation.current_version('policy/ship-delay');
+SELECT compensation.rules('policy/ship-delay')::text = compensation.rules('policy/ship-delay', 1)::text AS same,
+       compensation.rule_count(compensation.rules('policy/ship-delay'));
+SELECT pg_temp.err($$SELECT compensation.publish('policy/ship-delay')$$);
+SELECT pg_temp.err($$SELECT compensation.publish('policy/ship-delay', 1)$$);
+SELECT pg_temp.err($$SELECT compensation.publish('policy/ship-delay', 9)$$);
+SELECT pg_temp.err($$SELECT compensation.publish('policy/nope')$$);
 SELECT pg_temp.err($$SELECT compensation.publish(NULL)$$);
 
 -- Version 2: a new draft next to the published version 1.
 SELECT compensation.define_policy($p$
-policy "ship-delay"
+policy "policy/ship-delay"
 currency KRW
 timezone "Asia/Seoul"
 rule "late"
   when ship_scheduled in 2025-06-09 .. 2025-06-13
   credit points 3000
 end
-$p$, 'yes24-2025-06') AS version;
-SELECT compensation.current_version('ship-delay');
-SELECT pg_temp.err($$SELECT compensation.rules('ship-delay', 2)$$);
-SELECT compensation.publish('ship-delay', 2);
-SELECT compensation.current_version('ship-delay');
-SELECT compensation.rules('ship-delay') OPERATOR(compensation.=) compensation.rules('ship-delay', 2) AS latest;
+$p$, 'policy/yes24-2025-06') AS version;
+SELECT compensation.current_version('policy/ship-delay');
+SELECT pg_temp.err($$SELECT compensation.rules('policy/ship-delay', 2)$$);
+SELECT compensation.publish('policy/ship-delay', 2);
+SELECT compensation.current_version('policy/ship-delay');
+SELECT compensation.rules('policy/ship-delay') OPERATOR(compensation.=) compensation.rules('policy/ship-delay', 2) AS latest;
 
 --
 -- A published version is immutable, whoever tries (here: the superuser)
 --
-UPDATE compensation.policy SET source = source || '-- edited' WHERE name = 'ship-delay' AND version = 1;
+UPDATE compensation.policy SET source = source || '-- edited' WHERE name = 'policy/ship-delay' AND version = 1;
 UPDATE compensation.policy SET status = 'draft', published_at = NULL, published_by = NULL
-WHERE name = 'ship-delay' AND version = 1;
+WHERE name = 'policy/ship-delay' AND version = 1;
 -- even "retiring" by hand with a forged stamp
 UPDATE compensation.policy SET status = 'retired', retired_at = now(), retired_by = 'someone_else'
-WHERE name = 'ship-delay' AND version = 1;
-DELETE FROM compensation.policy WHERE name = 'ship-delay' AND version = 1;
-SELECT pg_temp.err($$UPDATE compensation.policy SET incident = NULL WHERE version = 2$$);
+WHERE name = 'policy/ship-delay' AND version = 1;
+DELETE FROM compensation.policy WHERE name = 'policy/ship-delay' AND version = 1;
+SELECT pg_temp.err($$UPDATE compensation.policy SET incident = NULL WHERE name = 'policy/ship-delay' AND version = 2$$);
 -- a draft may be changed or discarded
-SELECT compensation.define_policy('policy "scratch" currency KRW') AS version;
-UPDATE compensation.policy SET incident = 'no-description' WHERE name = 'scratch';
-DELETE FROM compensation.policy WHERE name = 'scratch';
+SELECT compensation.define_policy('policy "policy/scratch" currency KRW') AS version;
+UPDATE compensation.policy SET incident = 'policy/no-description' WHERE name = 'policy/scratch';
+DELETE FROM compensation.policy WHERE name = 'policy/scratch';
 -- the header name and the row name agree
 SELECT pg_temp.err($$INSERT INTO compensation.policy (name, version, source, rules)
   VALUES ('other', 1, 'policy "x" currency KRW', 'policy "x" currency KRW')$$);
@@ -127,21 +115,21 @@ SELECT pg_temp.err($$INSERT INTO compensation.policy (name, version, source, rul
 --
 -- Retiring
 --
-SELECT compensation.retire('ship-delay', 1);
+SELECT compensation.retire('policy/ship-delay', 1);
 SELECT name, version, status, retired_by, retired_at IS NOT NULL AS stamped
-FROM compensation.policy ORDER BY name, version;
-SELECT pg_temp.err($$SELECT compensation.rules('ship-delay', 1)$$);
-SELECT pg_temp.err($$SELECT compensation.retire('ship-delay', 1)$$);
-SELECT pg_temp.err($$SELECT compensation.retire('ship-delay', 5)$$);
-SELECT compensation.define_policy('policy "ship-delay" currency KRW') AS version;
-SELECT pg_temp.err($$SELECT compensation.retire('ship-delay', 3)$$);
+FROM compensation.policy WHERE name LIKE 'policy/%' ORDER BY name, version;
+SELECT pg_temp.err($$SELECT compensation.rules('policy/ship-delay', 1)$$);
+SELECT pg_temp.err($$SELECT compensation.retire('policy/ship-delay', 1)$$);
+SELECT pg_temp.err($$SELECT compensation.retire('policy/ship-delay', 5)$$);
+SELECT compensation.define_policy('policy "policy/ship-delay" currency KRW') AS version;
+SELECT pg_temp.err($$SELECT compensation.retire('policy/ship-delay', 3)$$);
 -- a retired version is as immutable as a published one
-SELECT pg_temp.err($$UPDATE compensation.policy SET status = 'published', retired_at = NULL, retired_by = NULL WHERE version = 1$$);
-SELECT pg_temp.err($$DELETE FROM compensation.policy WHERE version = 1$$);
-SELECT compensation.retire('ship-delay', 2);
-SELECT pg_temp.err($$SELECT compensation.rules('ship-delay')$$);
-SELECT pg_temp.err($$SELECT compensation.current_version('ship-delay')$$);
-SELECT name, version, status FROM compensation.policy ORDER BY name, version;
+SELECT pg_temp.err($$UPDATE compensation.policy SET status = 'published', retired_at = NULL, retired_by = NULL WHERE name = 'policy/ship-delay' AND version = 1$$);
+SELECT pg_temp.err($$DELETE FROM compensation.policy WHERE name = 'policy/ship-delay' AND version = 1$$);
+SELECT compensation.retire('policy/ship-delay', 2);
+SELECT pg_temp.err($$SELECT compensation.rules('policy/ship-delay')$$);
+SELECT pg_temp.err($$SELECT compensation.current_version('policy/ship-delay')$$);
+SELECT name, version, status FROM compensation.policy WHERE name LIKE 'policy/%' ORDER BY name, version;
 
 --
 -- Catalog contract: what pg_dump keeps, labels of every function

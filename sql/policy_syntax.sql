@@ -1,6 +1,7 @@
 -- The policy language: what compiles, and every compile error with its
 -- line, column and hint.
-CREATE EXTENSION IF NOT EXISTS compensation;
+\set test policy_syntax
+\i test/regress_preamble.sql
 \set VERBOSITY default
 
 -- The smallest policy: a name and a currency, no rules.

@@ -1,9 +1,10 @@
 -- compensation.ruleset input and output: the canonical form of every
 -- construct, minimal parentheses, round trips, '=' and '<>', hashing,
 -- binary send/recv, currencies, policy_name and rule_count.
-CREATE EXTENSION IF NOT EXISTS compensation;
+\set test ruleset_io
+\i test/regress_preamble.sql
 \set VERBOSITY default
-SET search_path = public, compensation;
+SET search_path = test_ruleset_io, compensation;
 
 --
 -- Canonical form: headers in a fixed order, one construct per line,

@@ -1,14 +1,12 @@
 -- compensation.simulate(): what a published policy would cost over a table,
 -- without issuing anything; it agrees with sum(evaluate(...)).
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS compensation;
-DROP SCHEMA IF EXISTS test_simulate CASCADE;
-RESET client_min_messages;
-CREATE SCHEMA test_simulate;
-SET search_path = test_simulate;
+\set test simulate
+\i test/regress_preamble.sql
+-- The shipped YES24 round 1 policy, under this test's name.
 \set round1 `cat policies/yes24-round1.policy`
-SELECT compensation.define_policy(:'round1') > 0 AS defined;
-SELECT compensation.publish('yes24-round1') > 0 AS published;
+SELECT compensation.define_policy(replace(:'round1', 'policy "yes24-round1"',
+	'policy "simulate/yes24-round1"')) > 0 AS defined;
+SELECT compensation.publish('simulate/yes24-round1') > 0 AS published;
 
 CREATE TABLE orders (order_id bigint PRIMARY KEY, member_id bigint, service text, price bigint,
 	show_at timestamptz, attended boolean, cancelled_at timestamptz, cancel_fee bigint,
@@ -24,28 +22,28 @@ INSERT INTO orders (order_id, service, ship_scheduled) VALUES
 INSERT INTO orders (order_id, service, ordered_at, rental, rental_end) VALUES
 	(7, 'ebook', '2025-06-01 10:00+09', true, '2025-06-20');
 
-SELECT * FROM compensation.simulate('yes24-round1', 'orders');
+SELECT * FROM compensation.simulate('simulate/yes24-round1', 'orders');
 -- A filter is the caller's own SQL over the table.
-SELECT * FROM compensation.simulate('yes24-round1', 'orders', $$service = 'ticket'$$);
+SELECT * FROM compensation.simulate('simulate/yes24-round1', 'orders', $$service = 'ticket'$$);
 -- Nothing matches: no rows.
-SELECT count(*) FROM compensation.simulate('yes24-round1', 'orders', 'false');
+SELECT count(*) FROM compensation.simulate('simulate/yes24-round1', 'orders', 'false');
 
 -- It agrees with sum(evaluate()) line for line.
 SELECT count(*) AS differing FROM (
-	SELECT rule, kind, instrument, rows_awarded, amount, days FROM compensation.simulate('yes24-round1', 'orders')
+	SELECT rule, kind, instrument, rows_awarded, amount, days FROM compensation.simulate('simulate/yes24-round1', 'orders')
 	EXCEPT
 	SELECT l.rule, l.kind, l.instrument, l.count, l.amount, l.days
-	FROM (SELECT compensation.sum(compensation.evaluate(compensation.rules('yes24-round1'), o)) s
+	FROM (SELECT compensation.sum(compensation.evaluate(compensation.rules('simulate/yes24-round1'), o)) s
 	      FROM orders o) t, compensation.lines(t.s) l) d;
 
 -- It issues nothing.
-SELECT count(*) AS ledger_lines FROM compensation.ledger WHERE policy = 'yes24-round1';
+SELECT count(*) AS ledger_lines FROM compensation.ledger WHERE policy = 'simulate/yes24-round1';
 
 -- Errors.
 \set VERBOSITY terse
-SELECT * FROM compensation.simulate('no-such-policy', 'orders');
-SELECT * FROM compensation.simulate('yes24-round1', 'no_such_table');
-SELECT * FROM compensation.simulate('yes24-round1', 'orders', 'no_such_column > 1');
+SELECT * FROM compensation.simulate('simulate/no-such-policy', 'orders');
+SELECT * FROM compensation.simulate('simulate/yes24-round1', 'no_such_table');
+SELECT * FROM compensation.simulate('simulate/yes24-round1', 'orders', 'no_such_column > 1');
 SELECT * FROM compensation.simulate(NULL, 'orders');
 \set VERBOSITY default
 
@@ -53,11 +51,11 @@ SELECT * FROM compensation.simulate(NULL, 'orders');
 GRANT USAGE ON SCHEMA test_simulate TO compensation_analyst, compensation_issuer;
 GRANT SELECT ON orders TO compensation_analyst, compensation_issuer;
 SET ROLE compensation_analyst;
-SELECT count(*) AS analyst_rows FROM compensation.simulate('yes24-round1', 'orders');
+SELECT count(*) AS analyst_rows FROM compensation.simulate('simulate/yes24-round1', 'orders');
 RESET ROLE;
 SET ROLE compensation_issuer;
 \set VERBOSITY terse
-SELECT count(*) FROM compensation.simulate('yes24-round1', 'orders');
+SELECT count(*) FROM compensation.simulate('simulate/yes24-round1', 'orders');
 \set VERBOSITY default
 RESET ROLE;
 DROP SCHEMA test_simulate CASCADE;

@@ -2,8 +2,8 @@
 -- 0.1.0 named a subject key::text: issue_all under DateStyle ISO, then
 -- SQL/DMY, then German paid one row three times.  compensation.subject_key()
 -- is the canonical text, and every path issues under it.
-CREATE SCHEMA test_subjects;
-SET search_path = test_subjects;
+\set test subjects
+\i test/regress_preamble.sql
 
 -- The canonical forms, under settings chosen to differ from them.
 SET DateStyle = 'German, DMY';
@@ -42,14 +42,14 @@ RESET extra_float_digits;
 -- uuid and text, run again under other DateStyles and TimeZones: the second
 -- and later runs write nothing.
 SELECT compensation.define_policy($p$
-policy "subjects"
+policy "subjects/all"
 currency KRW
 rule "all"
   when price > 0
   credit points price
 end
 $p$) IS NOT NULL AS defined;
-SELECT compensation.publish('subjects') IS NOT NULL AS published;
+SELECT compensation.publish('subjects/all') IS NOT NULL AS published;
 CREATE TABLE by_date (k date PRIMARY KEY, price bigint);
 CREATE TABLE by_tstz (k timestamptz PRIMARY KEY, price bigint);
 CREATE TABLE by_numeric (k numeric PRIMARY KEY, price bigint);
@@ -62,11 +62,11 @@ INSERT INTO by_uuid VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 1000);
 INSERT INTO by_text VALUES ('order-1', 10000);
 CREATE PROCEDURE issue_every_table() LANGUAGE plpgsql AS $$
 BEGIN
-	CALL compensation.issue_all('subjects', 'test_subjects.by_date', 'k');
-	CALL compensation.issue_all('subjects', 'test_subjects.by_tstz', 'k');
-	CALL compensation.issue_all('subjects', 'test_subjects.by_numeric', 'k');
-	CALL compensation.issue_all('subjects', 'test_subjects.by_uuid', 'k');
-	CALL compensation.issue_all('subjects', 'test_subjects.by_text', 'k');
+	CALL compensation.issue_all('subjects/all', 'test_subjects.by_date', 'k');
+	CALL compensation.issue_all('subjects/all', 'test_subjects.by_tstz', 'k');
+	CALL compensation.issue_all('subjects/all', 'test_subjects.by_numeric', 'k');
+	CALL compensation.issue_all('subjects/all', 'test_subjects.by_uuid', 'k');
+	CALL compensation.issue_all('subjects/all', 'test_subjects.by_text', 'k');
 END $$;
 SET client_min_messages = warning;
 SET DateStyle = 'ISO, MDY';
@@ -85,25 +85,25 @@ RESET DateStyle;
 RESET TimeZone;
 -- One line per row, under its canonical subject.
 SELECT subject, sum(amount) AS paid, count(*) AS lines
-FROM compensation.ledger WHERE policy = 'subjects'
+FROM compensation.ledger WHERE policy = 'subjects/all'
 GROUP BY subject ORDER BY subject;
 
 -- The trigger names subjects the same way, under any settings.
 SET DateStyle = 'SQL, DMY';
 SET TimeZone = 'Pacific/Auckland';
-SELECT compensation.define_policy(replace(compensation.rules('subjects')::text,
-	'"subjects"', '"subjects-trigger"')) IS NOT NULL AS defined;
-SELECT compensation.publish('subjects-trigger') IS NOT NULL AS published;
+SELECT compensation.define_policy(replace(compensation.rules('subjects/all')::text,
+	'"subjects/all"', '"subjects/trigger"')) IS NOT NULL AS defined;
+SELECT compensation.publish('subjects/trigger') IS NOT NULL AS published;
 CREATE TABLE trig_tstz (k timestamptz PRIMARY KEY, price bigint);
 CREATE TRIGGER pay AFTER INSERT OR UPDATE ON trig_tstz
-	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('subjects-trigger', 'k');
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('subjects/trigger', 'k');
 INSERT INTO trig_tstz VALUES ('2025-06-10 00:30+09', 5);
 SET DateStyle = 'German';
 SET TimeZone = 'UTC';
 UPDATE trig_tstz SET price = 5;
 UPDATE trig_tstz SET price = 6;
 SELECT subject, amount FROM compensation.ledger
-WHERE policy = 'subjects-trigger' ORDER BY id;
+WHERE policy = 'subjects/trigger' ORDER BY id;
 RESET DateStyle;
 RESET TimeZone;
 RESET search_path;

@@ -1,24 +1,13 @@
 -- compensation.issue_trigger(): awards order rows as they qualify, and pays or
 -- reverses the difference on update.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS compensation CASCADE;
-CREATE EXTENSION compensation;
-DROP SCHEMA IF EXISTS test_trigger CASCADE;
-RESET client_min_messages;
-CREATE SCHEMA test_trigger;
-SET search_path = test_trigger;
+-- Policies are named trigger/...; ledger ids are shown from :ledger_base.
+\set test trigger
+\i test/regress_preamble.sql
 SET TimeZone = 'Asia/Seoul';
 \set SHOW_CONTEXT never
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 
 SELECT compensation.define_policy($p$
-policy "tickets"
+policy "trigger/tickets"
 currency KRW
 timezone "Asia/Seoul"
 rule "R1-ticket"
@@ -36,15 +25,17 @@ CREATE TABLE tickets (
 	attended boolean NOT NULL DEFAULT false, cancelled_at timestamptz, cancel_fee bigint,
 	note text);
 CREATE TRIGGER compensate AFTER INSERT OR UPDATE ON tickets
-	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'ticket_no');
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets', 'ticket_no');
 
+-- The lines of trigger/tickets, ids counted from this test's first line.
 CREATE VIEW lines AS
-SELECT id, version, subject, rule, instrument, amount, reverses FROM compensation.ledger;
+SELECT id - :ledger_base AS id, version, subject, rule, instrument, amount, reverses - :ledger_base AS reverses
+FROM compensation.ledger WHERE policy = 'trigger/tickets';
 
 -- A policy not yet in force issues nothing (the draft is there).
 INSERT INTO tickets VALUES ('T1', 99000, '2025-06-10 19:00+09');
-SELECT count(*) AS lines FROM compensation.ledger;
-SELECT compensation.publish('tickets');
+SELECT count(*) AS lines FROM lines;
+SELECT compensation.publish('trigger/tickets');
 
 INSERT INTO tickets (ticket_no, price, show_at, attended, cancelled_at, cancel_fee) VALUES
 	('T2', 33333, '2025-06-11 19:30+09', false, NULL, NULL),
@@ -69,50 +60,50 @@ SELECT * FROM lines WHERE id > 7 ORDER BY id;
 -- Rolled back: nothing stays.
 BEGIN;
 INSERT INTO tickets VALUES ('T5', 10000, '2025-06-10 19:00+09');
-SELECT count(*) AS inside FROM compensation.ledger WHERE subject = 'T5';
+SELECT count(*) AS inside FROM lines WHERE subject = 'T5';
 ROLLBACK;
-SELECT count(*) AS after FROM compensation.ledger WHERE subject = 'T5';
+SELECT count(*) AS after FROM lines WHERE subject = 'T5';
 -- The ledger equals what the current rows are owed.
 SELECT t.ticket_no, compensation.amount(a, 'deposit') AS deposit, compensation.amount(a, 'fee') AS fee,
-       (SELECT sum(amount) FROM compensation.ledger l WHERE l.subject = t.ticket_no AND l.instrument = 'deposit') AS ledger_deposit,
-       (SELECT sum(amount) FROM compensation.ledger l WHERE l.subject = t.ticket_no AND l.instrument = 'fee') AS ledger_fee
-FROM tickets t, compensation.evaluate(compensation.rules('tickets'), t) a ORDER BY 1;
+       (SELECT sum(amount) FROM lines l WHERE l.subject = t.ticket_no AND l.instrument = 'deposit') AS ledger_deposit,
+       (SELECT sum(amount) FROM lines l WHERE l.subject = t.ticket_no AND l.instrument = 'fee') AS ledger_fee
+FROM tickets t, compensation.evaluate(compensation.rules('trigger/tickets'), t) a ORDER BY 1;
 -- A retired policy (no published version) issues nothing; orders still go in.
-SELECT compensation.retire('tickets', 1);
+SELECT compensation.retire('trigger/tickets', 1);
 INSERT INTO tickets VALUES ('T6', 10000, '2025-06-10 19:00+09');
-SELECT count(*) AS t6 FROM compensation.ledger WHERE subject = 'T6';
+SELECT count(*) AS t6 FROM lines WHERE subject = 'T6';
 
 --
 -- The trigger protocol: misuse is refused with SQLSTATE 39P01
 --
 CREATE TABLE bad (id int PRIMARY KEY, other int, dup int, price bigint, show_at timestamptz);
 CREATE UNIQUE INDEX ON bad (dup) WHERE dup > 0;
-CREATE TRIGGER t BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'id');
+CREATE TRIGGER t BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets', 'id');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (1)$$);
 DROP TRIGGER t ON bad;
-CREATE TRIGGER t AFTER INSERT ON bad FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('tickets', 'id');
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets', 'id');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (1)$$);
 DROP TRIGGER t ON bad;
-CREATE TRIGGER t AFTER DELETE ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'id');
+CREATE TRIGGER t AFTER DELETE ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets', 'id');
 INSERT INTO bad (id) VALUES (1);
 SELECT pg_temp.err($$DELETE FROM bad$$);
 DROP TRIGGER t ON bad;
-CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets');
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
 DROP TRIGGER t ON bad;
-CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'id', 'extra');
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets', 'id', 'extra');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
 DROP TRIGGER t ON bad;
-CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'nope');
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets', 'nope');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
 DROP TRIGGER t ON bad;
-CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'other');
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets', 'other');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
 DROP TRIGGER t ON bad;
-CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('tickets', 'dup');
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/tickets', 'dup');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
 DROP TRIGGER t ON bad;
-CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('no-such-policy', 'id');
+CREATE TRIGGER t AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/no-such-policy', 'id');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (2)$$);
 DROP TRIGGER t ON bad;
 -- the full text of one refusal
@@ -132,23 +123,23 @@ rule "any"
   when price > 0
   credit points price
 end
-$p$, k)) FROM unnest(ARRAY['k-numeric', 'k-uuid', 'k-date']) AS k;
-	PERFORM compensation.publish(k) FROM unnest(ARRAY['k-numeric', 'k-uuid', 'k-date']) AS k;
+$p$, k)) FROM unnest(ARRAY['trigger/k-numeric', 'trigger/k-uuid', 'trigger/k-date']) AS k;
+	PERFORM compensation.publish(k) FROM unnest(ARRAY['trigger/k-numeric', 'trigger/k-uuid', 'trigger/k-date']) AS k;
 END
 $$;
 CREATE TABLE keyed (n numeric(6, 2) PRIMARY KEY, u uuid NOT NULL UNIQUE, d date NOT NULL UNIQUE,
 	price bigint NOT NULL);
 CREATE TRIGGER by_n AFTER INSERT OR UPDATE ON keyed
-	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('k-numeric', 'n');
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/k-numeric', 'n');
 CREATE TRIGGER by_u AFTER INSERT OR UPDATE ON keyed
-	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('k-uuid', 'u');
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/k-uuid', 'u');
 CREATE TRIGGER by_d AFTER INSERT OR UPDATE ON keyed
-	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('k-date', 'd');
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger/k-date', 'd');
 INSERT INTO keyed VALUES (1.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2025-06-10', 100),
 	(2, 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '2025-06-11', 0);
-SELECT policy, subject, amount FROM compensation.ledger WHERE policy LIKE 'k-%' ORDER BY id;
+SELECT policy, subject, amount FROM compensation.ledger WHERE policy LIKE 'trigger/k-%' ORDER BY id;
 SELECT count(*) AS subjects_not_subject_key FROM compensation.ledger l
-WHERE l.policy LIKE 'k-%' AND NOT EXISTS (SELECT FROM keyed k
+WHERE l.policy LIKE 'trigger/k-%' AND NOT EXISTS (SELECT FROM keyed k
 	WHERE l.subject IN (compensation.subject_key(k.n), compensation.subject_key(k.u),
 		compensation.subject_key(k.d)));
 -- A new row owed nothing whose subject was issued before (the row was
@@ -156,4 +147,4 @@ WHERE l.policy LIKE 'k-%' AND NOT EXISTS (SELECT FROM keyed k
 DELETE FROM keyed WHERE n = 1.5;
 INSERT INTO keyed VALUES (1.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2025-06-10', 0);
 SELECT policy, subject, sum(amount) AS net, count(*) AS lines FROM compensation.ledger
-WHERE policy LIKE 'k-%' GROUP BY 1, 2 ORDER BY 1, 2;
+WHERE policy LIKE 'trigger/k-%' GROUP BY 1, 2 ORDER BY 1, 2;

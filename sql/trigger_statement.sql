@@ -2,24 +2,13 @@
 -- the set-based form for bulk changes.  Every statement below runs against
 -- two tables, one with the row form and one with the statement form of the
 -- same policy; their ledgers must agree line for line.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS compensation CASCADE;
-CREATE EXTENSION compensation;
-DROP SCHEMA IF EXISTS test_trigger_statement CASCADE;
-RESET client_min_messages;
-CREATE SCHEMA test_trigger_statement;
-SET search_path = test_trigger_statement;
+\set test trigger_statement
+\i test/regress_preamble.sql
 SET TimeZone = 'Asia/Seoul';
 \set SHOW_CONTEXT never
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 
--- One policy text under two names: "by-row" and "by-statement".
+-- One policy text under two names: "trigger_statement/by-row" and
+-- "trigger_statement/by-statement".
 DO $$
 BEGIN
 	PERFORM compensation.define_policy(format($p$
@@ -34,8 +23,8 @@ rule "R1-fee"
   when cancelled_at in 2025-06-09 .. 2025-06-20 and cancel_fee > 0
   waive fee cancel_fee
 end
-$p$, p)) FROM unnest(ARRAY['by-row', 'by-statement']) AS p;
-	PERFORM compensation.publish(p) FROM unnest(ARRAY['by-row', 'by-statement']) AS p;
+$p$, p)) FROM unnest(ARRAY['trigger_statement/by-row', 'trigger_statement/by-statement']) AS p;
+	PERFORM compensation.publish(p) FROM unnest(ARRAY['trigger_statement/by-row', 'trigger_statement/by-statement']) AS p;
 END
 $$;
 
@@ -47,13 +36,13 @@ CREATE TABLE tickets_row (
 ALTER TABLE tickets_row DROP COLUMN gone;
 CREATE TABLE tickets_stmt (LIKE tickets_row INCLUDING ALL);
 CREATE TRIGGER compensate AFTER INSERT OR UPDATE ON tickets_row
-	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('by-row', 'ticket_no');
+	FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('trigger_statement/by-row', 'ticket_no');
 CREATE TRIGGER compensate_insert AFTER INSERT ON tickets_stmt
 	REFERENCING NEW TABLE AS inserted
-	FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('by-statement', 'ticket_no');
+	FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('trigger_statement/by-statement', 'ticket_no');
 CREATE TRIGGER compensate_update AFTER UPDATE ON tickets_stmt
 	REFERENCING OLD TABLE AS before NEW TABLE AS after
-	FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('by-statement', 'ticket_no');
+	FOR EACH STATEMENT EXECUTE FUNCTION compensation.issue_trigger('trigger_statement/by-statement', 'ticket_no');
 
 -- run(sql): runs a statement on both tables (%s is the table).
 CREATE FUNCTION pg_temp.run(q text) RETURNS void LANGUAGE plpgsql AS $$
@@ -67,9 +56,9 @@ SELECT coalesce(r.n, s.n) AS n, r.subject, r.rule, r.amount, r.reverses IS NOT N
 	(r.subject, r.rule, r.kind, r.instrument, r.amount, r.reverses IS NULL)
 		IS NOT DISTINCT FROM (s.subject, s.rule, s.kind, s.instrument, s.amount, s.reverses IS NULL) AS same
 FROM (SELECT row_number() OVER (ORDER BY subject, id) AS n, * FROM compensation.ledger
-	WHERE policy = 'by-row') r
+	WHERE policy = 'trigger_statement/by-row') r
 FULL JOIN (SELECT row_number() OVER (ORDER BY subject, id) AS n, * FROM compensation.ledger
-	WHERE policy = 'by-statement') s ON s.n = r.n;
+	WHERE policy = 'trigger_statement/by-statement') s ON s.n = r.n;
 
 -- One multi-row INSERT: the first issuances, set-based.
 SELECT pg_temp.run($$INSERT INTO %s (ticket_no, price, show_at, attended, cancelled_at, cancel_fee) VALUES
@@ -101,24 +90,25 @@ SELECT count(*) AS lines, count(*) FILTER (WHERE same) AS same FROM both_ledgers
 -- Rolled back: nothing stays.
 BEGIN;
 INSERT INTO tickets_stmt VALUES ('T9', 10000, '2025-06-10 19:00+09');
-SELECT count(*) AS inside FROM compensation.ledger WHERE subject = 'T9';
+SELECT count(*) AS inside FROM compensation.ledger WHERE policy LIKE 'trigger_statement/%' AND subject = 'T9';
 ROLLBACK;
-SELECT count(*) AS after FROM compensation.ledger WHERE subject = 'T9';
+SELECT count(*) AS after FROM compensation.ledger WHERE policy LIKE 'trigger_statement/%' AND subject = 'T9';
 
 -- More rows than one chunk (10,000): every row owed something is paid
 -- once, and the ledger equals what the rows are owed.
 INSERT INTO tickets_stmt (ticket_no, price, show_at)
 SELECT 'B' || i, 1000 + i, '2025-06-10 19:00+09' FROM generate_series(1, 10050) AS i;
 SELECT count(*) AS lines, count(DISTINCT subject) AS subjects, sum(amount) AS amount
-FROM compensation.ledger WHERE policy = 'by-statement' AND subject LIKE 'B%';
-SELECT sum(compensation.amount(compensation.evaluate(compensation.rules('by-statement'), t), 'deposit')) AS owed
+FROM compensation.ledger WHERE policy = 'trigger_statement/by-statement' AND subject LIKE 'B%';
+SELECT sum(compensation.amount(compensation.evaluate(compensation.rules('trigger_statement/by-statement'), t), 'deposit')) AS owed
 FROM tickets_stmt t WHERE ticket_no LIKE 'B%';
 SELECT count(*) AS outbox FROM compensation.outbox o
-	JOIN compensation.ledger l ON l.id = o.ledger_id WHERE l.subject LIKE 'B%';
+	JOIN compensation.ledger l ON l.id = o.ledger_id
+	WHERE l.policy = 'trigger_statement/by-statement' AND l.subject LIKE 'B%';
 -- Issued again by an UPDATE that changes nothing owed: nothing written.
 UPDATE tickets_stmt SET price = price WHERE ticket_no LIKE 'B%';
 SELECT count(*) AS lines_after_noop_update FROM compensation.ledger
-WHERE policy = 'by-statement' AND subject LIKE 'B%';
+WHERE policy = 'trigger_statement/by-statement' AND subject LIKE 'B%';
 
 -- The ledger equals what the current rows are owed, in both tables.
 SELECT t.tbl, sum(compensation.amount(t.a, 'deposit')) AS deposit_owed,
@@ -127,10 +117,10 @@ SELECT t.tbl, sum(compensation.amount(t.a, 'deposit')) AS deposit_owed,
 		WHERE l.policy = t.policy AND l.instrument = 'deposit' AND l.subject NOT LIKE 'B%') AS deposit_ledger,
 	(SELECT sum(amount) FROM compensation.ledger l
 		WHERE l.policy = t.policy AND l.instrument = 'fee') AS fee_ledger
-FROM (SELECT 'row' AS tbl, 'by-row' AS policy, compensation.evaluate(compensation.rules('by-row'), r) AS a
+FROM (SELECT 'row' AS tbl, 'trigger_statement/by-row' AS policy, compensation.evaluate(compensation.rules('trigger_statement/by-row'), r) AS a
 		FROM tickets_row r
 	UNION ALL
-	SELECT 'statement', 'by-statement', compensation.evaluate(compensation.rules('by-statement'), s)
+	SELECT 'statement', 'trigger_statement/by-statement', compensation.evaluate(compensation.rules('trigger_statement/by-statement'), s)
 		FROM tickets_stmt s WHERE s.ticket_no NOT LIKE 'B%') t
 GROUP BY t.tbl, t.policy ORDER BY 1;
 
@@ -141,23 +131,24 @@ CREATE TABLE bad (id int UNIQUE, price bigint, show_at timestamptz,
 	attended boolean DEFAULT false, cancelled_at timestamptz, cancel_fee bigint);
 -- FOR EACH STATEMENT without transition tables
 CREATE TRIGGER t AFTER INSERT ON bad FOR EACH STATEMENT
-	EXECUTE FUNCTION compensation.issue_trigger('by-statement', 'id');
+	EXECUTE FUNCTION compensation.issue_trigger('trigger_statement/by-statement', 'id');
 SELECT pg_temp.err($$INSERT INTO bad (id) VALUES (1)$$);
 DROP TRIGGER t ON bad;
 -- an UPDATE trigger with only the new rows
 CREATE TRIGGER t AFTER UPDATE ON bad REFERENCING NEW TABLE AS n FOR EACH STATEMENT
-	EXECUTE FUNCTION compensation.issue_trigger('by-statement', 'id');
+	EXECUTE FUNCTION compensation.issue_trigger('trigger_statement/by-statement', 'id');
 INSERT INTO bad (id) VALUES (1);
 SELECT pg_temp.err($$UPDATE bad SET price = 1$$);
 DROP TRIGGER t ON bad;
 -- a null key (a unique column may hold nulls): 22004
 CREATE TRIGGER t AFTER INSERT ON bad REFERENCING NEW TABLE AS n FOR EACH STATEMENT
-	EXECUTE FUNCTION compensation.issue_trigger('by-statement', 'id');
+	EXECUTE FUNCTION compensation.issue_trigger('trigger_statement/by-statement', 'id');
 SELECT pg_temp.err($$INSERT INTO bad VALUES (2, 1000, '2025-06-10 19:00+09'), (NULL, 1000, '2025-06-10 19:00+09')$$);
 -- the full text of one refusal
 DROP TRIGGER t ON bad;
 CREATE TRIGGER t AFTER INSERT ON bad FOR EACH STATEMENT
-	EXECUTE FUNCTION compensation.issue_trigger('by-statement', 'id');
+	EXECUTE FUNCTION compensation.issue_trigger('trigger_statement/by-statement', 'id');
 INSERT INTO bad (id) VALUES (3);
-SELECT count(*) AS bad_rows, (SELECT count(*) FROM compensation.ledger WHERE subject IN ('2', '3')) AS bad_lines
+SELECT count(*) AS bad_rows, (SELECT count(*) FROM compensation.ledger
+	WHERE policy LIKE 'trigger_statement/%' AND subject IN ('2', '3')) AS bad_lines
 FROM bad;

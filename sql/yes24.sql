@@ -1,6 +1,7 @@
 -- The flagship case: every worked example E1-E19 of YES24.md, evaluated
 -- with the shipped policies (policies/yes24-round*.policy).
-CREATE EXTENSION IF NOT EXISTS compensation;
+\set test yes24
+\i test/regress_preamble.sql
 SET TimeZone = 'Asia/Seoul';
 \set round1 `cat policies/yes24-round1.policy`
 \set round2 `cat policies/yes24-round2.policy`

@@ -1,6 +1,7 @@
 -- Privileges per role: what compensation_admin, compensation_analyst and
 -- compensation_issuer may do, and every refusal with its SQLSTATE.
--- Runs in a fresh database where pgtap and compensation are installed.
+-- Runs in a fresh database where pgtap and compensation are installed; it
+-- reads the shared tables filtered by its own policy, "roles".
 \set ON_ERROR_STOP 1
 \pset format unaligned
 \pset tuples_only true
@@ -64,7 +65,7 @@ SELECT is((SELECT count(*)::int FROM public.roles_orders o, compensation.issue('
 	'the issuer issues');
 SELECT is((SELECT count(*)::int FROM public.roles_orders o, compensation.issue('roles', o.order_id::text, o)), 0,
 	'... exactly once');
-SELECT is((SELECT issued_by FROM compensation.ledger WHERE subject = '1'), session_user,
+SELECT is((SELECT issued_by FROM compensation.ledger WHERE policy = 'roles' AND subject = '1'), session_user,
 	'issued_by is session_user');
 SELECT is((SELECT row(b.lines_written, b.pending)::text FROM compensation._issue_batch('roles', 1,
 		ARRAY['1', '2'], ARRAY(SELECT o FROM public.roles_orders o ORDER BY o.order_id)) b), '(0,{})',
@@ -98,7 +99,7 @@ RESET ROLE;
 SET ROLE compensation_analyst;
 SELECT is((SELECT compensation.amount(compensation.evaluate(compensation.rules('roles'), o), 'deposit')
 	FROM public.roles_orders o WHERE order_id = 1), 118800::bigint, 'the analyst evaluates published rules');
-SELECT is((SELECT sum(amount) FROM compensation.ledger), 118800::numeric, 'the analyst reads the ledger');
+SELECT is((SELECT sum(amount) FROM compensation.ledger WHERE policy = 'roles'), 118800::numeric, 'the analyst reads the ledger');
 SELECT lives_ok($$SELECT * FROM compensation.policy$$, 'the analyst reads policies');
 SELECT lives_ok($$SELECT * FROM compensation.issue_progress$$, 'the analyst reads progress');
 SELECT throws_ok($$SELECT compensation.issue('roles', '2', o) FROM public.roles_orders o$$, '42501', NULL, 'the analyst cannot issue');
@@ -146,14 +147,14 @@ RESET ROLE;
 ---------------------------------------------------------------------------
 -- Whoever tries, the superuser included: the guards' SQLSTATEs
 ---------------------------------------------------------------------------
-SELECT throws_ok($$UPDATE compensation.ledger SET amount = 1$$, '55000', 'compensation.ledger is append-only: UPDATE is not allowed', 'superuser UPDATE of the ledger');
-SELECT throws_ok($$DELETE FROM compensation.ledger$$, '55000', 'compensation.ledger is append-only: DELETE is not allowed', 'superuser DELETE of the ledger');
+SELECT throws_ok($$UPDATE compensation.ledger SET amount = 1 WHERE policy = 'roles'$$, '55000', 'compensation.ledger is append-only: UPDATE is not allowed', 'superuser UPDATE of the ledger');
+SELECT throws_ok($$DELETE FROM compensation.ledger WHERE policy = 'roles'$$, '55000', 'compensation.ledger is append-only: DELETE is not allowed', 'superuser DELETE of the ledger');
 SELECT throws_ok($$TRUNCATE compensation.ledger CASCADE$$, '55000', 'compensation.ledger is append-only: TRUNCATE is not allowed', 'superuser TRUNCATE of the ledger');
-SELECT throws_ok($$UPDATE compensation.policy SET source = '' WHERE version = 2$$, '55000', 'policy "roles" version 2 is published and cannot be changed', 'superuser edit of a published version');
-SELECT throws_ok($$DELETE FROM compensation.policy WHERE version = 1$$, '55000', 'policy "roles" version 1 is retired and cannot be deleted', 'superuser delete of a retired version');
+SELECT throws_ok($$UPDATE compensation.policy SET source = '' WHERE name = 'roles' AND version = 2$$, '55000', 'policy "roles" version 2 is published and cannot be changed', 'superuser edit of a published version');
+SELECT throws_ok($$DELETE FROM compensation.policy WHERE name = 'roles' AND version = 1$$, '55000', 'policy "roles" version 1 is retired and cannot be deleted', 'superuser delete of a retired version');
 
 -- issued_by cannot be forged through a role switch: it is the session user
-SELECT is((SELECT count(*)::int FROM compensation.ledger WHERE issued_by <> session_user), 0, 'every line names the session user');
+SELECT is((SELECT count(*)::int FROM compensation.ledger WHERE policy = 'roles' AND issued_by <> session_user), 0, 'every line names the session user');
 
 -- A hostile search_path does not change what the functions do
 CREATE SCHEMA hostile;
@@ -164,7 +165,8 @@ SET ROLE compensation_issuer;
 SELECT is((SELECT count(*)::int FROM public.roles_orders o, compensation.issue('roles', o.order_id::text, o)), 2,
 	'version 2 issued under a hostile search_path');
 RESET ROLE;
-SELECT is((SELECT count(*)::int FROM compensation.ledger WHERE issued_at < '2001-01-01' OR issued_by = 'forged'), 0,
+SELECT is((SELECT count(*)::int FROM compensation.ledger
+	WHERE policy = 'roles' AND (issued_at < '2001-01-01' OR issued_by = 'forged')), 0,
 	'the hostile now() and session_user were not used');
 RESET search_path;
 
