@@ -13,6 +13,7 @@
 #include "award.h"
 #include "common/int.h"
 #include "funcapi.h"
+#include "keywords.h"
 #include "ruleset.h"
 #include "srf.h"
 #include "utils/builtins.h"
@@ -29,31 +30,6 @@ PG_FUNCTION_INFO_V1(compensation_award_days);
 PG_FUNCTION_INFO_V1(compensation_award_new_date);
 PG_FUNCTION_INFO_V1(compensation_award_has);
 PG_FUNCTION_INFO_V1(compensation_award_currency);
-
-/* The kind as lines() shows it: the extend kinds are all "extend". */
-static const char *
-line_kind_name(int kind)
-{
-	switch (kind)
-	{
-		case CP_AWARD_CREDIT:
-			return "credit";
-		case CP_AWARD_WAIVE:
-			return "waive";
-		case CP_AWARD_EXTEND_BY:
-		case CP_AWARD_EXTEND_TO:
-		case CP_AWARD_EXTEND_OUTAGE:
-			return "extend";
-		case CP_AWARD_GRANT:
-			return "grant";
-		case CP_AWARD_FLAG:
-			return "flag";
-		case CP_AWARD_REVIEW:
-			return "review";
-	}
-	elog(ERROR, "invalid award line kind %d", kind);
-	return NULL;				/* keep compiler quiet */
-}
 
 /*
  * lines(award): one row per line.  Called once per row of a table (INSERT
@@ -87,7 +63,8 @@ compensation_award_lines(PG_FUNCTION_ARGS)
 
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = CStringGetTextDatum(CpAwardString(aw, l->rule));
-		values[1] = CStringGetTextDatum(line_kind_name(l->kind));
+		/* the extend kinds all read "extend" */
+		values[1] = CStringGetTextDatum(cp_award_kind_name((CpAwardKind) l->kind));
 		if (instrument[0] != '\0')
 			values[2] = CStringGetTextDatum(instrument);
 		else
@@ -120,8 +97,8 @@ compensation_award_lines(PG_FUNCTION_ARGS)
 			nulls[7] = true;
 		if (l->has & CP_LINE_WINDOW)
 		{
-			values[8] = CStringGetTextDatum(l->window_kind == CP_WINDOW_CLAIM ?
-											"claim" : "valid");
+			values[8] = CStringGetTextDatum(cp_word_name(CP_WORDS_WINDOW_KIND,
+														 l->window_kind));
 			values[9] = TimestampTzGetDatum(l->window_lo);
 			values[10] = TimestampTzGetDatum(l->window_hi);
 		}
