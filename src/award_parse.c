@@ -482,11 +482,12 @@ parse_line(AwardParser *ps)
 
 	rule = parse_quoted(ps, '"', "a rule name in double quotes");
 	expect(ps, ":", "\":\" after the rule name");
-	/* the three extend kinds read "extend": this is EXTEND_BY until "by
-	 * outage" or "to" says otherwise */
-	if (peek_word(ps, &len))
-		line.kind = cp_word_value(CP_WORDS_AWARD_KIND, ps->p, len, false);
-	if (line.kind == 0)
+	/*
+	 * The three extend kinds all read "extend": this is EXTEND_BY until "by
+	 * outage" or "to" says otherwise.
+	 */
+	if (!peek_word(ps, &len) ||
+		(line.kind = cp_word_value(CP_WORDS_AWARD_KIND, ps->p, len, false)) == 0)
 		parse_error(ps, "credit, waive, extend, grant, flag or review");
 	ps->p += len;
 
@@ -529,7 +530,8 @@ parse_line(AwardParser *ps)
 
 	/* window */
 	if (peek_word(ps, &len) &&
-		(line.window_kind = cp_word_value(CP_WORDS_WINDOW_KIND, ps->p, len, false)) != CP_WINDOW_NONE)
+		(line.window_kind = cp_word_value(CP_WORDS_WINDOW_KIND, ps->p, len,
+										  false)) != CP_WINDOW_NONE)
 	{
 		ps->p += len;
 		line.window_lo = parse_time(ps, &line);

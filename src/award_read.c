@@ -32,6 +32,18 @@ PG_FUNCTION_INFO_V1(compensation_award_has);
 PG_FUNCTION_INFO_V1(compensation_award_currency);
 
 /*
+ * Is line l on the instrument, item, flag or column called name, with every
+ * field of has (CP_LINE_*) set?  What amount(), days(), new_date() and has()
+ * select by.
+ */
+static bool
+line_on(const CpAward aw, const CpAwardLine *l, uint8 has, const char *name)
+{
+	return (l->has & has) == has &&
+		strcmp(CpAwardString(aw, l->instrument), name) == 0;
+}
+
+/*
  * lines(award): one row per line.  Called once per row of a table (INSERT
  * INTO ledger ... SELECT ... FROM t, lines(evaluate(rules, t))), so the
  * result's descriptor is built once per call site (fn_extra), and an empty
@@ -138,8 +150,7 @@ compensation_award_amount(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < aw->n_lines; i++)
 	{
-		if (!(lines[i].has & CP_LINE_AMOUNT) ||
-			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+		if (!line_on(aw, &lines[i], CP_LINE_AMOUNT, name))
 			continue;
 		if (pg_add_s64_overflow(total, lines[i].amount, &total))
 			ereport(ERROR,
@@ -166,8 +177,7 @@ compensation_award_days(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < aw->n_lines; i++)
 	{
-		if (!(lines[i].has & CP_LINE_DAYS) ||
-			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+		if (!line_on(aw, &lines[i], CP_LINE_DAYS, name))
 			continue;
 		if (pg_add_s32_overflow(total, lines[i].days, &total))
 			ereport(ERROR,
@@ -195,8 +205,7 @@ compensation_award_new_date(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < aw->n_lines; i++)
 	{
-		if (!(lines[i].has & CP_LINE_NEW_DATE) ||
-			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+		if (!line_on(aw, &lines[i], CP_LINE_NEW_DATE, name))
 			continue;
 		if (!found || lines[i].new_date > latest)
 			latest = lines[i].new_date;
@@ -220,7 +229,7 @@ compensation_award_has(PG_FUNCTION_ARGS)
 	int			i;
 
 	for (i = 0; i < aw->n_lines; i++)
-		if (strcmp(CpAwardString(aw, lines[i].instrument), name) == 0)
+		if (line_on(aw, &lines[i], 0, name))
 			PG_RETURN_BOOL(true);
 	PG_RETURN_BOOL(false);
 }

@@ -121,14 +121,15 @@ cp_keyword_lookup(const char *s, int len, bool fold_case)
 {
 	int			lo = 1,
 				hi = CP_NUM_KEYWORDS;	/* [lo, hi): kwlist.h is sorted */
-
 #ifdef USE_ASSERT_CHECKING
 	static bool checked = false;
+	int			i;
 
-	for (; !checked; checked = true)
-		for (int i = 2; i < CP_NUM_KEYWORDS; i++)
-			Assert(strcmp(cp_keywords[i - 1].word, cp_keywords[i].word) < 0);
+	for (i = 2; !checked && i < CP_NUM_KEYWORDS; i++)
+		Assert(strcmp(cp_keywords[i - 1].word, cp_keywords[i].word) < 0);
+	checked = true;
 #endif
+
 	while (lo < hi)
 	{
 		int			mid = (lo + hi) / 2;
