@@ -420,6 +420,7 @@ word_cmp(const Token *t, const char *word)
 static bool
 is_word(const Token *t, const char *word)
 {
+	/* every word the grammar reads is in the keyword table (kwlist.h) */
 	Assert(cp_keyword_lookup(word, strlen(word), false) != CP_NOT_KEYWORD);
 	return t->kind == TOK_IDENT &&
 		pg_ascii_tolower((unsigned char) t->start[0]) == word[0] &&
