@@ -94,12 +94,32 @@ extern void cp_award_builder_add(CpAwardBuilder *b, const CpAwardLine *line,
 								 const char *note);
 extern CpAward cp_award_builder_finish(CpAwardBuilder *b);
 
+/*
+ * cp_award_builder_add for input functions: a line that fails its check is
+ * an error with errcode errc (invalid text or binary representation), not an
+ * internal error.
+ */
+extern void cp_award_builder_add_input(CpAwardBuilder *b, const CpAwardLine *line,
+									   const char *rule, const char *instrument,
+									   const char *note, int errc);
+
 /* An award with no lines, in the given currency. */
 extern CpAward cp_award_empty(const char *currency, int16 exponent);
 
-/* Text of one line, as award_out prints it, appended to out. */
+/* award_print.c: the text of an award, and of one line, appended to out. */
+extern char *cp_award_print(const CpAwardData *aw);
 extern void cp_award_line_text(StringInfo out, const CpAward aw,
 							   const CpAwardLine *line);
+
+/* award_parse.c: an award from its text; errors are ereport(ERROR). */
+extern CpAward cp_award_parse(const char *str);
+
+/*
+ * award_parse.c: whether the len bytes at s, a word in award text, cannot
+ * be a bare instrument (a keyword of the line, or a count such as x3), so
+ * the printer quotes such an instrument.
+ */
+extern bool cp_award_word_is_keyword(const char *s, int len);
 
 /* The binary (send/recv) form of an award; award_sum.c uses it too. */
 extern void cp_award_send_to(StringInfo buf, const CpAwardData *aw);

@@ -13,6 +13,7 @@
 #include "award.h"
 #include "common/int.h"
 #include "funcapi.h"
+#include "keywords.h"
 #include "ruleset.h"
 #include "srf.h"
 #include "utils/builtins.h"
@@ -30,29 +31,16 @@ PG_FUNCTION_INFO_V1(compensation_award_new_date);
 PG_FUNCTION_INFO_V1(compensation_award_has);
 PG_FUNCTION_INFO_V1(compensation_award_currency);
 
-/* The kind as lines() shows it: the extend kinds are all "extend". */
-static const char *
-line_kind_name(int kind)
+/*
+ * Is line l on the instrument, item, flag or column called name, with every
+ * field of has (CP_LINE_*) set?  What amount(), days(), new_date() and has()
+ * select by.
+ */
+static bool
+line_on(const CpAward aw, const CpAwardLine *l, uint8 has, const char *name)
 {
-	switch (kind)
-	{
-		case CP_AWARD_CREDIT:
-			return "credit";
-		case CP_AWARD_WAIVE:
-			return "waive";
-		case CP_AWARD_EXTEND_BY:
-		case CP_AWARD_EXTEND_TO:
-		case CP_AWARD_EXTEND_OUTAGE:
-			return "extend";
-		case CP_AWARD_GRANT:
-			return "grant";
-		case CP_AWARD_FLAG:
-			return "flag";
-		case CP_AWARD_REVIEW:
-			return "review";
-	}
-	elog(ERROR, "invalid award line kind %d", kind);
-	return NULL;				/* keep compiler quiet */
+	return (l->has & has) == has &&
+		strcmp(CpAwardString(aw, l->instrument), name) == 0;
 }
 
 /*
@@ -87,7 +75,8 @@ compensation_award_lines(PG_FUNCTION_ARGS)
 
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = CStringGetTextDatum(CpAwardString(aw, l->rule));
-		values[1] = CStringGetTextDatum(line_kind_name(l->kind));
+		/* the extend kinds all read "extend" */
+		values[1] = CStringGetTextDatum(cp_award_kind_name((CpAwardKind) l->kind));
 		if (instrument[0] != '\0')
 			values[2] = CStringGetTextDatum(instrument);
 		else
@@ -120,8 +109,8 @@ compensation_award_lines(PG_FUNCTION_ARGS)
 			nulls[7] = true;
 		if (l->has & CP_LINE_WINDOW)
 		{
-			values[8] = CStringGetTextDatum(l->window_kind == CP_WINDOW_CLAIM ?
-											"claim" : "valid");
+			values[8] = CStringGetTextDatum(cp_word_name(CP_WORDS_WINDOW_KIND,
+														 l->window_kind));
 			values[9] = TimestampTzGetDatum(l->window_lo);
 			values[10] = TimestampTzGetDatum(l->window_hi);
 		}
@@ -161,8 +150,7 @@ compensation_award_amount(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < aw->n_lines; i++)
 	{
-		if (!(lines[i].has & CP_LINE_AMOUNT) ||
-			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+		if (!line_on(aw, &lines[i], CP_LINE_AMOUNT, name))
 			continue;
 		if (pg_add_s64_overflow(total, lines[i].amount, &total))
 			ereport(ERROR,
@@ -189,8 +177,7 @@ compensation_award_days(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < aw->n_lines; i++)
 	{
-		if (!(lines[i].has & CP_LINE_DAYS) ||
-			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+		if (!line_on(aw, &lines[i], CP_LINE_DAYS, name))
 			continue;
 		if (pg_add_s32_overflow(total, lines[i].days, &total))
 			ereport(ERROR,
@@ -218,8 +205,7 @@ compensation_award_new_date(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < aw->n_lines; i++)
 	{
-		if (!(lines[i].has & CP_LINE_NEW_DATE) ||
-			strcmp(CpAwardString(aw, lines[i].instrument), name) != 0)
+		if (!line_on(aw, &lines[i], CP_LINE_NEW_DATE, name))
 			continue;
 		if (!found || lines[i].new_date > latest)
 			latest = lines[i].new_date;
@@ -243,7 +229,7 @@ compensation_award_has(PG_FUNCTION_ARGS)
 	int			i;
 
 	for (i = 0; i < aw->n_lines; i++)
-		if (strcmp(CpAwardString(aw, lines[i].instrument), name) == 0)
+		if (line_on(aw, &lines[i], 0, name))
 			PG_RETURN_BOOL(true);
 	PG_RETURN_BOOL(false);
 }

@@ -29,6 +29,7 @@
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "ruleset.h"
+#include "strutil.h"
 #include "utils/builtins.h"
 
 /* Up to this many keys, look them up by linear search. */
@@ -143,10 +144,7 @@ key_equal(const SumState *st, const CpAwardLine *l, const char *rule, int kind,
 static int32
 sum_string(SumState *st, const char *s)
 {
-	int32		off = st->strings.len;
-
-	appendBinaryStringInfo(&st->strings, s, strlen(s) + 1);
-	return off;
+	return cp_pool_add(&st->strings, s, strlen(s));
 }
 
 static void

@@ -4,8 +4,10 @@
  *	  The module: what PostgreSQL needs to load the library.
  *
  * Everything else lives in files of one concern each: the policy language
- * (ruleset_*.c), the award type (award*.c), evaluation (eval.c,
- * evaluate.c), exact arithmetic (exact.c) and time zones (timezone.c).
+ * (ruleset_*.c), its words (kwlist.h, keywords.c), the award type
+ * (award*.c), evaluation (eval.c, evaluate.c), exact arithmetic (exact.c),
+ * time zones (timezone.c) and the string pool and quoting that rulesets and
+ * awards share (strutil.c).
  *
  *-------------------------------------------------------------------------
  */

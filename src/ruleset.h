@@ -304,7 +304,7 @@ extern CpRuleset cp_parse_policy(const char *text);
 extern char *cp_print_policy(const CpRulesetData *rs);
 extern void cp_print_node(StringInfo out, const CpRulesetData *rs, int32 node);
 
-/* Names shared by the parser and the printer (ruleset_names.c). */
+/* The words of the enums above, from the keyword table (keywords.c). */
 extern const char *cp_rounding_name(CpRounding mode);
 extern const char *cp_hit_name(CpHit hit);
 extern const char *cp_func_name(CpFunc func);

@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 
 #include "ruleset_build.h"
+#include "strutil.h"
 
 /* Adds a zeroed block to a section. */
 static void
@@ -130,11 +131,7 @@ cp_builder_instrument(CpBuilder *b)
 int32
 cp_builder_string(CpBuilder *b, const char *s, int len)
 {
-	int32		off = b->strings.len;
-
-	appendBinaryStringInfo(&b->strings, s, len);
-	appendStringInfoChar(&b->strings, '\0');
-	return off;
+	return cp_pool_add(&b->strings, s, len);
 }
 
 int32

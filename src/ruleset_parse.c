@@ -23,6 +23,7 @@
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 
+#include "keywords.h"
 #include "ruleset_build.h"
 #include "timezone.h"
 
@@ -83,17 +84,6 @@ typedef struct Parser
 				seen_rounding;
 } Parser;
 
-/* Words that cannot name a column, a let or an instrument; sorted. */
-static const char *const reserved_words[] = {
-	"and", "by", "claim", "credit", "currency", "day", "days", "during",
-	"else", "end", "extend", "false", "flag", "for", "grant", "hit", "hour",
-	"hours", "in", "instrument", "is", "let", "minute", "minutes", "none",
-	"not", "null", "or", "outage", "outage_days", "outage_end",
-	"outage_hours", "outage_start", "policy", "review", "round", "rounding",
-	"rule", "tier", "timezone", "to", "true", "upto", "valid", "waive",
-	"when", NULL
-};
-
 /* Instruments every policy knows; others are declared with "instrument". */
 static const struct
 {
@@ -111,37 +101,24 @@ static const struct
 	{NULL, 0}
 };
 
+/* How many arguments each function takes (names: keywords.c). */
 static const struct
 {
-	const char *name;
-	CpFunc		func;
 	int			min_args;
 	int			max_args;
 }			functions[] = {
-	{"abs", CP_FUNC_ABS, 1, 1},
-	{"coalesce", CP_FUNC_COALESCE, 1, 100},
-	{"days", CP_FUNC_DAYS, 2, 2},
-	{"days_in_month", CP_FUNC_DAYS_IN_MONTH, 1, 1},
-	{"hours", CP_FUNC_HOURS, 2, 2},
-	{"max", CP_FUNC_MAX, 1, 100},
-	{"min", CP_FUNC_MIN, 1, 100},
-	{"round", CP_FUNC_ROUND, 2, 3},
-	{NULL, 0, 0, 0}
-};
-
-static const struct
-{
-	const char *name;
-	CpBuiltin	builtin;
-}			builtins[] = {
-	{"outage_days", CP_BUILTIN_OUTAGE_DAYS},
-	{"outage_end", CP_BUILTIN_OUTAGE_END},
-	{"outage_hours", CP_BUILTIN_OUTAGE_HOURS},
-	{"outage_start", CP_BUILTIN_OUTAGE_START},
-	{NULL, 0}
+	[CP_FUNC_MIN] = {1, 100},
+	[CP_FUNC_MAX] = {1, 100},
+	[CP_FUNC_ROUND] = {2, 3},
+	[CP_FUNC_HOURS] = {2, 2},
+	[CP_FUNC_DAYS] = {2, 2},
+	[CP_FUNC_DAYS_IN_MONTH] = {1, 1},
+	[CP_FUNC_COALESCE] = {1, 100},
+	[CP_FUNC_ABS] = {1, 1},
 };
 
 static int32 parse_expr(Parser *ps);
+static CpRounding parse_mode(Parser *ps);
 
 /*
  * Errors
@@ -443,6 +420,8 @@ word_cmp(const Token *t, const char *word)
 static bool
 is_word(const Token *t, const char *word)
 {
+	/* every word the grammar reads is in the keyword table (kwlist.h) */
+	Assert(cp_keyword_lookup(word, strlen(word), false) != CP_NOT_KEYWORD);
 	return t->kind == TOK_IDENT &&
 		pg_ascii_tolower((unsigned char) t->start[0]) == word[0] &&
 		word_cmp(t, word) == 0;
@@ -487,28 +466,18 @@ expect_op(Parser *ps, const char *op)
 		syntax_error(ps, psprintf("\"%s\"", op));
 }
 
-/* A binary search: reserved_words is sorted. */
+/* CP_RESERVED in kwlist.h */
 static bool
 is_reserved(const Token *t)
 {
-	int			lo = 0,
-				hi = lengthof(reserved_words) - 1;
+	return t->kind == TOK_IDENT && cp_keyword_is_reserved(t->start, t->len);
+}
 
-	if (t->kind != TOK_IDENT)
-		return false;
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			c = word_cmp(t, reserved_words[mid]);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return false;
+/* The value of an enum of ruleset.h that the token spells, or 0. */
+static int
+word_value(const Token *t, CpWords words)
+{
+	return t->kind == TOK_IDENT ? cp_word_value(words, t->start, t->len, true) : 0;
 }
 
 /* An identifier that is not a keyword: a column, let or instrument name. */
@@ -631,7 +600,7 @@ note_outage_use(Parser *ps, const Token *t)
 }
 
 static int32
-parse_call(Parser *ps, const Token *name_tok, int fi)
+parse_call(Parser *ps, const Token *name_tok, CpFunc fi)
 {
 	int32		argv[100];
 	int			argc = 0;
@@ -646,19 +615,10 @@ parse_call(Parser *ps, const Token *name_tok, int fi)
 			if (argc == lengthof(argv))
 				error_at(&ps->tok, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
 						 "too many arguments", NULL);
-			if (functions[fi].func == CP_FUNC_ROUND && argc == 1)
+			if (fi == CP_FUNC_ROUND && argc == 1)
 			{
 				/* round(x, MODE [, increment]) */
-				static const char *const modes[] = {"half_up", "half_even", "floor", "ceiling"};
-				int			m;
-
-				for (m = 0; m < lengthof(modes); m++)
-					if (is_word(&ps->tok, modes[m]))
-						break;
-				if (m == lengthof(modes))
-					syntax_error(ps, "a rounding mode (half_up, half_even, floor or ceiling)");
-				next(ps);
-				argv[argc++] = node(ps, CP_OP_MODE, CP_ROUND_HALF_UP + m,
+				argv[argc++] = node(ps, CP_OP_MODE, parse_mode(ps),
 									CP_NONE_IDX, CP_NONE_IDX);
 			}
 			else
@@ -668,15 +628,15 @@ parse_call(Parser *ps, const Token *name_tok, int fi)
 	expect_op(ps, ")");
 	if (argc < functions[fi].min_args || argc > functions[fi].max_args)
 		error_at(name_tok, ERRCODE_SYNTAX_ERROR,
-				 psprintf("wrong number of arguments to %s()", functions[fi].name),
+				 psprintf("wrong number of arguments to %s()", cp_func_name(fi)),
 				 functions[fi].min_args == functions[fi].max_args ?
-				 psprintf("%s() takes %d.", functions[fi].name, functions[fi].min_args) :
-				 psprintf("%s() takes %d to %d.", functions[fi].name,
+				 psprintf("%s() takes %d.", cp_func_name(fi), functions[fi].min_args) :
+				 psprintf("%s() takes %d to %d.", cp_func_name(fi),
 						  functions[fi].min_args, functions[fi].max_args));
 	first = cp_builder_args(&ps->b, argc);
 	for (i = 0; i < argc; i++)
 		*CpBuilderArg(&ps->b, first + i) = argv[i];
-	return node(ps, CP_OP_CALL, first, functions[fi].func, argc);
+	return node(ps, CP_OP_CALL, first, fi, argc);
 }
 
 static int32
@@ -771,23 +731,20 @@ parse_primary(Parser *ps)
 			}
 			if (accept_word(ps, "tier"))
 				return parse_tier(ps);
-			for (i = 0; builtins[i].name; i++)
-				if (is_word(&t, builtins[i].name))
-				{
-					next(ps);
-					note_outage_use(ps, &t);
-					return node(ps, CP_OP_BUILTIN, builtins[i].builtin,
-								CP_NONE_IDX, CP_NONE_IDX);
-				}
+			if ((i = word_value(&t, CP_WORDS_BUILTIN)) != 0)
+			{
+				next(ps);
+				note_outage_use(ps, &t);
+				return node(ps, CP_OP_BUILTIN, i, CP_NONE_IDX, CP_NONE_IDX);
+			}
 			/* a function call: a name followed by "(" */
 			if (*ps->p == '(')
 			{
-				for (i = 0; functions[i].name; i++)
-					if (is_word(&t, functions[i].name))
-					{
-						next(ps);
-						return parse_call(ps, &t, i);
-					}
+				if ((i = word_value(&t, CP_WORDS_FUNC)) != 0)
+				{
+					next(ps);
+					return parse_call(ps, &t, (CpFunc) i);
+				}
 				error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
 						 "The functions are min, max, round, hours, days, days_in_month, coalesce and abs.");
 			}
@@ -812,17 +769,18 @@ static int32
 parse_postfix(Parser *ps)
 {
 	int32		n = parse_primary(ps);
+	int			unit;
 
 	for (;;)
 	{
 		if (accept_op(ps, "%"))
 			n = node(ps, CP_OP_PERCENT, n, CP_NONE_IDX, CP_NONE_IDX);
-		else if (accept_word(ps, "days") || accept_word(ps, "day"))
-			n = node(ps, CP_OP_DURATION, n, CP_UNIT_DAYS, CP_NONE_IDX);
-		else if (accept_word(ps, "hours") || accept_word(ps, "hour"))
-			n = node(ps, CP_OP_DURATION, n, CP_UNIT_HOURS, CP_NONE_IDX);
-		else if (accept_word(ps, "minutes") || accept_word(ps, "minute"))
-			n = node(ps, CP_OP_DURATION, n, CP_UNIT_MINUTES, CP_NONE_IDX);
+		else if ((unit = word_value(&ps->tok, CP_WORDS_UNIT)) != 0 ||
+				 (unit = word_value(&ps->tok, CP_WORDS_UNIT_ONE)) != 0)
+		{
+			next(ps);
+			n = node(ps, CP_OP_DURATION, n, unit, CP_NONE_IDX);
+		}
 		else
 			return n;
 	}
@@ -1007,15 +965,12 @@ parse_expr(Parser *ps)
 static CpRounding
 parse_mode(Parser *ps)
 {
-	if (accept_word(ps, "half_up"))
-		return CP_ROUND_HALF_UP;
-	if (accept_word(ps, "half_even"))
-		return CP_ROUND_HALF_EVEN;
-	if (accept_word(ps, "floor"))
-		return CP_ROUND_FLOOR;
-	if (accept_word(ps, "ceiling"))
-		return CP_ROUND_CEILING;
-	syntax_error(ps, "a rounding mode (half_up, half_even, floor or ceiling)");
+	CpRounding	mode = (CpRounding) word_value(&ps->tok, CP_WORDS_ROUNDING);
+
+	if (mode == CP_ROUND_UNSET)
+		syntax_error(ps, "a rounding mode (half_up, half_even, floor or ceiling)");
+	next(ps);
+	return mode;
 }
 
 /* "to N": a positive whole number of minor units. */
@@ -1067,8 +1022,7 @@ starts_expr(Parser *ps)
 		return !is_reserved(t) || *ps->p == '(' || is_word(t, "not") ||
 			is_word(t, "true") || is_word(t, "false") ||
 			is_word(t, "null") || is_word(t, "tier") || is_word(t, "none") ||
-			is_word(t, "outage_start") || is_word(t, "outage_end") ||
-			is_word(t, "outage_hours") || is_word(t, "outage_days");
+			word_value(t, CP_WORDS_BUILTIN) != 0;
 	return false;
 }
 
@@ -1081,9 +1035,8 @@ parse_award_tail(Parser *ps, CpAwardSpec *spec, bool allow_round)
 		if (accept_word(ps, "to"))
 			spec->increment = parse_increment(ps);
 	}
-	if (is_word(&ps->tok, "claim") || is_word(&ps->tok, "valid"))
+	if ((spec->window_kind = word_value(&ps->tok, CP_WORDS_WINDOW_KIND)) != CP_WINDOW_NONE)
 	{
-		spec->window_kind = is_word(&ps->tok, "claim") ? CP_WINDOW_CLAIM : CP_WINDOW_VALID;
 		next(ps);
 		spec->window_exclusive = parse_range(ps, &spec->window_lo, &spec->window_hi) ? 1 : 0;
 	}
@@ -1350,14 +1303,9 @@ parse_header(Parser *ps)
 	{
 		if (ps->seen_hit)
 			duplicate_header(ps, &t);
-		if (accept_word(ps, "collect"))
-			ps->b.hit = CP_HIT_COLLECT;
-		else if (accept_word(ps, "first"))
-			ps->b.hit = CP_HIT_FIRST;
-		else if (accept_word(ps, "unique"))
-			ps->b.hit = CP_HIT_UNIQUE;
-		else
+		if ((ps->b.hit = word_value(&ps->tok, CP_WORDS_HIT)) == 0)
 			syntax_error(ps, "collect, first or unique");
+		next(ps);
 		ps->seen_hit = true;
 	}
 	else if (accept_word(ps, "rounding"))
@@ -1382,12 +1330,9 @@ parse_header(Parser *ps)
 						 psprintf("instrument \"%s\" is declared twice", name), NULL);
 		instr = CpBuilderInstrument(&ps->b, cp_builder_instrument(&ps->b));
 		instr->name = cp_builder_string(&ps->b, name, strlen(name));
-		if (accept_word(ps, "money"))
-			instr->unit = CP_INSTR_MONEY;
-		else if (accept_word(ps, "count"))
-			instr->unit = CP_INSTR_COUNT;
-		else
+		if ((instr->unit = word_value(&ps->tok, CP_WORDS_UNIT_KIND)) == 0)
 			syntax_error(ps, "money or count");
+		next(ps);
 	}
 	else if (accept_word(ps, "outage"))
 	{

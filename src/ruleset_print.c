@@ -17,7 +17,9 @@
 #include "miscadmin.h"
 #include "utils/datetime.h"
 
+#include "keywords.h"
 #include "ruleset.h"
+#include "strutil.h"
 
 /*
  * Binding strength, loosest first, as in the parser: an operand whose
@@ -117,20 +119,6 @@ get_string(Printer *p, int32 off)
 /*
  * Literals
  */
-
-/* s between quote characters, a quote inside written twice. */
-static void
-append_quoted(StringInfo out, const char *s, char quote)
-{
-	appendStringInfoChar(out, quote);
-	for (; *s; s++)
-	{
-		if (*s == quote)
-			appendStringInfoChar(out, quote);
-		appendStringInfoChar(out, *s);
-	}
-	appendStringInfoChar(out, quote);
-}
 
 /* v / 10^scale with exactly scale fraction digits: 5, 2 gives "0.05". */
 static void
@@ -257,7 +245,7 @@ print_node(Printer *p, int32 idx)
 			append_number(out, n->v, n->a);
 			break;
 		case CP_OP_STR:
-			append_quoted(out, get_string(p, n->a), '\'');
+			cp_append_quoted(out, get_string(p, n->a), '\'');
 			break;
 		case CP_OP_BOOL:
 			appendStringInfoString(out, n->v ? "true" : "false");
@@ -275,14 +263,14 @@ print_node(Printer *p, int32 idx)
 		case CP_OP_DURATION:
 			{
 				const CpNode *count = &p->nodes[n->a];
-				const char *unit = cp_unit_name((CpUnit) n->b);
+				bool		one = count->op == CP_OP_NUM && count->v == 1 &&
+					count->a == 0;
 
 				print_expr(p, n->a, PREC_POSTFIX);
 				/* "1 day", not "1 days": the parser reads both alike */
-				if (count->op == CP_OP_NUM && count->v == 1 && count->a == 0)
-					appendStringInfo(out, " %.*s", (int) strlen(unit) - 1, unit);
-				else
-					appendStringInfo(out, " %s", unit);
+				appendStringInfo(out, " %s",
+								 cp_word_name(one ? CP_WORDS_UNIT_ONE : CP_WORDS_UNIT,
+											  n->b));
 			}
 			break;
 		case CP_OP_COLUMN:
@@ -362,7 +350,7 @@ print_node(Printer *p, int32 idx)
 			break;
 		case CP_OP_REVIEW:
 			appendStringInfoString(out, "review ");
-			append_quoted(out, get_string(p, n->a), '\'');
+			cp_append_quoted(out, get_string(p, n->a), '\'');
 			break;
 		case CP_OP_NOAWARD:
 			appendStringInfoString(out, "none");
@@ -497,19 +485,10 @@ print_award_rounding(Printer *p, const CpAwardSpec *spec)
 static void
 print_window_clause(Printer *p, const CpAwardSpec *spec)
 {
-	switch ((CpWindowKind) spec->window_kind)
-	{
-		case CP_WINDOW_NONE:
-			return;
-		case CP_WINDOW_CLAIM:
-			appendStringInfoString(p->out, " claim ");
-			break;
-		case CP_WINDOW_VALID:
-			appendStringInfoString(p->out, " valid ");
-			break;
-		default:
-			elog(ERROR, "unrecognized award window kind: %d", (int) spec->window_kind);
-	}
+	if (spec->window_kind == CP_WINDOW_NONE)
+		return;
+	appendStringInfo(p->out, " %s ",
+					 cp_word_name(CP_WORDS_WINDOW_KIND, spec->window_kind));
 	print_range(p, spec->window_lo, spec->window_hi, spec->window_exclusive != 0);
 }
 
@@ -570,7 +549,7 @@ print_award(Printer *p, const CpAwardSpec *spec)
 			break;
 		case CP_AWARD_REVIEW:
 			appendStringInfoString(out, "review ");
-			append_quoted(out, get_string(p, spec->reason), '\'');
+			cp_append_quoted(out, get_string(p, spec->reason), '\'');
 			break;
 		default:
 			elog(ERROR, "unrecognized award kind: %d", (int) spec->kind);
@@ -605,10 +584,10 @@ cp_print_policy(const CpRulesetData *rs)
 	printer_init(&p, &out, rs);
 
 	appendStringInfoString(&out, "policy ");
-	append_quoted(&out, get_string(&p, rs->name), '"');
+	cp_append_quoted(&out, get_string(&p, rs->name), '"');
 	appendStringInfo(&out, "\ncurrency %.3s", rs->currency);
 	appendStringInfoString(&out, "\ntimezone ");
-	append_quoted(&out, get_string(&p, rs->timezone), '"');
+	cp_append_quoted(&out, get_string(&p, rs->timezone), '"');
 	appendStringInfo(&out, "\nhit %s", cp_hit_name((CpHit) rs->hit));
 	if (rs->rounding != CP_ROUND_UNSET)
 	{
@@ -621,7 +600,7 @@ cp_print_policy(const CpRulesetData *rs)
 	for (i = 0; i < rs->n_instruments; i++)
 		appendStringInfo(&out, "\ninstrument %s %s",
 						 get_string(&p, instruments[i].name),
-						 instruments[i].unit == CP_INSTR_COUNT ? "count" : "money");
+						 cp_word_name(CP_WORDS_UNIT_KIND, instruments[i].unit));
 
 	for (i = 0; i < rs->n_windows; i++)
 	{
@@ -643,7 +622,7 @@ cp_print_policy(const CpRulesetData *rs)
 		const CpRule *rule = &rules[i];
 
 		appendStringInfoString(&out, "\n\nrule ");
-		append_quoted(&out, get_string(&p, rule->name), '"');
+		cp_append_quoted(&out, get_string(&p, rule->name), '"');
 		if (rule->cond != CP_NONE_IDX)
 		{
 			appendStringInfoString(&out, "\n  when ");
