@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(257);
+SELECT plan(263);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -78,6 +78,8 @@ INSERT INTO contract VALUES
 	(53, 'compensation._row_subject(anyelement,text)', 'text', true, true),
 	(54, 'compensation._backend_start()', 'timestamp with time zone', true, false),
 	(55, 'compensation._run_check_lock(text,text,text)', 'void', true, false),
+	(56, 'compensation._key_column(regclass,text)', 'record', true, false),
+	(57, 'compensation.issue_key(text,regclass,text,text)', 'SETOF compensation.ledger', false, false),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false);

@@ -8,7 +8,7 @@
 \pset pager off
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(87);
+SELECT plan(103);
 
 -- Fixtures, as the superuser
 CREATE TABLE public.roles_orders (order_id bigint PRIMARY KEY, price bigint NOT NULL);
@@ -26,21 +26,35 @@ end
 $p$);
 	PERFORM compensation.publish('roles');
 	PERFORM compensation.define_incident('roles-incident');
+	PERFORM compensation.define_policy($p$
+policy "roles/keyed"
+currency KRW
+rule "refund"
+  when price > 10000
+  credit deposit price * 120% round half_up
+end
+$p$);
+	PERFORM compensation.publish('roles/keyed');
 END
 $do$;
+CREATE TABLE public.roles_keyed (order_id bigint PRIMARY KEY, price bigint NOT NULL, tag text);
+INSERT INTO public.roles_keyed VALUES (1, 99000, 'a'), (2, 5000, 'a');
+CREATE VIEW public.roles_keyed_view AS SELECT * FROM public.roles_keyed;
 
 -- The roles exist and cannot log in
 SELECT has_role('compensation_admin');
 SELECT has_role('compensation_analyst');
 SELECT has_role('compensation_issuer');
-SELECT is((SELECT count(*)::int FROM pg_roles WHERE rolname LIKE 'compensation\_%' AND NOT rolcanlogin), 3, 'the three roles are NOLOGIN');
+SELECT has_role('compensation_keyed_issuer');
+SELECT is((SELECT count(*)::int FROM pg_roles WHERE rolname LIKE 'compensation\_%' AND NOT rolcanlogin), 4, 'the four roles are NOLOGIN');
 
 -- PUBLIC may not execute anything that writes policies or the ledger
 SELECT ok(NOT has_function_privilege('public', p.oid, 'EXECUTE'), 'PUBLIC cannot execute ' || p.oid::regprocedure::text)
 FROM pg_proc p
 WHERE p.pronamespace = 'compensation'::regnamespace
   AND p.proname IN ('define_incident', 'define_policy', 'publish', 'retire', 'issue', '_issue',
-    'lock_subject', 'outbox_claim', 'issue_trigger', 'issue_all', '_issue_batch', '_run_begin', '_run_advance', '_run_end')
+    'lock_subject', 'outbox_claim', 'issue_trigger', 'issue_all', '_issue_batch', '_run_begin', '_run_advance', '_run_end',
+    'issue_key', '_run_check_lock', '_backend_start')
 ORDER BY p.oid::regprocedure::text;
 SELECT table_privs_are('compensation', 'ledger', 'public', ARRAY[]::text[], 'PUBLIC has no right on the ledger');
 SELECT table_privs_are('compensation', 'policy', 'public', ARRAY[]::text[], 'PUBLIC has no right on policies');
@@ -92,6 +106,38 @@ SELECT throws_ok($$UPDATE compensation.issue_run SET rows_done = 0$$, '42501', N
 SELECT throws_ok($$CREATE TRIGGER x AFTER INSERT ON public.roles_orders FOR EACH ROW EXECUTE FUNCTION compensation.issue_trigger('roles', 'order_id')$$,
 	'42501', NULL, 'the issuer cannot attach the trigger');
 RESET ROLE;
+
+---------------------------------------------------------------------------
+-- compensation_keyed_issuer: names a row by its key; issue_key() reads the
+-- row from the table, so no row of its own making is ever paid
+---------------------------------------------------------------------------
+SET ROLE compensation_keyed_issuer;
+SELECT is((SELECT string_agg(l.rule || ' ' || l.amount, ', ')
+	FROM compensation.issue_key('roles/keyed', 'public.roles_keyed', 'order_id', '1') l),
+	'refund 118800', 'the keyed issuer issues a row named by its key');
+SELECT is((SELECT count(*)::int FROM compensation.issue_key('roles/keyed', 'public.roles_keyed', 'order_id', '1')), 0,
+	'issuing the same key again writes nothing');
+SELECT is((SELECT count(*)::int FROM compensation.issue_key('roles/keyed', 'public.roles_keyed', 'order_id', '2')), 0,
+	'a row owed nothing writes nothing');
+SELECT throws_ok($$SELECT * FROM compensation.issue_key('roles/keyed', 'public.roles_keyed', 'order_id', '99')$$,
+	'P0002', NULL, 'a key no row has is an error');
+SELECT throws_ok($$SELECT * FROM compensation.issue('roles/keyed', 'forged', ROW(3, 10000000000, NULL)::public.roles_keyed)$$,
+	'42501', NULL, 'the keyed issuer cannot issue a row of its own making');
+SELECT throws_ok($$SELECT * FROM compensation._issue_batch('roles/keyed', 1, '{forged}', ARRAY[ROW(3, 10000000000, NULL)::public.roles_keyed])$$,
+	'42501', NULL, 'nor through issue_all''s batch helper');
+SELECT throws_ok($$SELECT * FROM compensation.issue_key('roles/keyed', 'public.roles_keyed_view', 'order_id', '1')$$,
+	'42809', NULL, 'issue_key() reads no view (it would run the view''s code as the owner)');
+SELECT throws_ok($$SELECT * FROM compensation.issue_key('roles/keyed', 'public.roles_keyed', 'tag', 'a')$$,
+	'42P10', NULL, 'issue_key() needs a unique key');
+SELECT throws_ok($$SELECT * FROM compensation.issue_key('roles/keyed', 'public.roles_keyed', 'nosuch', 'a')$$,
+	'42703', NULL, 'issue_key() names a missing column');
+SELECT throws_ok($$SELECT * FROM compensation.issue_key('roles/keyed', 'public.roles_keyed', 'order_id', NULL)$$,
+	'22004', NULL, 'a NULL key is an error');
+SELECT throws_ok($$INSERT INTO compensation.ledger (policy, version, rule, subject, kind, issued_at, issued_by)
+	VALUES ('roles/keyed', 1, 'refund', '9', 'credit', now(), 'someone')$$, '42501', NULL, 'the keyed issuer cannot write the ledger');
+RESET ROLE;
+SELECT is((SELECT sum(amount)::bigint FROM compensation.ledger WHERE policy = 'roles/keyed'), 118800::bigint,
+	'the ledger holds what the real row is owed, once');
 
 ---------------------------------------------------------------------------
 -- compensation_analyst: reads and evaluates

@@ -34,7 +34,7 @@ DECLARE
 	v_policy text;
 	v_key text;
 	v_attnum int2;
-	v_keytype oid;
+	v_unique boolean;
 	v_version integer;
 	v_subject text;
 	v_old_subject text;
@@ -89,16 +89,12 @@ BEGIN
 	-- costs more than the three): the key column, which must be a unique
 	-- key of its own, and the latest published version of the policy with
 	-- its rules (what compensation.rules() returns).
-	SELECT a.attnum, a.atttypid INTO v_attnum, v_keytype FROM pg_attribute a
-	WHERE a.attrelid = TG_RELID AND a.attname = v_key AND a.attnum > 0 AND NOT a.attisdropped;
-	IF NOT FOUND THEN
+	SELECT k.attnum, k.is_unique INTO v_attnum, v_unique FROM @extschema@._key_column(TG_RELID, v_key) k;
+	IF v_attnum IS NULL THEN
 		RAISE EXCEPTION 'key column "%" of trigger "%" does not exist in %', v_key, TG_NAME, TG_RELID::regclass
 			USING ERRCODE = 'trigger_protocol_violated';
 	END IF;
-	IF NOT EXISTS (SELECT FROM pg_index i
-		WHERE i.indrelid = TG_RELID AND i.indisunique AND i.indisvalid
-			AND i.indnkeyatts = 1 AND i.indkey[0] = v_attnum
-			AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
+	IF NOT v_unique THEN
 		RAISE EXCEPTION 'key column "%" of trigger "%" is not a unique key of %', v_key, TG_NAME, TG_RELID::regclass
 			USING ERRCODE = 'trigger_protocol_violated',
 				DETAIL = 'Each row is issued as the subject its key names, so the key must be unique.',
@@ -229,6 +225,7 @@ DECLARE
 	v_relkind "char";
 	v_attnum int2;
 	v_keytype text;
+	v_unique boolean;
 	v_total bigint;
 	v_run @extschema@.issue_run;
 	v_rules @extschema@.ruleset;
@@ -257,17 +254,13 @@ BEGIN
 	END IF;
 	SELECT format('%I.%I', n.nspname, c.relname), c.relkind INTO v_relname, v_relkind
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = p_rel;
-	SELECT a.attnum, format_type(a.atttypid, a.atttypmod) INTO v_attnum, v_keytype
-	FROM pg_attribute a
-	WHERE a.attrelid = p_rel AND a.attname = p_key AND a.attnum > 0 AND NOT a.attisdropped;
-	IF NOT FOUND THEN
+	SELECT k.attnum, format_type(k.type_oid, NULL), k.is_unique INTO v_attnum, v_keytype, v_unique
+	FROM @extschema@._key_column(p_rel, p_key) k;
+	IF v_attnum IS NULL THEN
 		RAISE EXCEPTION 'column "%" of relation % does not exist', p_key, v_relname
 			USING ERRCODE = 'undefined_column';
 	END IF;
-	IF NOT EXISTS (SELECT FROM pg_index i
-		WHERE i.indrelid = p_rel AND i.indisunique AND i.indisvalid
-			AND i.indnkeyatts = 1 AND i.indkey[0] = v_attnum
-			AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
+	IF NOT v_unique THEN
 		RAISE EXCEPTION 'column "%" of relation % is not a unique key', p_key, v_relname
 			USING ERRCODE = 'invalid_column_reference',
 				DETAIL = 'issue_all walks the table in key order and issues each row as the subject its key names.',
