@@ -337,6 +337,19 @@ time_point(const CpValue *v, bool end)
 	return end ? v->u.time.hi : v->u.time.lo;
 }
 
+/*
+ * The eval files call each other only through the declarations below.
+ * They are no part of the library's interface, so they are hidden: a call
+ * from one eval file to another is a direct call, not one through the
+ * procedure linkage table, and the compiler may inline one within its own
+ * file as it would a static function.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define CP_EVAL_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define CP_EVAL_INTERNAL
+#endif
+
 /* ---------------------------------------------------------------------
  * eval_exec.c: the interpreter, for the other files.  These are cold
  * entry points: the interpreter's own calls stay static inside it.
@@ -344,26 +357,27 @@ time_point(const CpValue *v, bool end)
  */
 
 /* The value of node idx on this row. */
-extern void EvalNode(CpEval *ev, int32 idx, CpValue *out);
+extern CP_EVAL_INTERNAL void EvalNode(CpEval *ev, int32 idx, CpValue *out);
 
 /* Condition idx on this row: CP_TRUE, CP_FALSE or CP_UNKNOWN. */
-extern int	EvalCond(CpEval *ev, int32 idx);
+extern CP_EVAL_INTERNAL int	EvalCond(CpEval *ev, int32 idx);
 
 /* Column c of this row, memoized. */
-extern void EvalColumn(CpEval *ev, int c, CpValue *out);
+extern CP_EVAL_INTERNAL void EvalColumn(CpEval *ev, int c, CpValue *out);
 
 /*
  * Guard column c's value on this row, read once; NULL when reading it
  * fails (then the rules that read it raise the error).
  */
-extern const CpValue *EvalGuardValue(CpEval *ev, int32 c);
+extern CP_EVAL_INTERNAL const CpValue *EvalGuardValue(CpEval *ev, int32 c);
 
 /* t + (days, usecs) in the policy zone; node names the expression. */
-extern void EvalTimeShift(CpEval *ev, int32 node, const CpValue *t, int32 days,
+extern CP_EVAL_INTERNAL void EvalTimeShift(CpEval *ev, int32 node,
+										   const CpValue *t, int32 days,
 						  int64 usecs, CpValue *out);
 
 /* Start a row: row is a composite datum's header, or NULL (columns). */
-extern void EvalBeginRow(CpEval *ev, HeapTupleHeader row);
+extern CP_EVAL_INTERNAL void EvalBeginRow(CpEval *ev, HeapTupleHeader row);
 
 /*
  * Rule i on this row: its condition, and its awards when it matches (with
@@ -371,17 +385,21 @@ extern void EvalBeginRow(CpEval *ev, HeapTupleHeader row);
  * *matched is the first rule that matched, or -1.  trace is explain's, or
  * NULL.
  */
-extern void EvalRule(CpEval *ev, int i, int *matched, CpExplainRule *trace);
+extern CP_EVAL_INTERNAL void EvalRule(CpEval *ev, int i, int *matched,
+									  CpExplainRule *trace);
 
 /* The award of pending lines [from, to), allocated in cxt. */
-extern CpAward EvalBuildAward(CpEval *ev, int from, int to, MemoryContext cxt);
+extern CP_EVAL_INTERNAL CpAward EvalBuildAward(CpEval *ev, int from, int to,
+											   MemoryContext cxt);
 
 /* For error messages: the current rule's name, a node's text, a kind. */
-extern const char *EvalRuleName(const CpEval *ev);
-extern char *EvalNodeText(const CpEval *ev, int32 node);
-extern const char *EvalKindName(uint8 kind);
-extern void EvalTypeError(CpEval *ev, int32 node, const char *what) pg_attribute_noreturn();
-extern void EvalOverflowError(CpEval *ev, int32 node) pg_attribute_noreturn();
+extern CP_EVAL_INTERNAL const char *EvalRuleName(const CpEval *ev);
+extern CP_EVAL_INTERNAL char *EvalNodeText(const CpEval *ev, int32 node);
+extern CP_EVAL_INTERNAL const char *EvalKindName(uint8 kind);
+extern CP_EVAL_INTERNAL void EvalTypeError(CpEval *ev, int32 node,
+										   const char *what) pg_attribute_noreturn();
+extern CP_EVAL_INTERNAL void EvalOverflowError(CpEval *ev,
+											   int32 node) pg_attribute_noreturn();
 
 /* ---------------------------------------------------------------------
  * eval_award.c
@@ -389,7 +407,7 @@ extern void EvalOverflowError(CpEval *ev, int32 node) pg_attribute_noreturn();
  */
 
 /* "credit deposit": an award spec, for messages. */
-extern const char *EvalSpecText(const CpEval *ev, const CpAwardSpec *spec);
+extern CP_EVAL_INTERNAL const char *EvalSpecText(const CpEval *ev, const CpAwardSpec *spec);
 
 /* ---------------------------------------------------------------------
  * eval_explain.c
@@ -401,7 +419,8 @@ extern const char *EvalSpecText(const CpEval *ev, const CpAwardSpec *spec);
  * that evaluate() never formats the reason: NOTE_SKIP evaluates its
  * arguments only then.
  */
-extern void EvalNoteSkip(CpEval *ev, const CpAwardSpec *spec, const char *why);
+extern CP_EVAL_INTERNAL void EvalNoteSkip(CpEval *ev, const CpAwardSpec *spec,
+										  const char *why);
 
 #define NOTE_SKIP(ev, spec, why) \
 	do { \
@@ -410,11 +429,12 @@ extern void EvalNoteSkip(CpEval *ev, const CpAwardSpec *spec, const char *why);
 	} while (0)
 
 /* Explain: the first part of condition cond that was not true, and why. */
-extern void EvalExplainFailure(CpEval *ev, int32 cond, int truth,
-							   CpExplainRule *tr);
+extern CP_EVAL_INTERNAL void EvalExplainFailure(CpEval *ev, int32 cond,
+												int truth, CpExplainRule *tr);
 
 /* A value as a policy would write it (for messages and explain). */
-extern void EvalAppendValue(CpEval *ev, StringInfo out, const CpValue *v);
-extern char *EvalValueText(CpEval *ev, const CpValue *v);
+extern CP_EVAL_INTERNAL void EvalAppendValue(CpEval *ev, StringInfo out,
+											 const CpValue *v);
+extern CP_EVAL_INTERNAL char *EvalValueText(CpEval *ev, const CpValue *v);
 
 #endif							/* COMPENSATION_EVAL_INT_H */

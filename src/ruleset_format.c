@@ -60,111 +60,51 @@ cp_ruleset_section_offset(const CpRulesetData *rs, int section)
  * ---------------------------------------------------------------------
  */
 
-/* How an operator's argument list is counted, from its field c. */
-typedef enum ListLen
-{
-	LIST_NONE = 0,
-	LIST_C,						/* c slots */
-	LIST_TIER					/* 2 * c slots, one more with an else */
-} ListLen;
-
-typedef struct OpShape
-{
-	bool		known;
-	uint8		n_fields;		/* children in a, b, c, first n_fields */
-	uint8		list;			/* ListLen: slots whose first is the next
-								 * field */
-	uint8		ref;			/* CpNodeRef of field a */
-} OpShape;
-
-/* The one place that says where each operator's children are. */
-static const OpShape op_shapes[] = {
-	[CP_OP_NUM] = {true, 0, LIST_NONE, CP_REF_NONE},
-	[CP_OP_STR] = {true, 0, LIST_NONE, CP_REF_STRING},
-	[CP_OP_BOOL] = {true, 0, LIST_NONE, CP_REF_NONE},
-	[CP_OP_NULL] = {true, 0, LIST_NONE, CP_REF_NONE},
-	[CP_OP_DATE] = {true, 0, LIST_NONE, CP_REF_NONE},
-	[CP_OP_TIMESTAMP] = {true, 0, LIST_NONE, CP_REF_NONE},
-	[CP_OP_DURATION] = {true, 1, LIST_NONE, CP_REF_NONE},
-	[CP_OP_COLUMN] = {true, 0, LIST_NONE, CP_REF_COLUMN},
-	[CP_OP_LET] = {true, 0, LIST_NONE, CP_REF_LET},
-	[CP_OP_BUILTIN] = {true, 0, LIST_NONE, CP_REF_NONE},
-	[CP_OP_NEG] = {true, 1, LIST_NONE, CP_REF_NONE},
-	[CP_OP_PERCENT] = {true, 1, LIST_NONE, CP_REF_NONE},
-	[CP_OP_ADD] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_SUB] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_MUL] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_DIV] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_CALL] = {true, 0, LIST_C, CP_REF_NONE},
-	[CP_OP_MODE] = {true, 0, LIST_NONE, CP_REF_NONE},
-	[CP_OP_TIER] = {true, 1, LIST_TIER, CP_REF_NONE},
-	[CP_OP_REVIEW] = {true, 0, LIST_NONE, CP_REF_STRING},
-	[CP_OP_NOAWARD] = {true, 0, LIST_NONE, CP_REF_NONE},
-	[CP_OP_EQ] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_NE] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_LT] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_LE] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_GT] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_GE] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_AND] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_OR] = {true, 2, LIST_NONE, CP_REF_NONE},
-	[CP_OP_NOT] = {true, 1, LIST_NONE, CP_REF_NONE},
-	[CP_OP_IS_NULL] = {true, 1, LIST_NONE, CP_REF_NONE},
-	[CP_OP_IN_LIST] = {true, 1, LIST_C, CP_REF_NONE},
-	[CP_OP_IN_RANGE] = {true, 3, LIST_NONE, CP_REF_NONE},
-	[CP_OP_IN_OUTAGE] = {true, 1, LIST_NONE, CP_REF_NONE},
+/*
+ * The one place that says where each operator's children are, indexed by
+ * the op byte; an operator not listed is unknown (known = false).
+ */
+const CpOpShape cp_op_shapes[256] = {
+	[CP_OP_NUM] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_STR] = {true, 0, CP_LIST_NONE, CP_REF_STRING},
+	[CP_OP_BOOL] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_NULL] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_DATE] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_TIMESTAMP] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_DURATION] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_COLUMN] = {true, 0, CP_LIST_NONE, CP_REF_COLUMN},
+	[CP_OP_LET] = {true, 0, CP_LIST_NONE, CP_REF_LET},
+	[CP_OP_BUILTIN] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_NEG] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_PERCENT] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_ADD] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_SUB] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_MUL] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_DIV] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_CALL] = {true, 0, CP_LIST_C, CP_REF_NONE},
+	[CP_OP_MODE] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_TIER] = {true, 1, CP_LIST_TIER, CP_REF_NONE},
+	[CP_OP_REVIEW] = {true, 0, CP_LIST_NONE, CP_REF_STRING},
+	[CP_OP_NOAWARD] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_EQ] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_NE] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_LT] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_LE] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_GT] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_GE] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_AND] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_OR] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_NOT] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_IS_NULL] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_IN_LIST] = {true, 1, CP_LIST_C, CP_REF_NONE},
+	[CP_OP_IN_RANGE] = {true, 3, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_IN_OUTAGE] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
 };
 
-bool
-cp_node_shape(const CpNode *n, CpNodeShape *shape)
+void
+cp_node_unknown_op(int op)
 {
-	const OpShape *s;
-
-	if (n->op >= lengthof(op_shapes) || !op_shapes[n->op].known)
-		return false;
-	s = &op_shapes[n->op];
-	shape->n_fields = s->n_fields;
-	shape->has_list = s->list != LIST_NONE;
-	shape->ref = s->ref;
-	switch ((ListLen) s->list)
-	{
-		case LIST_NONE:
-			shape->list_len = 0;
-			break;
-		case LIST_C:
-			shape->list_len = n->c;
-			break;
-		case LIST_TIER:
-			shape->list_len = 2 * (int64) n->c +
-				((n->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
-			break;
-	}
-	return true;
-}
-
-bool
-cp_node_walk_children(const CpNode *nodes, const int32 *args, int32 idx,
-					  CpChildWalker walker, void *context)
-{
-	CpNode		n = nodes[idx];
-	CpNodeShape shape;
-	int			k;
-
-	if (!cp_node_shape(&n, &shape))
-		elog(ERROR, "unrecognized ruleset node operator: %d", (int) n.op);
-	for (k = 0; k < shape.n_fields; k++)
-		if (walker(*cp_node_field(&n, k), context))
-			return true;
-	if (shape.has_list)
-	{
-		int32		first = *cp_node_field(&n, shape.n_fields);
-		int64		i;
-
-		for (i = 0; i < shape.list_len; i++)
-			if (walker(args[first + i], context))
-				return true;
-	}
-	return false;
+	elog(ERROR, "unrecognized ruleset node operator: %d", op);
 }
 
 /* ---------------------------------------------------------------------
@@ -259,7 +199,6 @@ check_one_node(const Checker *ck, int32 i)
 {
 	const CpNode *n = &ck->nodes[i];
 	CpNodeShape shape;
-	CpNode		copy = *n;
 	int			k;
 
 	if (!cp_node_shape(n, &shape))
@@ -282,9 +221,9 @@ check_one_node(const Checker *ck, int32 i)
 			break;
 	}
 	for (k = 0; k < shape.n_fields; k++)
-		check_node(ck, *cp_node_field(&copy, k));
+		check_node(ck, cp_node_child(n, k));
 	if (shape.has_list)
-		check_args(ck, *cp_node_field(&copy, shape.n_fields), shape.list_len);
+		check_args(ck, cp_node_child(n, shape.n_fields), shape.list_len);
 }
 
 /* Every index and offset in the value points inside it. */

@@ -6,10 +6,11 @@
  *	  and the check of a value that comes from disk or from a plan.
  *
  * ruleset.h says what the bytes are; this says how to read them safely.
- * Node arity is spelled once, in ruleset_format.c: every structural pass
- * (flattening, the check, the depth bound, explain's column list) asks
- * cp_node_shape() or cp_node_walk_children(), so adding an operator touches
- * the parser, the printer and the evaluator's semantics, and no walk.
+ * Node arity is spelled once, in the table cp_op_shapes (ruleset_format.c):
+ * every structural pass (flattening, the check, the depth bound, explain's
+ * column list) asks cp_node_shape() or cp_node_walk_children(), so adding
+ * an operator touches the parser, the printer, the evaluator's semantics
+ * and one line of that table, and no walk.
  *
  *-------------------------------------------------------------------------
  */
@@ -31,39 +32,111 @@ typedef enum CpNodeRef
 } CpNodeRef;
 
 /*
- * Where a node's children are.  Its first n_fields fields of (a, b, c) are
- * child node indexes, in that order; if has_list, the next field is the
- * index of the first of list_len argument slots (args[]), each a child.
- * Children are visited in that order: fields first, then the list.
+ * The shape of an operator.  Its first n_fields fields of (a, b, c) are
+ * child node indexes, in that order; if it has a list, the next field is
+ * the index of the first of its argument slots (args[]), each a child,
+ * counted from field c (CP_LIST_C: c slots; CP_LIST_TIER: 2 * c, one more
+ * with an else).  Children are visited in that order: fields, then list.
  */
+#define CP_LIST_NONE	0
+#define CP_LIST_C		1
+#define CP_LIST_TIER	2
+
+typedef struct CpOpShape
+{
+	bool		known;			/* false: no such operator */
+	uint8		n_fields;		/* 0 to 3 */
+	uint8		list;			/* CP_LIST_* */
+	uint8		ref;			/* CpNodeRef of field a */
+} CpOpShape;
+
+/* Indexed by the op byte (ruleset_format.c): the one place arity is spelled. */
+extern const CpOpShape cp_op_shapes[256];
+
+/* A node's shape, its list length counted. */
 typedef struct CpNodeShape
 {
-	uint8		n_fields;		/* 0 to 3 */
+	uint8		n_fields;
 	bool		has_list;
 	uint8		ref;			/* CpNodeRef of field a */
 	int64		list_len;		/* argument slots, when has_list */
 } CpNodeShape;
 
-/* The shape of n; false if its operator is unknown. */
-extern bool cp_node_shape(const CpNode *n, CpNodeShape *shape);
+extern void cp_node_unknown_op(int op) pg_attribute_noreturn();
 
-/* Field k (0 = a, 1 = b, 2 = c) of a node, for passes that rewrite them. */
+/* Child field k (0 = a, 1 = b, 2 = c) of a node. */
+static inline int32
+cp_node_child(const CpNode *n, int k)
+{
+	return k == 0 ? n->a : (k == 1 ? n->b : n->c);
+}
+
+/* The same field, for passes that rewrite children (the builder). */
 static inline int32 *
 cp_node_field(CpNode *n, int k)
 {
 	return k == 0 ? &n->a : (k == 1 ? &n->b : &n->c);
 }
 
+static inline int64
+cp_node_list_len(const CpNode *n, const CpOpShape *s)
+{
+	if (s->list == CP_LIST_C)
+		return n->c;
+	if (s->list == CP_LIST_TIER)
+		return 2 * (int64) n->c + ((n->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
+	return 0;
+}
+
+/* The shape of n; false if its operator is unknown. */
+static inline bool
+cp_node_shape(const CpNode *n, CpNodeShape *shape)
+{
+	const CpOpShape *s = &cp_op_shapes[n->op];
+
+	if (!s->known)
+		return false;
+	shape->n_fields = s->n_fields;
+	shape->has_list = s->list != CP_LIST_NONE;
+	shape->ref = s->ref;
+	shape->list_len = cp_node_list_len(n, s);
+	return true;
+}
+
 /*
  * Calls walker(child, context) on each child of node idx of a ruleset whose
  * sections are nodes and args, in order, until one returns true; returns
  * true if one did (PostgreSQL's expression_tree_walker).  The ruleset must
- * have passed cp_ruleset_check(), or the caller checks indexes itself.
+ * have passed cp_ruleset_check().  Inline: explain walks a condition per
+ * rule and row.
  */
 typedef bool (*CpChildWalker) (int32 child, void *context);
-extern bool cp_node_walk_children(const CpNode *nodes, const int32 *args,
-								  int32 idx, CpChildWalker walker,
-								  void *context);
+
+static inline bool
+cp_node_walk_children(const CpNode *nodes, const int32 *args, int32 idx,
+					  CpChildWalker walker, void *context)
+{
+	const CpNode *n = &nodes[idx];
+	const CpOpShape *s = &cp_op_shapes[n->op];
+	int			k;
+
+	if (unlikely(!s->known))
+		cp_node_unknown_op(n->op);
+	for (k = 0; k < s->n_fields; k++)
+		if (walker(cp_node_child(n, k), context))
+			return true;
+	if (s->list != CP_LIST_NONE)
+	{
+		const int32 *list = args + cp_node_child(n, s->n_fields);
+		int64		len = cp_node_list_len(n, s);
+		int64		i;
+
+		for (i = 0; i < len; i++)
+			if (walker(list[i], context))
+				return true;
+	}
+	return false;
+}
 
 /*
  * The check of a ruleset value before anything walks it: format version,
