@@ -4,10 +4,11 @@
  *	  The module: what PostgreSQL needs to load the library.
  *
  * Everything else lives in files of one concern each: the policy language
- * (ruleset_*.c), its words (kwlist.h, keywords.c), the award type
- * (award*.c), evaluation (eval.c, evaluate.c), exact arithmetic (exact.c),
- * time zones (timezone.c) and the string pool and quoting that rulesets and
- * awards share (strutil.c).
+ * (ruleset_*.c, the binary format in ruleset_format.c), its words (kwlist.h,
+ * keywords.c), the award type (award*.c), subjects (subject.c), evaluation
+ * (eval_*.c, evaluate*.c), exact arithmetic (exact.c), time zones
+ * (timezone.c) and the string pool and quoting that rulesets and awards
+ * share (strutil.c).
  *
  *-------------------------------------------------------------------------
  */

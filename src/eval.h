@@ -14,6 +14,11 @@
  * Evaluation is implemented once: cp_eval_award() and cp_eval_explain() run
  * the same code, the latter with a trace (DESIGN.md, law 3).
  *
+ * The implementation is split by lifetime (see eval_int.h): eval_bind.c
+ * (cp_eval_prepare), eval_award.c (cp_eval_award, cp_eval_award_columns),
+ * eval_exec.c (the interpreter under them), eval_explain.c
+ * (cp_eval_explain).
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef COMPENSATION_EVAL_H
@@ -35,9 +40,6 @@ typedef struct CpEval CpEval;
  */
 extern CpEval *cp_eval_prepare(void **cache, MemoryContext mcxt, Datum rules,
 							   Oid rowtype, int32 rowtypmod);
-
-/* The ruleset an evaluator runs (its private copy). */
-extern const CpRulesetData *cp_eval_ruleset(const CpEval *ev);
 
 /*
  * The award for one row (a composite datum's header, or a heap tuple's

@@ -5,8 +5,8 @@
  *	  compensation.explain(ruleset, row).
  *
  * Both are IMMUTABLE STRICT PARALLEL SAFE: they read no table and no
- * setting.  The evaluator for a call site lives in fn_extra (eval.c) and is
- * rebuilt only when the policy or the row type changes.
+ * setting.  The evaluator for a call site lives in fn_extra (eval_bind.c)
+ * and is rebuilt only when the policy or the row type changes.
  *
  *-------------------------------------------------------------------------
  */

@@ -62,6 +62,7 @@
 #include "award.h"
 #include "eval.h"
 #include "ruleset.h"
+#include "ruleset_format.h"
 
 PG_FUNCTION_INFO_V1(compensation_evaluate_support);
 PG_FUNCTION_INFO_V1(compensation_evaluate_columns);
@@ -120,22 +121,26 @@ find_in_jointree(Node *n, int varno, bool nullable, bool *found, bool *is_nullab
 /*
  * The attributes a ruleset reads, resolved against a row type: their
  * attnos in *attnos (ascending, palloc'd), or false if one of them is not
- * an attribute of the row type (the plain path then raises the error).
+ * an attribute of the row type or the value is not sound (the plain path
+ * then raises the error).
  */
 static bool
 ruleset_attnos(Const *rules, TupleDesc tupdesc, int16 **attnos, int *n)
 {
 	CpRuleset	rs = (CpRuleset) PG_DETOAST_DATUM(rules->constvalue);
-	const CpColumn *cols = CpColumns(rs);
-	const char *strings = CpStrings(rs);
 	bool	   *wanted = palloc0(sizeof(bool) * (tupdesc->natts + 1));
 	int			c;
 	int			a;
 
+	/* not checked yet: a bad value is left to the plain path's check */
+	if (!cp_ruleset_sections_ok(rs, VARSIZE_ANY(rs)))
+		return false;
 	for (c = 0; c < rs->n_columns; c++)
 	{
-		const char *name = strings + cols[c].name;
+		const char *name = cp_ruleset_column_name(rs, c);
 
+		if (name == NULL)
+			return false;
 		for (a = 0; a < tupdesc->natts; a++)
 		{
 			Form_pg_attribute att = TupleDescAttr(tupdesc, a);

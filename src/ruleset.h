@@ -265,7 +265,7 @@ typedef struct CpRulesetData
 
 typedef CpRulesetData *CpRuleset;
 
-/* Section access. */
+/* Section access (ruleset_format.c, which owns the format). */
 extern Size cp_ruleset_section_offset(const CpRulesetData *rs, int section);
 
 #define CP_SECTION_NODES		0

@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 
 #include "ruleset_build.h"
+#include "ruleset_format.h"
 #include "strutil.h"
 
 /* Adds a zeroed block to a section. */
@@ -314,7 +315,9 @@ static int32
 flat_node(Flattener *f, int32 old)
 {
 	CpNode		n;
+	CpNodeShape shape;
 	int32		idx;
+	int			k;
 
 	if (old == CP_NONE_IDX)
 		return CP_NONE_IDX;
@@ -323,64 +326,27 @@ flat_node(Flattener *f, int32 old)
 	n = *CpBuilderNode(f->src, old);
 	idx = FLAT_TAKE(f, nodes, 1);
 
-	switch ((CpOp) n.op)
+	if (!cp_node_shape(&n, &shape))
+		elog(ERROR, "unrecognized ruleset node operator: %d", (int) n.op);
+	switch ((CpNodeRef) shape.ref)
 	{
-		case CP_OP_NUM:
-		case CP_OP_BOOL:
-		case CP_OP_NULL:
-		case CP_OP_DATE:
-		case CP_OP_TIMESTAMP:
-		case CP_OP_LET:
-		case CP_OP_BUILTIN:
-		case CP_OP_MODE:
-		case CP_OP_NOAWARD:
+		case CP_REF_NONE:
+		case CP_REF_LET:
 			break;
-		case CP_OP_STR:
-		case CP_OP_REVIEW:
+		case CP_REF_STRING:
 			n.a = flat_string(f, n.a);
 			break;
-		case CP_OP_COLUMN:
+		case CP_REF_COLUMN:
 			n.a = flat_column(f, n.a);
 			break;
-		case CP_OP_DURATION:
-		case CP_OP_NEG:
-		case CP_OP_PERCENT:
-		case CP_OP_NOT:
-		case CP_OP_IS_NULL:
-		case CP_OP_IN_OUTAGE:
-			n.a = flat_node(f, n.a);
-			break;
-		case CP_OP_ADD:
-		case CP_OP_SUB:
-		case CP_OP_MUL:
-		case CP_OP_DIV:
-		case CP_OP_EQ:
-		case CP_OP_NE:
-		case CP_OP_LT:
-		case CP_OP_LE:
-		case CP_OP_GT:
-		case CP_OP_GE:
-		case CP_OP_AND:
-		case CP_OP_OR:
-			n.a = flat_node(f, n.a);
-			n.b = flat_node(f, n.b);
-			break;
-		case CP_OP_IN_RANGE:
-			n.a = flat_node(f, n.a);
-			n.b = flat_node(f, n.b);
-			n.c = flat_node(f, n.c);
-			break;
-		case CP_OP_CALL:
-			n.a = flat_args(f, n.a, n.c);
-			break;
-		case CP_OP_IN_LIST:
-			n.a = flat_node(f, n.a);
-			n.b = flat_args(f, n.b, n.c);
-			break;
-		case CP_OP_TIER:
-			n.a = flat_node(f, n.a);
-			n.b = flat_args(f, n.b, 2 * n.c + ((n.flags & CP_NODE_HAS_ELSE) ? 1 : 0));
-			break;
+	}
+	for (k = 0; k < shape.n_fields; k++)
+		*cp_node_field(&n, k) = flat_node(f, *cp_node_field(&n, k));
+	if (shape.has_list)
+	{
+		int32	   *first = cp_node_field(&n, shape.n_fields);
+
+		*first = flat_args(f, *first, (int32) shape.list_len);
 	}
 	f->nodes[idx] = n;
 	return idx;
@@ -453,32 +419,6 @@ flat_rule(Flattener *f, int32 i)
 	for (k = 0; k < r.n_awards; k++)
 		flat_award(f, r.first_award + k);
 	f->rules[j] = r;
-}
-
-Size
-cp_ruleset_section_offset(const CpRulesetData *rs, int section)
-{
-	Size		off = MAXALIGN(sizeof(CpRulesetData));
-
-	if (section > CP_SECTION_NODES)
-		off += MAXALIGN(sizeof(CpNode) * rs->n_nodes);
-	if (section > CP_SECTION_WINDOWS)
-		off += MAXALIGN(sizeof(CpWindow) * rs->n_windows);
-	if (section > CP_SECTION_ARGS)
-		off += MAXALIGN(sizeof(int32) * rs->n_args);
-	if (section > CP_SECTION_RULES)
-		off += MAXALIGN(sizeof(CpRule) * rs->n_rules);
-	if (section > CP_SECTION_LETS)
-		off += MAXALIGN(sizeof(CpLet) * rs->n_lets);
-	if (section > CP_SECTION_AWARDS)
-		off += MAXALIGN(sizeof(CpAwardSpec) * rs->n_awards);
-	if (section > CP_SECTION_COLUMNS)
-		off += MAXALIGN(sizeof(CpColumn) * rs->n_columns);
-	if (section > CP_SECTION_INSTRUMENTS)
-		off += MAXALIGN(sizeof(CpInstrument) * rs->n_instruments);
-	if (section > CP_SECTION_STRINGS)
-		off += MAXALIGN(rs->strings_len);
-	return off;
 }
 
 /*

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * timezone.c
- *	  Calendar arithmetic in a policy's own time zone.
+ *	  Calendar arithmetic in a policy's own time zone, and the evaluator's
+ *	  cache of local days (see timezone.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -75,25 +76,71 @@ cp_instant_to_local(pg_tz *tz, TimestampTz t, DateADT *date, int64 *usecs,
 		*utc_offset = -offset;	/* PostgreSQL counts seconds west */
 }
 
-TimestampTz
-cp_add_local_days(pg_tz *tz, TimestampTz t, int32 days)
-{
-	DateADT		date;
-	int64		usecs;
+/* ---------------------------------------------------------------------
+ * The day cache
+ * ---------------------------------------------------------------------
+ */
 
-	cp_instant_to_local(tz, t, &date, &usecs, NULL);
-	return cp_local_to_instant(tz, date + days, usecs);
+#define UNIX_EPOCH_OFFSET_SECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY)
+
+void
+cp_tz_cache_init(CpTzCache *c, pg_tz *tz)
+{
+	int			i;
+
+	c->tz = tz;
+	c->guess_offset = 0;
+	for (i = 0; i < CP_DAY_CACHE; i++)
+		c->days[i].date = PG_INT32_MIN;
 }
 
-int
-cp_days_in_month(pg_tz *tz, TimestampTz t)
+/* Is the UTC offset the same all through [m0, m1)? */
+static bool
+offset_constant(pg_tz *tz, int64 m0, int64 m1)
 {
-	DateADT		date;
-	int			year,
-				month,
-				day;
+	pg_time_t	t;
+	pg_time_t	boundary;
+	long int	before_gmtoff,
+				after_gmtoff;
+	int			before_isdst,
+				after_isdst;
+	int			r;
 
-	cp_instant_to_local(tz, t, &date, NULL, NULL);
-	j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
-	return day_tab[isleap(year)][month - 1];
+	if (m1 - m0 != USECS_PER_DAY)
+		return false;
+	t = (pg_time_t) (m0 / USECS_PER_SEC) + UNIX_EPOCH_OFFSET_SECS;
+	r = pg_next_dst_boundary(&t, &before_gmtoff, &before_isdst, &boundary,
+							 &after_gmtoff, &after_isdst, tz);
+	if (r == 0)
+		return true;
+	if (r < 0)
+		return false;
+	return (boundary - UNIX_EPOCH_OFFSET_SECS) * USECS_PER_SEC >= m1;
+}
+
+CpDayEntry *
+cp_tz_day_fill(CpTzCache *c, DateADT d)
+{
+	CpDayEntry *e = &c->days[((uint32) d) % CP_DAY_CACHE];
+
+	/* empty until filled: an error half way leaves no wrong entry */
+	e->date = PG_INT32_MIN;
+	e->m0 = cp_local_to_instant(c->tz, d, 0);
+	e->m1 = cp_local_to_instant(c->tz, d + 1, 0);
+	e->uniform = offset_constant(c->tz, e->m0, e->m1);
+	e->date = d;
+	return e;
+}
+
+void
+cp_tz_instant_to_local_slow(CpTzCache *c, int64 t, DateADT *d, int64 *usecs,
+							int32 *offset)
+{
+	int32		off;
+
+	cp_instant_to_local(c->tz, t, d, usecs, &off);
+	c->guess_offset = (int64) off * USECS_PER_SEC;
+	if (offset)
+		*offset = off;
 }

@@ -1,0 +1,441 @@
+/*-------------------------------------------------------------------------
+ *
+ * eval_int.h
+ *	  What the evaluator's files share: values, the evaluator (CpEval), the
+ *	  rule index, and the few functions one file calls in another.
+ *
+ * The evaluator is split by lifetime, as PostgreSQL splits execExpr.c
+ * (compile once) from execExprInterp.c (run per row):
+ *
+ *	 eval_bind.c     once per call site: bind a checked ruleset to a row
+ *	                 type, fold constants, build the rule index; the cache
+ *	 eval_exec.c     per row: columns, expressions and conditions (the
+ *	                 interpreter, the hot path, one translation unit)
+ *	 eval_award.c    per row: the rules to try (rule index), hit policy,
+ *	                 award lines, the award
+ *	 eval_explain.c  explain only: the trace, and values as text
+ *
+ * The format of the ruleset itself (its check, the node walker) belongs to
+ * ruleset_format.c.  Nothing outside the eval files includes this header;
+ * the rest of the extension sees eval.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COMPENSATION_EVAL_INT_H
+#define COMPENSATION_EVAL_INT_H
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "common/hashfn.h"
+#include "lib/stringinfo.h"
+#include "utils/timestamp.h"
+
+#include "award.h"
+#include "eval.h"
+#include "exact.h"
+#include "ruleset.h"
+#include "timezone.h"
+
+/* ---------------------------------------------------------------------
+ * Values
+ * ---------------------------------------------------------------------
+ */
+
+/* The first three kinds propagate through arithmetic. */
+typedef enum CpValKind
+{
+	CPV_NULL = 0,
+	CPV_REVIEW,					/* "review 'reason'": a person decides */
+	CPV_NOAWARD,				/* "none" */
+	CPV_NUM,
+	CPV_BOOL,
+	CPV_TEXT,
+	CPV_TIME,
+	CPV_DURATION
+} CpValKind;
+
+#define CPV_IS_SPECIAL(k)	((k) <= CPV_NOAWARD)
+
+typedef struct CpValue
+{
+	uint8		kind;			/* CpValKind */
+	union
+	{
+		CpRational	num;
+		bool		b;
+		struct
+		{
+			const char *p;
+			int32		len;
+		}			text;
+		struct
+		{
+			int64		lo;		/* first instant inside */
+			int64		hi;		/* first instant after */
+		}			time;
+		struct
+		{
+			int64		usecs;
+			int32		days;
+		}			dur;
+		const char *reason;
+	}			u;
+} CpValue;
+
+/* Three-valued logic */
+#define CP_FALSE	0
+#define CP_TRUE		1
+#define CP_UNKNOWN	2
+
+/* Infinite times: [MIN, MIN+1) and [MAX-1, MAX) */
+#define TIME_NEG_INF_LO		PG_INT64_MIN
+#define TIME_POS_INF_HI		PG_INT64_MAX
+#define TIME_IS_FINITE(v)	((v)->u.time.lo != TIME_NEG_INF_LO && (v)->u.time.hi != TIME_POS_INF_HI)
+
+#define USECS_PER_HOUR_I	INT64CONST(3600000000)
+#define USECS_PER_MINUTE_I	INT64CONST(60000000)
+
+/* ---------------------------------------------------------------------
+ * The evaluator
+ * ---------------------------------------------------------------------
+ */
+
+typedef enum CpColClass
+{
+	CPC_INT2 = 1,
+	CPC_INT4,
+	CPC_INT8,
+	CPC_NUMERIC,
+	CPC_BOOL,
+	CPC_TEXT,					/* text, varchar and other string varlenas */
+	CPC_BPCHAR,					/* compared without trailing spaces */
+	CPC_NAME,
+	CPC_CSTRING,				/* a literal of type unknown */
+	CPC_ENUM,
+	CPC_DATE,
+	CPC_TIMESTAMP,				/* local time in the policy zone */
+	CPC_TIMESTAMPTZ
+} CpColClass;
+
+#define CP_ENUM_CACHE	16
+
+typedef struct CpEnumLabel
+{
+	Oid			oid;
+	int32		len;
+	char	   *label;
+} CpEnumLabel;
+
+typedef struct CpColBind
+{
+	int			attno;			/* 0-based attribute index */
+	CpColClass	cls;
+	const char *name;
+	int			n_enum;
+	int			next_enum;
+	CpEnumLabel *enums;
+} CpColBind;
+
+/* An award line waiting to be built into the result. */
+typedef struct CpPending
+{
+	CpAwardLine line;
+	const char *rule;
+	const char *instrument;
+	const char *note;
+} CpPending;
+
+struct CpEval
+{
+	MemoryContext mcxt;			/* owns everything below */
+	const int16 *columns_checked;	/* the attnos cp_eval_award_columns() last checked */
+	MemoryContext rowcxt;		/* reset at the start of every row */
+
+	/* the ruleset, a private copy, and how to recognise it again */
+	CpRulesetData *rs;
+	Size		rs_size;
+	uint64		fingerprint;
+	char	   *raw_key;		/* compressed or toast-pointer bytes, or NULL */
+	Size		raw_key_len;
+
+	/* the row type */
+	Oid			rowtype;
+	int32		rowtypmod;
+	TupleDesc	tupdesc;
+
+	/* sections */
+	const CpNode *nodes;
+	const CpWindow *windows;
+	const int32 *args;
+	const CpRule *rules;
+	const CpLet *lets;
+	const CpAwardSpec *awards;
+	const CpColumn *columns;
+	const char *strings;
+	int32		n_nodes;
+	int32		n_windows;
+	int32		n_args;
+	int32		n_rules;
+	int32		n_lets;
+	int32		n_awards;
+	int32		n_columns;
+	int32		strings_len;
+
+	CpColBind  *cols;
+	int			max_att;		/* attributes needed: highest attno + 1 */
+
+	/*
+	 * The rule index (see find_guards).  A rule whose condition starts
+	 * (leftmost "and" leaf) with COLUMN = CONSTANT, for a number or text
+	 * column and a constant of the same kind, is "guarded": on a row whose
+	 * column holds another non-NULL value the condition is false without
+	 * walking it, exactly what the "and" would conclude.  Per row, each
+	 * guard column is read once and looked up in a hash table from (column,
+	 * value) to the rules with that guard; only those and the unguarded rules
+	 * are evaluated, merged in rule order.  Rule lists are chains through
+	 * the next_* arrays (indexed by rule, -1 ends), so they are sorted.
+	 */
+	int			n_gcols;		/* guard columns */
+	struct CpGuardCol *gcols;
+	struct cpguard_hash *guards;	/* (column, value) -> rules */
+	int32		first_unguarded;	/* rules without a guard */
+	int32	   *next_unguarded;
+	int32	   *next_key;		/* the next rule with the same guard */
+	int32	   *next_col;		/* the next rule guarded on the same column */
+	int32	   *next_null;		/* ... whose condition is more than the guard */
+	struct CpCursor *cursors;	/* per row: 1 + n_gcols rule lists to merge */
+
+	/* constant folding: konst[i] is valid when is_const[i] */
+	bool	   *is_const;
+	CpValue    *konst;
+
+	/* the outage */
+	bool		have_outage;
+	int64		outage_usecs;	/* total length of all windows */
+	int32		outage_days;	/* whole local days in all windows, or -1 */
+
+	/* the policy time zone, and its local days (timezone.h) */
+	CpTzCache	tzc;
+
+	/* per row */
+	uint32		gen;			/* row generation for the memo stamps */
+	uint32	   *col_gen;
+	CpValue    *col_val;
+	uint32	   *let_gen;
+	uint32	   *let_busy;
+	CpValue    *let_val;
+	HeapTupleHeader tup;
+	Datum	   *values;
+	bool	   *isnull;
+	int			nvalid;			/* attributes deformed so far */
+	uint32		off;
+	bool		slow;
+	int			cur_rule;
+
+	/* award lines of this row */
+	CpPending  *pending;
+	int			n_pending;
+	int			max_pending;
+
+	/* explain: why a matched rule's awards gave no line, else NULL */
+	StringInfo	skips;
+
+	/* the award with no lines, in the policy currency */
+	CpAward		empty_award;
+};
+
+/*
+ * The rule index: a guard is (column, value), value a number (a reduced
+ * rational, so 1.0 and 1 are one key) or text (its bytes, as fetch_column
+ * gives them: bpchar without trailing spaces).
+ */
+typedef struct CpGuardKey
+{
+	int32		col;
+	uint8		kind;			/* CPV_NUM or CPV_TEXT */
+	int32		len;			/* text */
+	const char *p;				/* text */
+	CpRational	num;			/* number */
+} CpGuardKey;
+
+typedef struct CpGuardEntry
+{
+	CpGuardKey	key;
+	int32		first;			/* first rule with this guard, chained by
+								 * next_key */
+	int32		last;
+	char		status;			/* simplehash */
+} CpGuardEntry;
+
+static inline uint32
+guard_hash(const CpGuardKey *k)
+{
+	uint32		h = murmurhash32((uint32) k->col);
+
+	if (k->kind == CPV_NUM)
+		return hash_combine(h, hash_bytes((const unsigned char *) &k->num,
+										  sizeof(CpRational)));
+	return hash_combine(h, hash_bytes((const unsigned char *) k->p, k->len));
+}
+
+static inline bool
+guard_equal(const CpGuardKey *a, const CpGuardKey *b)
+{
+	if (a->col != b->col || a->kind != b->kind)
+		return false;
+	if (a->kind == CPV_NUM)
+		return a->num.num == b->num.num && a->num.den == b->num.den;
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+#define SH_PREFIX		cpguard
+#define SH_ELEMENT_TYPE	CpGuardEntry
+#define SH_KEY_TYPE		CpGuardKey
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	guard_hash(&(k))
+#define SH_EQUAL(tb, a, b)	guard_equal(&(a), &(b))
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* A column that guards rules. */
+typedef struct CpGuardCol
+{
+	int32		col;
+	int32		first_col;		/* rules guarded on it (next_col) */
+	int32		first_null;		/* those whose condition goes on after the
+								 * guard (next_null): when the column is
+								 * NULL, the rest is still evaluated */
+} CpGuardCol;
+
+/* A sorted list of rules being merged. */
+typedef struct CpCursor
+{
+	int32		cur;
+	const int32 *next;
+} CpCursor;
+
+/* ---------------------------------------------------------------------
+ * Small helpers every file uses
+ * ---------------------------------------------------------------------
+ */
+
+static inline const char *
+str_at(const CpEval *ev, int32 off)
+{
+	return ev->strings + off;
+}
+
+/* A time value's start (or end) as a timestamptz, infinities mapped back. */
+static inline TimestampTz
+time_point(const CpValue *v, bool end)
+{
+	if (v->u.time.lo == TIME_NEG_INF_LO)
+		return DT_NOBEGIN;
+	if (v->u.time.hi == TIME_POS_INF_HI)
+		return DT_NOEND;
+	return end ? v->u.time.hi : v->u.time.lo;
+}
+
+/*
+ * The eval files call each other only through the declarations below.
+ * They are no part of the library's interface, so they are hidden: a call
+ * from one eval file to another is a direct call, not one through the
+ * procedure linkage table, and the compiler may inline one within its own
+ * file as it would a static function.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define CP_EVAL_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define CP_EVAL_INTERNAL
+#endif
+
+/* ---------------------------------------------------------------------
+ * eval_exec.c: the interpreter, for the other files.  These are cold
+ * entry points: the interpreter's own calls stay static inside it.
+ * ---------------------------------------------------------------------
+ */
+
+/* The value of node idx on this row. */
+extern CP_EVAL_INTERNAL void EvalNode(CpEval *ev, int32 idx, CpValue *out);
+
+/* Condition idx on this row: CP_TRUE, CP_FALSE or CP_UNKNOWN. */
+extern CP_EVAL_INTERNAL int	EvalCond(CpEval *ev, int32 idx);
+
+/* Column c of this row, memoized. */
+extern CP_EVAL_INTERNAL void EvalColumn(CpEval *ev, int c, CpValue *out);
+
+/*
+ * Guard column c's value on this row, read once; NULL when reading it
+ * fails (then the rules that read it raise the error).
+ */
+extern CP_EVAL_INTERNAL const CpValue *EvalGuardValue(CpEval *ev, int32 c);
+
+/* t + (days, usecs) in the policy zone; node names the expression. */
+extern CP_EVAL_INTERNAL void EvalTimeShift(CpEval *ev, int32 node,
+										   const CpValue *t, int32 days,
+						  int64 usecs, CpValue *out);
+
+/* Start a row: row is a composite datum's header, or NULL (columns). */
+extern CP_EVAL_INTERNAL void EvalBeginRow(CpEval *ev, HeapTupleHeader row);
+
+/*
+ * Rule i on this row: its condition, and its awards when it matches (with
+ * hit unique, the caller evaluates the awards of the one that matched).
+ * *matched is the first rule that matched, or -1.  trace is explain's, or
+ * NULL.
+ */
+extern CP_EVAL_INTERNAL void EvalRule(CpEval *ev, int i, int *matched,
+									  CpExplainRule *trace);
+
+/* The award of pending lines [from, to), allocated in cxt. */
+extern CP_EVAL_INTERNAL CpAward EvalBuildAward(CpEval *ev, int from, int to,
+											   MemoryContext cxt);
+
+/* For error messages: the current rule's name, a node's text, a kind. */
+extern CP_EVAL_INTERNAL const char *EvalRuleName(const CpEval *ev);
+extern CP_EVAL_INTERNAL char *EvalNodeText(const CpEval *ev, int32 node);
+extern CP_EVAL_INTERNAL const char *EvalKindName(uint8 kind);
+extern CP_EVAL_INTERNAL void EvalTypeError(CpEval *ev, int32 node,
+										   const char *what) pg_attribute_noreturn();
+extern CP_EVAL_INTERNAL void EvalOverflowError(CpEval *ev,
+											   int32 node) pg_attribute_noreturn();
+
+/* ---------------------------------------------------------------------
+ * eval_award.c
+ * ---------------------------------------------------------------------
+ */
+
+/* "credit deposit": an award spec, for messages. */
+extern CP_EVAL_INTERNAL const char *EvalSpecText(const CpEval *ev, const CpAwardSpec *spec);
+
+/* ---------------------------------------------------------------------
+ * eval_explain.c
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Explain: why a matched rule's award gave no line.  Only when tracing, so
+ * that evaluate() never formats the reason: NOTE_SKIP evaluates its
+ * arguments only then.
+ */
+extern CP_EVAL_INTERNAL void EvalNoteSkip(CpEval *ev, const CpAwardSpec *spec,
+										  const char *why);
+
+#define NOTE_SKIP(ev, spec, why) \
+	do { \
+		if (unlikely((ev)->skips != NULL)) \
+			EvalNoteSkip((ev), (spec), (why)); \
+	} while (0)
+
+/* Explain: the first part of condition cond that was not true, and why. */
+extern CP_EVAL_INTERNAL void EvalExplainFailure(CpEval *ev, int32 cond,
+												int truth, CpExplainRule *tr);
+
+/* A value as a policy would write it (for messages and explain). */
+extern CP_EVAL_INTERNAL void EvalAppendValue(CpEval *ev, StringInfo out,
+											 const CpValue *v);
+extern CP_EVAL_INTERNAL char *EvalValueText(CpEval *ev, const CpValue *v);
+
+#endif							/* COMPENSATION_EVAL_INT_H */
