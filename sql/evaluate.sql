@@ -210,7 +210,7 @@ rule "nums" when a + b + c = 6 and d = 4.5 and e = 6.25 flag nums end
 rule "bool" when f flag bool end
 rule "text" when g = 'ticket' and h = 'book' and j = 'pg' flag text end
 rule "bpchar" when i = 'gold' and i in ('gold', 'x') flag bpchar_trims end
-rule "enum" when k = 'silver' and k > 'gold' flag enum_as_text end
+rule "enum" when k = 'silver' and k in ('silver', 'x') flag enum_labels end
 rule "date" when l = 2025-06-10 and l in 2025-06-10 .. 2025-06-10 flag date end
 rule "timestamp" when m = 2025-06-10 12:00 flag local_timestamp end
 rule "timestamptz" when n = 2025-06-10 12:00 flag instant end

@@ -517,18 +517,31 @@ eval_rule(CpEval *ev, int i, int *matched, CpExplainRule *trace)
 		*matched = i;
 	if (unlikely(trace != NULL))
 	{
-		StringInfoData skips;
-
 		trace[i].matched = true;
-		initStringInfo(&skips);
-		ev->skips = &skips;
-		eval_rule_awards(ev, i);
-		ev->skips = NULL;
-		if (skips.len > 0)
-			trace[i].detail = skips.data;
+		/* hit unique: awards once every condition is known, as below */
+		if (hit != CP_HIT_UNIQUE)
+			EvalTraceAwards(ev, i, &trace[i]);
 	}
 	else if (hit != CP_HIT_UNIQUE)
 		eval_rule_awards(ev, i);
+}
+
+/*
+ * Rule i's awards for explain, with the reasons a line was skipped as the
+ * rule's detail.
+ */
+void
+EvalTraceAwards(CpEval *ev, int i, CpExplainRule *tr)
+{
+	StringInfoData skips;
+
+	ev->cur_rule = i;
+	initStringInfo(&skips);
+	ev->skips = &skips;
+	eval_rule_awards(ev, i);
+	ev->skips = NULL;
+	if (skips.len > 0)
+		tr->detail = skips.data;
 }
 
 /*

@@ -285,6 +285,102 @@ fold_constants(CpEval *ev)
 	}
 }
 
+/* The class of the column node idx reads, or -1 if it is not a column. */
+static int
+column_class(const CpEval *ev, int32 idx)
+{
+	const CpNode *n = &ev->nodes[idx];
+
+	return n->op == CP_OP_COLUMN ? (int) ev->cols[n->a].cls : -1;
+}
+
+/* A char(n) column is read without trailing blanks: so is its constant. */
+static void
+trim_for_bpchar(CpEval *ev, int32 idx)
+{
+	CpValue    *v = &ev->konst[idx];
+
+	if (ev->is_const[idx] && v->kind == CPV_TEXT)
+		while (v->u.text.len > 0 && v->u.text.p[v->u.text.len - 1] == ' ')
+			v->u.text.len--;
+}
+
+static void pg_attribute_noreturn()
+enum_order_error(CpEval *ev, int32 idx)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("policy \"%s\" orders enum column \"%s\"",
+					str_at(ev, ev->rs->name), ev->cols[ev->nodes[idx].a].name),
+			 errdetail("An enum orders its labels as its type declares them, which a policy cannot see; ordering them as text would give wrong answers."),
+			 errhint("Compare it with = or in (...), or select the column as text (SELECT ..., %s::text AS %s) to order its labels as text.",
+					 ev->cols[ev->nodes[idx].a].name, ev->cols[ev->nodes[idx].a].name)));
+}
+
+/*
+ * Comparisons whose meaning depends on a column's type, settled once per
+ * binding (after constants are folded, before the rule index reads them):
+ * char(n) equality ignores trailing blanks, so a constant compared with a
+ * char(n) column loses them as the column's value does ('AB  ' = 'AB'); an
+ * enum orders by its declaration, so ordering an enum column (<, <=, >, >=,
+ * a range, a tier) is an error rather than an order of labels as text.
+ * Only a column compared directly is seen; through a let it is not.
+ */
+static void
+bind_column_comparisons(CpEval *ev)
+{
+	int32		i;
+
+	for (i = 0; i < ev->n_nodes; i++)
+	{
+		const CpNode *n = &ev->nodes[i];
+		int32		k;
+
+		switch ((CpOp) n->op)
+		{
+			case CP_OP_EQ:
+			case CP_OP_NE:
+			case CP_OP_LT:
+			case CP_OP_LE:
+			case CP_OP_GT:
+			case CP_OP_GE:
+				{
+					bool		ordering = n->op != CP_OP_EQ && n->op != CP_OP_NE;
+
+					if (ordering && column_class(ev, n->a) == CPC_ENUM)
+						enum_order_error(ev, n->a);
+					if (ordering && column_class(ev, n->b) == CPC_ENUM)
+						enum_order_error(ev, n->b);
+					if (column_class(ev, n->a) == CPC_BPCHAR)
+						trim_for_bpchar(ev, n->b);
+					if (column_class(ev, n->b) == CPC_BPCHAR)
+						trim_for_bpchar(ev, n->a);
+					break;
+				}
+			case CP_OP_IN_LIST:
+				if (column_class(ev, n->a) == CPC_BPCHAR)
+					for (k = 0; k < n->c; k++)
+						trim_for_bpchar(ev, ev->args[n->b + k]);
+				break;
+			case CP_OP_IN_RANGE:
+				if (column_class(ev, n->a) == CPC_ENUM)
+					enum_order_error(ev, n->a);
+				if (column_class(ev, n->a) == CPC_BPCHAR)
+				{
+					trim_for_bpchar(ev, n->b);
+					trim_for_bpchar(ev, n->c);
+				}
+				break;
+			case CP_OP_TIER:
+				if (column_class(ev, n->a) == CPC_ENUM)
+					enum_order_error(ev, n->a);
+				break;
+			default:
+				break;
+		}
+	}
+}
+
 /* Can column node idx guard a rule against a constant of this kind? */
 static bool
 guard_column(const CpEval *ev, int32 idx, uint8 kind)
@@ -517,6 +613,7 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 		ev->is_const = palloc0(sizeof(bool) * Max(ev->n_nodes, 1));
 		ev->konst = palloc0(sizeof(CpValue) * Max(ev->n_nodes, 1));
 		fold_constants(ev);
+		bind_column_comparisons(ev);
 		find_guards(ev);
 
 		ev->gen = 0;

@@ -333,6 +333,19 @@ explain_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
 		}
 		EvalRule(ev, i, &matched, trace);
 	}
+	/*
+	 * hit unique: the one match's awards are computed after every rule's
+	 * condition, as evaluate() does, so that two matches are the same
+	 * error (21000) in both, not an error of the first match's award.
+	 */
+	if (hit == CP_HIT_UNIQUE && matched >= 0)
+	{
+		int			start = ev->n_pending;
+
+		EvalTraceAwards(ev, matched, &trace[matched]);
+		for (i = 0; i < ev->n_rules; i++)
+			first_line[i] = i <= matched ? start : ev->n_pending;
+	}
 }
 
 CpExplainRule *

@@ -389,6 +389,9 @@ extern CP_EVAL_INTERNAL void EvalBeginRow(CpEval *ev, HeapTupleHeader row);
 extern CP_EVAL_INTERNAL void EvalRule(CpEval *ev, int i, int *matched,
 									  CpExplainRule *trace);
 
+/* Rule i's awards for explain, skipped lines' reasons in tr->detail. */
+extern CP_EVAL_INTERNAL void EvalTraceAwards(CpEval *ev, int i, CpExplainRule *tr);
+
 /* The award of pending lines [from, to), allocated in cxt. */
 extern CP_EVAL_INTERNAL CpAward EvalBuildAward(CpEval *ev, int from, int to,
 											   MemoryContext cxt);

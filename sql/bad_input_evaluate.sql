@@ -1,0 +1,72 @@
+-- Bad input at evaluation, the evaluator's side of issue 8: every path
+-- raises the same error for the same row (law 3), and a column's type never
+-- silently changes what a comparison means.
+\set test bad_input_evaluate
+\i test/regress_preamble.sql
+\set SHOW_CONTEXT never
+
+-- hit unique: two rules match, and the first one's award would itself fail
+-- (an amount that overflows).  evaluate() checks every condition before it
+-- computes the one match's award, so it raises 21000; explain() raised
+-- 22000 from the first match's award (seen 7,043 times by the differential
+-- fuzzer).  Both now raise 21000.
+CREATE TABLE two (id int, price bigint);
+INSERT INTO two VALUES (1, 9000000000000000000);
+SELECT pg_temp.err($q$SELECT compensation.evaluate($p$
+policy "bad_input_evaluate/unique" currency KRW hit unique
+rule "a" when price > 0 credit deposit price * 10 end
+rule "b" when id = 1 flag x end
+$p$::compensation.ruleset, t) FROM two t$q$) AS evaluate;
+SELECT pg_temp.err($q$SELECT count(*) FROM two t, compensation.explain($p$
+policy "bad_input_evaluate/unique" currency KRW hit unique
+rule "a" when price > 0 credit deposit price * 10 end
+rule "b" when id = 1 flag x end
+$p$::compensation.ruleset, t) e$q$) AS explain;
+-- With one match, explain shows its award on the matched rule.
+SELECT e.rule, e.matched, e.award FROM two t, compensation.explain($p$
+policy "bad_input_evaluate/unique" currency KRW hit unique
+rule "a" when id = 2 credit deposit price * 10 end
+rule "b" when id = 1 credit points 5 end
+rule "c" when id = 2 flag x end
+$p$::compensation.ruleset, t) e ORDER BY e.rule_no;
+
+-- char(n): PostgreSQL's equality ignores trailing blanks, and so does a
+-- policy's, on the column's side and on the constant's.
+CREATE TABLE coded (id int, code char(4));
+INSERT INTO coded VALUES (1, 'AB'), (2, 'ABC');
+SELECT t.id, t.code = 'AB  ' AS postgres_says, compensation.evaluate($p$
+policy "bad_input_evaluate/bpchar" currency KRW
+rule "eq" when code = 'AB  ' credit points 1 end
+rule "in" when code in ('ABC ', 'X') credit points 10 end
+rule "range" when code in 'AA  ' .. 'AB  ' credit points 100 end
+$p$::compensation.ruleset, t) AS award
+FROM coded t ORDER BY t.id;
+
+-- An enum orders by its declaration: 'high' < 'low' as text, but not in
+-- this type.  Ordering an enum column is an error at binding; = and in
+-- compare labels as before.
+CREATE TYPE level AS ENUM ('low', 'high');
+CREATE TABLE levels (id int, lvl level);
+INSERT INTO levels VALUES (1, 'low'), (2, 'high');
+SELECT pg_temp.err($q$SELECT compensation.evaluate(
+	'policy "bad_input_evaluate/enum" currency KRW rule "r" when lvl > ''low'' credit points 1 end'::compensation.ruleset,
+	t) FROM levels t$q$) AS greater;
+SELECT pg_temp.err($q$SELECT compensation.evaluate(
+	'policy "bad_input_evaluate/enum" currency KRW rule "r" when lvl in ''high'' .. ''low'' credit points 1 end'::compensation.ruleset,
+	t) FROM levels t$q$) AS range;
+\set VERBOSITY default
+SELECT compensation.evaluate(
+	'policy "bad_input_evaluate/enum" currency KRW rule "r" when ''low'' <= lvl credit points 1 end'::compensation.ruleset,
+	t) FROM levels t;
+\set VERBOSITY terse
+SELECT t.id, compensation.evaluate(
+	'policy "bad_input_evaluate/enum" currency KRW rule "r" when lvl = ''high'' or lvl in (''low'') credit points 1 end'::compensation.ruleset,
+	t) FROM levels t ORDER BY t.id;
+-- As text, the labels order as text, by the caller's choice.
+SELECT t.id, compensation.evaluate(
+	'policy "bad_input_evaluate/enum" currency KRW rule "r" when lvl > ''low'' credit points 1 end'::compensation.ruleset,
+	s) FROM levels t, LATERAL (SELECT t.lvl::text AS lvl) s ORDER BY t.id;
+SELECT t.id, compensation.evaluate(
+	'policy "bad_input_evaluate/enum" currency KRW rule "r" when lvl < ''low'' credit points 1 end'::compensation.ruleset,
+	s) FROM levels t, LATERAL (SELECT t.lvl::text AS lvl) s ORDER BY t.id;
+\set VERBOSITY default
