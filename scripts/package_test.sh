@@ -30,6 +30,8 @@
 #               in a mktemp folder (port $COMPENSATION_PACKAGE_TEST_PORT,
 #               54331 by default), i.e. against the packaged install;
 #   remove      dpkg --purge, and no file of the package is left.
+# COMPENSATION_PACKAGE_KEEP=1 keeps the temporary folder (the .deb, the
+# build and test logs) instead of deleting it.
 # Ends with `package_test: N passed, N failed` (the names of what passed and
 # failed above it) and exits non-zero if anything failed.
 #
@@ -131,18 +133,29 @@ cleanup() {
 		LOCK_FD=
 	fi
 	if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-		rm -rf "$WORK"
+		if [ "${COMPENSATION_PACKAGE_KEEP:-}" = 1 ]; then
+			say "kept $WORK (the .deb and logs: build.log, installcheck.log)"
+		else
+			rm -rf "$WORK"
+		fi
 	fi
 	WORK=
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+join_items() {
+	local out=$1
+	shift
+	for i in "$@"; do out+="; $i"; done
+	printf '%s' "$out"
+}
+
 finish() {
 	cleanup
 	echo
-	[ ${#PASSED[@]} -eq 0 ] || say "package_test passed: $(IFS=,; echo "${PASSED[*]}" | sed 's/,/, /g')"
-	[ ${#FAILED[@]} -eq 0 ] || say "package_test FAILED: $(IFS=,; echo "${FAILED[*]}" | sed 's/,/, /g')"
+	[ ${#PASSED[@]} -eq 0 ] || say "package_test passed: $(join_items "${PASSED[@]}")"
+	[ ${#FAILED[@]} -eq 0 ] || say "package_test FAILED: $(join_items "${FAILED[@]}")"
 	echo "package_test: ${#PASSED[@]} passed, ${#FAILED[@]} failed"
 	[ ${#FAILED[@]} -eq 0 ]
 	exit
