@@ -72,3 +72,12 @@ installcheck-tap:
 	  prove -I '$(PG_PGXSDIR)/src/test/perl' -I test/t $(TAP_TESTS_PL)
 
 installcheck-all: installcheck installcheck-pgtap installcheck-tap
+
+# make dist: the PGXN release archive compensation-<version>.zip, made by
+# git archive from the committed tree (HEAD), every file under the folder
+# compensation-<version>/ (PGXN's convention).  What .gitattributes marks
+# export-ignore stays out.  DIST_ZIP names another output file.
+DIST_ZIP ?= $(EXTENSION)-$(EXTVERSION).zip
+.PHONY: dist
+dist:
+	git archive --format=zip --prefix=$(EXTENSION)-$(EXTVERSION)/ -o $(DIST_ZIP) HEAD
