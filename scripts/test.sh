@@ -13,6 +13,9 @@
 #        isolation       specs/*.spec                 (make installcheck REGRESS=)
 #        pgTAP           test/pgtap/*.sql             (make installcheck-pgtap)
 #        Perl TAP        test/t/*.pl                  (make installcheck-tap, as postgres)
+#        other suites    scripts/package_test.sh (Debian package, PGXN,
+#                        versions), test/fuzz/run.sh (libFuzzer, short run),
+#                        test/citus/run.sh, test/fdw/run.sh (multi-node)
 #        benchmark smoke bench/smoke.sh
 #      The Makefile declares every suite; this script only prepares the
 #      machine and the cluster, and counts.
@@ -244,6 +247,25 @@ if [ ${#perl_tests[@]} -gt 0 ]; then
 else
 	say "Perl TAP: no test/t/*.pl, skipped"
 fi
+
+###########################################################################
+# The other suites, each a script that prepares what it needs, exits
+# non-zero on failure and counts once: the release checks (Debian package,
+# PGXN metadata, versions), the fuzzers' short run, the multi-node suites.
+# A suite that cannot run here (no vendored Citus source) says so and
+# passes; it never skips silently.
+other_suites=(scripts/package_test.sh test/fuzz/run.sh test/citus/run.sh test/fdw/run.sh)
+for suite in "${other_suites[@]}"; do
+	[ -f "$suite" ] || continue
+	say "suite: $suite"
+	if COMPENSATION_INSTALL_LOCK_HELD=${COMPENSATION_INSTALL_LOCK_HELD:-} bash "$suite" >"$TMP/suite.log" 2>&1; then
+		pass
+		tail -n 3 "$TMP/suite.log"
+	else
+		fail "suite: $suite"
+		tail -n 60 "$TMP/suite.log"
+	fi
+done
 
 ###########################################################################
 if [ -f bench/smoke.sh ]; then
