@@ -2541,7 +2541,26 @@ candidate_lists(CpEval *ev)
 	return nc;
 }
 
-/* Rule i on this row: its condition, and its awards when it matches. */
+/* The awards of matched rule i, with explain's notes on lines not given. */
+static void
+trace_rule_awards(CpEval *ev, int i, CpExplainRule *trace)
+{
+	StringInfoData skips;
+
+	initStringInfo(&skips);
+	ev->skips = &skips;
+	eval_rule_awards(ev, i);
+	ev->skips = NULL;
+	if (skips.len > 0)
+		trace->detail = skips.data;
+}
+
+/*
+ * Rule i on this row: its condition, and its awards when it matches.  Under
+ * hit unique the awards wait until no second rule has matched (the caller
+ * evaluates them), so that explain raises evaluate's error, not the error
+ * of an award evaluate never reaches.
+ */
 static void
 eval_rule(CpEval *ev, int i, int *matched, CpExplainRule *trace)
 {
@@ -2568,15 +2587,9 @@ eval_rule(CpEval *ev, int i, int *matched, CpExplainRule *trace)
 		*matched = i;
 	if (trace)
 	{
-		StringInfoData skips;
-
 		trace[i].matched = true;
-		initStringInfo(&skips);
-		ev->skips = &skips;
-		eval_rule_awards(ev, i);
-		ev->skips = NULL;
-		if (skips.len > 0)
-			trace[i].detail = skips.data;
+		if (hit != CP_HIT_UNIQUE)
+			trace_rule_awards(ev, i, &trace[i]);
 	}
 	else if (hit != CP_HIT_UNIQUE)
 		eval_rule_awards(ev, i);
@@ -2609,6 +2622,14 @@ eval_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
 				continue;
 			}
 			eval_rule(ev, i, &matched, trace);
+		}
+		/* hit unique: the one rule's lines, last; the rules after it have none */
+		if (hit == CP_HIT_UNIQUE && matched >= 0)
+		{
+			ev->cur_rule = matched;
+			trace_rule_awards(ev, matched, &trace[matched]);
+			for (i = matched + 1; i < ev->n_rules; i++)
+				first_line[i] = ev->n_pending;
 		}
 	}
 	else
