@@ -294,8 +294,9 @@ while ($count{cases} < $cases_wanted)
 				{
 					my @f = split /\|/, $l, -1;
 					# lines are summed by rule, kind, instrument and unit: an
-					# item granted without an amount is apart from amounts
-					my $key = join '|', @f[ 0 .. 2 ], $f[3] eq '' ? 'item' : 'amount';
+					# item granted without an amount is apart from amounts, an
+					# extension by days apart from one to a date
+					my $key = join '|', @f[ 0 .. 2 ], $f[3] ne '' ? 'amount' : $f[4] ne '' ? 'days' : 'item';
 					push @order, $key unless $sum{$key};
 					my $s = $sum{$key} //= { amount => undef, days => undef, count => 0 };
 					$s->{amount} = ($s->{amount} // Math::BigInt->new(0)) + $f[3] if $f[3] ne '';

@@ -19,6 +19,7 @@ package CompensationOracle;
 use strict;
 use warnings;
 use Math::BigInt try => 'FastCalc';
+use POSIX ();
 
 our $MAX = Math::BigInt->new('9223372036854775807');
 our $ONE = Math::BigInt->new(1);
@@ -114,6 +115,8 @@ sub round_int
 # 2000-2030), so a local day starts at day * 86400 - offset seconds.
 
 our $INF = 9**9**9;
+# timestamptz ends before 294277-01-01 00:00 UTC
+our $END_MICROS;
 
 sub days_from_civil
 {
@@ -140,6 +143,8 @@ sub civil_from_days
 	my $m = $mp + ($mp < 10 ? 3 : -9);
 	return ($y + ($m <= 2), $m, $d);
 }
+
+$END_MICROS = Math::BigInt->new(days_from_civil(294277, 1, 1)) * 86_400_000_000;
 
 sub day_text { sprintf '%04d-%02d-%02d', civil_from_days($_[0]) }
 
@@ -312,7 +317,10 @@ sub gen_num
 		return gen_lit() if $q < 0.4;
 		return [ 'null' ] if $q < 0.43;
 		return [ 'let', pick(@{ $g->{lets} }) ] if $q < 0.6 && @{ $g->{lets} };
-		return [ 'col', pick(qw(n n m i i b)) ];
+		return [ 'col', pick(qw(n n m i i b)) ] if $q < 0.92;
+		return [ 'builtin', pick(qw(outage_hours outage_days)) ] if $g->{outage} && $q < 0.95;
+		return [ 'span', pick(qw(hours days)), gen_time(), gen_time() ] if $q < 0.98;
+		return [ 'dim', gen_time() ];
 	}
 	my $d = $depth - 1;
 	return [ 'bin', pick(qw(+ - * /)), gen_num($g, $d), gen_num($g, $d) ] if $r < 0.6;
@@ -348,6 +356,15 @@ sub gen_tier
 	return [ 'tier', gen_num($g, $d > 1 ? 1 : 0), \@steps, $else ];
 }
 
+# an operand that is a day or an instant
+sub gen_time
+{
+	my $r = rand();
+	return [ 'dcol', pick('d', 'ts') ] if $r < 0.5;
+	return [ 'dlit', random_day() ] if $r < 0.8;
+	return [ 'tslit', random_day(), int(rand(24)), pick(0, 30) ];
+}
+
 sub gen_cond
 {
 	my ($g, $depth) = @_;
@@ -366,6 +383,11 @@ sub gen_cond
 	}
 	if ($r < 0.4)
 	{
+		if (chance(0.2))
+		{
+			my ($lo, $hi) = sort { $a cmp $b } (pick(@STR_LITS), pick(@STR_LITS));
+			return [ 'inrange', chance(0.3), [ 'col', 's' ], [ 'str', $lo ], [ 'str', $hi ], chance(0.3) ];
+		}
 		return [ 'cmp', pick(qw(= = <> < >)), [ 'col', 's' ], [ 'str', pick(@STR_LITS) ] ];
 	}
 	if ($r < 0.48) { return [ 'bcol', pick(qw(f g)) ]; }
@@ -399,7 +421,14 @@ sub gen_cond
 			my ($lo, $hi) = sort { $a <=> $b } ($day, $day + int(rand(10)));
 			return [ 'inrange', chance(0.3), [ 'dcol', $col ], [ 'dlit', $lo ], [ 'dlit', $hi ], chance(0.3) ];
 		}
-		return [ 'cmp', $cmp, [ 'dcol', $col ], [ 'dlit', $day ] ] if chance(0.7);
+		my $left = [ 'dcol', $col ];
+		# date arithmetic: a day plus days, an instant plus days or hours
+		$left = [ 'dadd', $left, pick('+', '-'), pick(1, 2, 9, 30), $col eq 'd' ? 'days' : pick('days', 'hours') ]
+			if chance(0.3);
+		return [ 'cmp', $cmp, $left, [ 'dlit', $day ] ] if chance(0.6);
+		return [ 'during', chance(0.3), $left ] if $g->{outage} && chance(0.5);
+		return [ 'cmp', $cmp, [ 'dcol', 'ts' ], [ 'builtin', pick('outage_start', 'outage_end') ] ]
+			if $g->{outage} && chance(0.3);
 		return [ 'cmp', $cmp, [ 'dcol', 'ts' ], [ 'tslit', $day, int(rand(24)), pick(0, 30) ] ];
 	}
 	if ($r < 0.9 && @{ $g->{guards} })
@@ -443,15 +472,27 @@ sub gen_award
 	}
 	if ($r < 0.8) { return { kind => 'review', note => pick('check', "it's big") }; }
 	my $col = pick('d', 'ts');
-	return { kind => 'extend', col => $col, by => pick(0, 1, 2, 5, 30), unit => ($col eq 'ts' && chance(0.4)) ? 'hours' : 'days' }
-		if chance(0.6);
+	if (chance(0.6))
+	{
+		# by a number of days (or hours, for an instant): a constant, or
+		# the integer column, which can be negative, zero or far too large
+		my $by = chance(0.5) ? [ 'lit', pick(0, 1, 2, 5, 30) ]
+			: chance(0.5) ? [ 'col', 'i' ] : [ 'bin', pick('-', '+', '*'), [ 'col', 'i' ], [ 'lit', pick(1, 2, 1000, 100000) ] ];
+		return { kind => 'extend', col => $col, by => $by, unit => ($col eq 'ts' && chance(0.4)) ? 'hours' : 'days' };
+	}
+	return { kind => 'extend', col => $col, outage => 1 } if $g->{outage} && chance(0.3);
 	return { kind => 'extend', col => $col, to => random_day() };
 }
 
 sub gen_window
 {
 	my $lo = random_day();
-	return [ $lo, $lo + int(rand(20)), chance(0.3), pick('claim', 'valid') ];
+	return [ [ 'dlit', $lo ], [ 'dlit', $lo + int(rand(20)) ], chance(0.3), pick('claim', 'valid') ]
+		if chance(0.7);
+	# from a column: d .. d + N days (NULL or infinite d: see window_fields)
+	my $col = pick('d', 'ts');
+	return [ [ 'dcol', $col ], [ 'dadd', [ 'dcol', $col ], '+', pick(1, 13, 30), 'days' ], chance(0.3),
+		pick('claim', 'valid') ];
 }
 
 # A random policy: a hash with its tree; print with policy_text.
@@ -465,14 +506,42 @@ sub random_policy
 		zone => $zone, offset => $off,
 		hit => pick(qw(collect collect collect first first unique)),
 		rounding => chance(0.6) ? [ pick(@MODES), chance(0.3) ? pick(1, 5, 10, 100) : undef ] : undef,
-		lets => [], rules => []);
+		lets => [], rules => [], outages => []);
 	my $g = { lets => [], guards => [] };
+	if (chance(0.35))
+	{
+		# one or two windows, apart: [start, end) in microseconds, and text
+		my $day = random_day();
+		for (1 .. 1 + int(rand(2)))
+		{
+			my $h = chance(0.5) ? int(rand(24)) : undef;
+			my $start = day_start($day, $off) + ($h // 0) * 3_600_000_000;
+			my $last = $day + int(rand(5));
+			my ($end, $t);
+			my $from = day_text($day) . (defined $h ? sprintf(' %02d:00', $h) : '');
+			if (chance(0.5) || $last == $day)
+			{
+				$end = day_start($last + 1, $off);
+				$t = "$from .. " . day_text($last);
+			}
+			else
+			{
+				my $eh = int(rand(24));
+				$end = day_start($last, $off) + $eh * 3_600_000_000;
+				$t = "$from ..< " . day_text($last) . sprintf(' %02d:00', $eh);
+			}
+			push @{ $p{outages} }, [ $start, $end, $t ];
+			$day = $last + 2;
+		}
+		$g->{outage} = 1;
+	}
 	# guards for the rule index: a column equal to a constant of its kind
 	for (1 .. int(rand(4)))
 	{
 		my $c = pick(qw(n i b s s));
-		push @{ $g->{guards} }, [ 'cmp', '=', [ 'col', $c ],
-			$c eq 's' ? [ 'str', pick(@STR_LITS) ] : gen_lit() ];
+		my @sides = ([ 'col', $c ], $c eq 's' ? [ 'str', pick(@STR_LITS) ] : gen_lit());
+		@sides = reverse @sides if chance(0.25);
+		push @{ $g->{guards} }, [ 'cmp', '=', @sides ];
 	}
 	for my $k (1 .. int(rand(3)))
 	{
@@ -519,6 +588,10 @@ sub pn
 	elsif ($t eq 'str') { ($s, $p) = ("'" . q_($e->[1]) . "'", 9); }
 	elsif ($t eq 'blit') { ($s, $p) = ($e->[1] ? 'true' : 'false', 9); }
 	elsif ($t eq 'dlit') { ($s, $p) = (day_text($e->[1]), 9); }
+	elsif ($t eq 'builtin') { ($s, $p) = ($e->[1], 9); }
+	elsif ($t eq 'span') { ($s, $p) = ("$e->[1](" . (pn($e->[2]))[0] . ', ' . (pn($e->[3]))[0] . ')', 9); }
+	elsif ($t eq 'dim') { ($s, $p) = ('days_in_month(' . (pn($e->[1]))[0] . ')', 9); }
+	elsif ($t eq 'dadd') { ($s, $p) = ((pn($e->[1]))[0] . " $e->[2] $e->[3] $e->[4]", 5); }
 	elsif ($t eq 'tslit') { ($s, $p) = (sprintf('%s %02d:%02d', day_text($e->[1]), $e->[2], $e->[3]), 9); }
 	elsif ($t eq 'bin')
 	{
@@ -589,6 +662,7 @@ sub pc
 		return ("$s" . ($c->[1] ? ' not' : '') . ' in ' . (pn($c->[3]))[0] . ($c->[5] ? ' ..< ' : ' .. ') . (pn($c->[4]))[0], 4);
 	}
 	if ($t eq 'isnull') { return ((pn($c->[2]))[0] . ' is ' . ($c->[1] ? 'not ' : '') . 'null', 4); }
+	if ($t eq 'during') { return ((pn($c->[2]))[0] . ($c->[1] ? ' not' : '') . ' during outage', 4); }
 	if ($t eq 'bcol' || $t eq 'blit') { return ((pn($c))[0], 9); }
 	die "pc $t";
 }
@@ -599,7 +673,7 @@ sub award_text
 	my $k = $a->{kind};
 	my $w = sub {
 		my $x = $a->{window} or return '';
-		return " $x->[3] " . day_text($x->[0]) . ($x->[2] ? ' ..< ' : ' .. ') . day_text($x->[1]);
+		return " $x->[3] " . (pn($x->[0]))[0] . ($x->[2] ? ' ..< ' : ' .. ') . (pn($x->[1]))[0];
 	};
 	return "$k $a->{instr} " . (pn($a->{expr}))[0] . $a->{round} if $k eq 'credit' || $k eq 'waive';
 	if ($k eq 'grant')
@@ -609,7 +683,12 @@ sub award_text
 	}
 	return "flag $a->{instr}" . $w->() if $k eq 'flag';
 	return "review '" . q_($a->{note}) . "'" if $k eq 'review';
-	return "extend $a->{col} by $a->{by} $a->{unit}" if defined $a->{by};
+	if (defined $a->{by})
+	{
+		my ($t, $p) = pn($a->{by});
+		return "extend $a->{col} by " . wrap($t, $p < 9) . " $a->{unit}";
+	}
+	return "extend $a->{col} by outage" if $a->{outage};
 	return "extend $a->{col} to " . day_text($a->{to});
 }
 
@@ -618,6 +697,7 @@ sub policy_text
 	my ($p) = @_;
 	my $s = "policy \"$p->{name}\"\ncurrency $p->{currency}\ntimezone \"$p->{zone}\"\nhit $p->{hit}\n";
 	if (my $r = $p->{rounding}) { $s .= "rounding $r->[0]" . (defined $r->[1] ? " to $r->[1]" : '') . "\n"; }
+	$s .= "outage $_->[2]\n" for @{ $p->{outages} };
 	$s .= "let $_->[0] = " . (pn($_->[1]))[0] . "\n" for @{ $p->{lets} };
 	for my $r (@{ $p->{rules} })
 	{
@@ -685,6 +765,47 @@ sub ev
 	return [ 'd', $e->[1] ] if $t eq 'dlit';
 	return [ 't', ($e->[1] * 86400 + $e->[2] * 3600 + $e->[3] * 60 - $ctx->{offset}) * 1_000_000 ] if $t eq 'tslit';
 	return let_value($ctx, $e->[1]) if $t eq 'let';
+	if ($t eq 'builtin')
+	{
+		my @w = @{ $ctx->{outages} };
+		my $total = 0;
+		$total += $_->[1] - $_->[0] for @w;
+		return [ 'n', rat($total, 3_600_000_000) ] if $e->[1] eq 'outage_hours';
+		return [ 'n', rat($total, 86_400_000_000) ] if $e->[1] eq 'outage_days';
+		return [ 't', (sort { $a <=> $b } map { $_->[0] } @w)[0] ] if $e->[1] eq 'outage_start';
+		return [ 't', (sort { $b <=> $a } map { $_->[1] } @w)[0] ];
+	}
+	if ($t eq 'span')
+	{
+		# hours(a, b), days(a, b): b - a, a day counting from its start
+		my $a = ev($ctx, $e->[2]);
+		return undef unless defined $a;
+		my $b = ev($ctx, $e->[3]);
+		return undef unless defined $b;
+		my @i = map { $_->[0] eq 'd' ? day_start($_->[1], $ctx->{offset}) : $_->[1] } ($a, $b);
+		fail_('22003', 'infinite span') if grep { $_ == $INF || $_ == -$INF } @i;
+		return [ 'n', rat($i[1] - $i[0], $e->[1] eq 'hours' ? 3_600_000_000 : 86_400_000_000) ];
+	}
+	if ($t eq 'dim')
+	{
+		my $a = ev($ctx, $e->[1]);
+		return undef unless defined $a;
+		fail_('22008', 'infinite day') if $a->[1] == $INF || $a->[1] == -$INF;
+		my $day = $a->[1];
+		$day = POSIX::floor(($a->[1] + $ctx->{offset} * 1_000_000) / 86_400_000_000) if $a->[0] eq 't';
+		my ($y, $m) = civil_from_days($day);
+		my ($ny, $nm) = $m == 12 ? ($y + 1, 1) : ($y, $m + 1);
+		return [ 'n', rat(days_from_civil($ny, $nm, 1) - days_from_civil($y, $m, 1)) ];
+	}
+	if ($t eq 'dadd')
+	{
+		my $a = ev($ctx, $e->[1]);
+		return undef unless defined $a;
+		return $a if $a->[1] == $INF || $a->[1] == -$INF;
+		my $k = $e->[2] eq '-' ? -$e->[3] : $e->[3];
+		return [ 'd', $a->[1] + $k ] if $a->[0] eq 'd';
+		return [ 't', $a->[1] + $k * ($e->[4] eq 'days' ? 86400 : 3600) * 1_000_000 ];
+	}
 	if ($t eq 'bin')
 	{
 		my $l = ev($ctx, $e->[2]);
@@ -773,7 +894,7 @@ sub cmp_values
 	my $c;
 	my ($lk, $rk) = ($l->[0], $r->[0]);
 	if ($lk eq 'n' && $rk eq 'n') { $c = rcmp($l->[1], $r->[1]); }
-	elsif ($lk eq 's' && $rk eq 's') { use bytes; $c = $l->[1] cmp $r->[1]; }
+	elsif ($lk eq 's' && $rk eq 's') { $c = $l->[1] cmp $r->[1]; }
 	elsif ($lk eq 'b' && $rk eq 'b') { $c = $l->[1] <=> $r->[1]; }
 	elsif ($lk eq 'd' && $rk eq 'd') { $c = $l->[1] <=> $r->[1]; }
 	elsif ($lk eq 't' && $rk eq 't') { $c = $l->[1] <=> $r->[1]; }
@@ -877,6 +998,15 @@ sub cond
 		}
 		return $c->[1] ? not3($res) : $res;
 	}
+	if ($t eq 'during')
+	{
+		my $v = ev($ctx, $c->[2]);
+		return undef unless defined $v;
+		my ($st, $en) = $v->[0] eq 'd' ? (day_start($v->[1], $ctx->{offset}), day_start($v->[1] + 1, $ctx->{offset}))
+			: ($v->[1], $v->[1] + 1);
+		my $in = (grep { $st < $_->[1] && $_->[0] < $en } @{ $ctx->{outages} }) ? 1 : 0;
+		return $c->[1] ? 1 - $in : $in;
+	}
 	die "cond $t";
 }
 
@@ -918,7 +1048,7 @@ sub eval_row
 {
 	my ($p, $row) = @_;
 	my %letdefs = map { $_->[0] => $_->[1] } @{ $p->{lets} };
-	my $ctx = { row => $row, offset => $p->{offset}, currency => $p->{currency},
+	my $ctx = { row => $row, offset => $p->{offset}, currency => $p->{currency}, outages => $p->{outages},
 		rounding => $p->{rounding}, letdefs => \%letdefs, memo => {} };
 	my @rules = @{ $p->{rules} };
 	my @matched = (0) x @rules;
@@ -988,11 +1118,18 @@ sub eval_row
 	return { matched => \@matched, lines_of => \@lines_of, lines => [ map { @$_ } @lines_of ] };
 }
 
+# a window's kind and [from, until) in microseconds; none if a bound is NULL
 sub window_fields
 {
 	my ($ctx, $w) = @_;
 	return ('', '', '') unless $w;
-	return ($w->[3], day_start($w->[0], $ctx->{offset}), day_start($w->[1] + ($w->[2] ? 0 : 1), $ctx->{offset}));
+	my $lo = ev($ctx, $w->[0]);
+	my $hi = ev($ctx, $w->[1]);
+	return ('', '', '') unless defined $lo && defined $hi;
+	my $from = $lo->[0] eq 'd' ? day_start($lo->[1], $ctx->{offset}) : $lo->[1];
+	my $until = $hi->[0] eq 'd' ? day_start($hi->[1] + ($w->[2] ? 0 : 1), $ctx->{offset})
+		: $hi->[1] + ($w->[2] ? 0 : 1);
+	return ($w->[3], map { $_ == $INF ? 'infinity' : $_ == -$INF ? '-infinity' : $_ } $from, $until);
 }
 
 sub award_line
@@ -1018,19 +1155,49 @@ sub award_line
 	if ($k eq 'review') { return join('|', $rule, 'review', '', '', '', '', '', '', '', $a->{note}); }
 	if ($k eq 'extend')
 	{
+		# the column first: a NULL one is no line, whatever the duration
 		my $v = col_value($ctx, $a->{col});
 		return undef unless defined $v;
+		my $by;
+		if (defined $a->{by})
+		{
+			# an infinite date is not moved (the docs), and then the
+			# duration is not looked at
+			return undef if $v->[1] == $INF || $v->[1] == -$INF;
+			my $k = ev($ctx, $a->{by});
+			return undef if !defined $k || marker($k);
+			$by = $k->[1];
+			# out of range (days beyond 32 bits, hours beyond 64-bit
+			# microseconds) before the sign
+			my $mag = $by->[0]->copy->babs;
+			fail_('22003', 'duration out of range')
+				if $a->{unit} eq 'days' ? $mag > 2147483647 : $mag * 3_600_000_000 > $MAX;
+			fail_('22000', 'negative extension') if rsign($by) < 0;
+			return undef if rsign($by) == 0;
+			fail_('22000', 'not a whole number of days') unless $by->[1]->is_one;
+			$by = $by->[0];
+		}
 		my $cur = $v->[1];
 		my $isdate = $a->{col} eq 'd';
 		my ($new, $days);
-		if (defined $a->{by})
+		if ($a->{outage})
+		{
+			return undef if $cur == $INF || $cur == -$INF;
+			my $total = 0;
+			$total += $_->[1] - $_->[0] for @{ $ctx->{outages} };
+			$new = ($isdate ? day_start($cur, $ctx->{offset}) : $cur) + $total;
+			$days = $total % 86_400_000_000 == 0 ? $total / 86_400_000_000 : '';
+		}
+		elsif (defined $by)
 		{
 			# an infinite date is not moved (the docs); to a date, it is
 			# compared like any other (the regression test evaluate.sql)
-			return undef if $a->{by} == 0 || $cur == $INF || $cur == -$INF;
-			if ($isdate) { $new = day_start($cur + $a->{by}, $ctx->{offset}); }
-			else { $new = $cur + $a->{by} * ($a->{unit} eq 'days' ? 86400 : 3600) * 1_000_000; }
-			$days = $a->{unit} eq 'days' ? $a->{by} : '';
+			return undef if $cur == $INF || $cur == -$INF;
+			my $micros = Math::BigInt->new($by) * ($a->{unit} eq 'days' ? 86400 : 3600) * 1_000_000;
+			$new = $isdate ? Math::BigInt->new(day_start($cur, $ctx->{offset})) + $micros : $micros + $cur;
+			fail_('22008', 'time out of range') if $new >= $END_MICROS;
+			$new = "$new";
+			$days = $a->{unit} eq 'days' ? "$by" : '';
 		}
 		else
 		{
