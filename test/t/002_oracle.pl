@@ -155,6 +155,33 @@ my %count = (cases => 0, policies => 0, compile_errors => 0, error_cases => 0, l
 my %errstates;
 my @shown;
 
+# What the generated policies contain: the number of policies in which each
+# construct appears (reported, so that a generator change that drops one
+# shows).
+my @constructs = (
+	[ 'hit collect' => qr/^hit collect/m ], [ 'hit first' => qr/^hit first/m ],
+	[ 'hit unique' => qr/^hit unique/m ], [ 'rounding header' => qr/^rounding /m ],
+	[ 'rounding to N' => qr/round(?:ing)? \w+ to \d/ ], [ 'award round' => qr/ round (?:half|floor|ceil)/ ],
+	[ 'policy let' => qr/^let /m ], [ 'rule let' => qr/^  let /m ], [ 'outage' => qr/^outage /m ],
+	[ 'tier' => qr/\btier\b/ ], [ 'tier else' => qr/\belse\b/ ], [ 'review' => qr/\breview\b/ ],
+	[ 'none' => qr/\bnone\b/ ], [ 'round()' => qr/\bround\(/ ], [ 'min()' => qr/\bmin\(/ ],
+	[ 'max()' => qr/\bmax\(/ ], [ 'coalesce()' => qr/\bcoalesce\(/ ], [ 'abs()' => qr/\babs\(/ ],
+	[ 'percent' => qr/%/ ], [ 'division' => qr{ / } ], [ 'unary minus' => qr/(?:^|[\s(,])-[\w(]/m ],
+	[ 'null literal' => qr/\bnull\b(?! end)/ ], [ 'in list' => qr/ in \(/ ], [ 'in range ..' => qr/ in \S+ \.\. / ],
+	[ 'in range ..<' => qr/ in \S+ \.\.< / ], [ 'not in' => qr/ not in / ], [ 'is null' => qr/ is null/ ],
+	[ 'is not null' => qr/ is not null/ ], [ 'and' => qr/ and / ], [ 'or' => qr/ or / ], [ 'not' => qr/\bnot [^i]/ ],
+	[ 'during outage' => qr/during outage/ ], [ 'outage builtins' => qr/\boutage_(?:hours|days|start|end)\b/ ],
+	[ 'hours()/days()' => qr/\b(?:hours|days)\(/ ], [ 'days_in_month()' => qr/days_in_month\(/ ],
+	[ 'date + N days/hours' => qr/\b(?:d|ts|l) [-+] \d+ (?:days|hours)/ ], [ 'text column' => qr/\bs\b (?:=|<>|<|>|in|not)/ ],
+	[ 'boolean column' => qr/\b[fg]\b(?! \.\.)/ ], [ 'timestamp column' => qr/\bl\b/ ], [ 'smallint column' => qr/\bk\b/ ],
+	[ 'credit' => qr/^  credit /m ], [ 'waive' => qr/^  waive /m ], [ 'grant' => qr/^  grant /m ],
+	[ 'grant for N days' => qr/ for \d+ days/ ], [ 'flag' => qr/^  flag /m ], [ 'claim/valid window' => qr/ (?:claim|valid) / ],
+	[ 'extend by N' => qr/extend \w+ by (?!outage)/ ], [ 'extend to' => qr/extend \w+ to / ],
+	[ 'extend by outage' => qr/by outage/ ], [ 'review award' => qr/^  review /m ],
+	[ 'USD' => qr/currency USD/ ], [ 'KRW' => qr/currency KRW/ ], [ 'KWD' => qr/currency KWD/ ],
+	[ 'zone +09:00' => qr/Asia\/Seoul/ ], [ 'zone +05:30' => qr/Asia\/Kolkata/ ]);
+my %covered;
+
 sub disagree
 {
 	my ($what, $policy, $row, $expected, $got) = @_;
@@ -186,6 +213,7 @@ while ($count{cases} < $cases_wanted)
 	{
 		my $p = CompensationOracle::random_policy("$batch-$pk");
 		my $text = CompensationOracle::policy_text($p);
+		$text =~ $_->[1] and $covered{ $_->[0] }++ for @constructs;
 		my (@ok, @bad, %exp);
 		for my $k (1 .. @rows)
 		{
@@ -266,7 +294,7 @@ while ($count{cases} < $cases_wanted)
 				}
 				next;
 			}
-			my $want = join ';', @{ $e->{lines} };
+			my $want = CompensationOracle::lines_text(@{ $e->{lines} });
 			$count{lines} += @{ $e->{lines} };
 			$count{matched} += grep { $_ } @{ $e->{matched} };
 			for my $path (qw(A B))
@@ -277,7 +305,7 @@ while ($count{cases} < $cases_wanted)
 					unless $g && $g->[0] eq 'OK' && $g->[1] eq $want;
 			}
 			my $wantc = join '#', map {
-				($_ + 1) . ':' . ($e->{matched}[$_] ? 't' : 'f') . ':' . join(';', @{ $e->{lines_of}[$_] })
+				($_ + 1) . ':' . ($e->{matched}[$_] ? 't' : 'f') . ':' . CompensationOracle::lines_text(@{ $e->{lines_of}[$_] })
 			} 0 .. $#{ $e->{matched} };
 			my $g = $res{C}{$k};
 			my $gs = $g ? "$g->[0] $g->[1]" : 'nothing';
@@ -295,8 +323,8 @@ while ($count{cases} < $cases_wanted)
 					my @f = split /\|/, $l, -1;
 					# lines are summed by rule, kind, instrument and unit: an
 					# item granted without an amount is apart from amounts, an
-					# extension by days apart from one to a date
-					my $key = join '|', @f[ 0 .. 2 ], $f[3] ne '' ? 'amount' : $f[4] ne '' ? 'days' : 'item';
+					# extension by days apart from one by hours or to a date
+					my $key = join '|', @f[ 0 .. 2 ], $f[10] // ($f[3] ne '' ? 'amount' : $f[4] ne '' ? 'days' : 'item');
 					push @order, $key unless $sum{$key};
 					my $s = $sum{$key} //= { amount => undef, days => undef, count => 0 };
 					$s->{amount} = ($s->{amount} // Math::BigInt->new(0)) + $f[3] if $f[3] ne '';
@@ -331,6 +359,7 @@ diag(sprintf "oracle: seed %s, %d cases (%d policies x %d rows each, %d row sets
 	$seed, $count{cases}, $count{policies}, $rows_per_batch, $batch, $count{error_cases},
 	join(' ', map { "$_: $errstates{$_}" } sort keys %errstates), $count{lines}, $count{matched},
 	$count{compile_errors}, $count{disagreements});
+diag('policies containing: ' . join(', ', map { "$_->[0] " . ($covered{ $_->[0] } // 0) } @constructs));
 diag($_) for map { "$_: $count{$_}" } sort grep { /^disagree / } keys %count;
 diag($_) for @shown;
 is($count{disagreements}, 0, "every path agrees with the oracle on $count{cases} cases");

@@ -177,8 +177,8 @@ our @STR_LITS = ('', 'a', 'b', 'ab', 'A', 'x y', "it's", "\xc3\xa9", 'ticket');
 # The row type: name => kind.
 our @COLUMNS = (
 	[ n => 'numeric' ], [ m => 'numeric' ], [ i => 'integer' ], [ b => 'bigint' ],
-	[ s => 'text' ], [ f => 'boolean' ], [ g => 'boolean' ], [ d => 'date' ],
-	[ ts => 'timestamptz' ]);
+	[ k => 'smallint' ], [ s => 'text' ], [ f => 'boolean' ], [ g => 'boolean' ], [ d => 'date' ],
+	[ ts => 'timestamptz' ], [ l => 'timestamp' ]);
 
 sub random_decimal
 {
@@ -241,6 +241,7 @@ sub random_row
 	$row{m} = random_numeric();
 	$row{i} = random_int(32);
 	$row{b} = random_int(64);
+	$row{k} = chance(0.12) ? undef : pick(0, 1, -1, 5, 32767, -32768, int(rand(200)) - 100);
 	$row{s} = chance(0.12) ? undef : pick(@STR_LITS, 'zz', 'a ', 'b');
 	$row{f} = pick(undef, 0, 1, 1, 0);
 	$row{g} = pick(undef, 0, 1);
@@ -258,6 +259,15 @@ sub random_row
 		$row{ts} = $base + pick(0, -1, 1, -1_000_000, 1_000_000, 43200 * 1_000_000,
 			int(rand(86400)) * 1_000_000, 86400 * 1_000_000 - 1);
 	}
+	# a timestamp without time zone: local wall-clock microseconds
+	$r = rand();
+	if ($r < 0.12) { $row{l} = undef; }
+	elsif ($r < 0.15) { $row{l} = pick($INF, -$INF); }
+	else
+	{
+		$row{l} = random_day() * 86_400_000_000 + pick(0, -1, 1, 43200 * 1_000_000,
+			int(rand(86400)) * 1_000_000, 86400 * 1_000_000 - 1);
+	}
 	return \%row;
 }
 
@@ -268,7 +278,7 @@ sub sql_literal
 	my %kind = map { @$_ } @COLUMNS;
 	my $k = $kind{$col};
 	if ($k eq 'numeric') { return "'$v'::numeric"; }
-	if ($k eq 'integer' || $k eq 'bigint') { return "'$v'::$k"; }
+	if ($k eq 'integer' || $k eq 'bigint' || $k eq 'smallint') { return "'$v'::$k"; }
 	if ($k eq 'text') { (my $q = $v) =~ s/'/''/g; return "convert_from('\\x" . unpack('H*', $v) . "', 'UTF8')"; }
 	if ($k eq 'boolean') { return $v ? 'true' : 'false'; }
 	if ($k eq 'date')
@@ -282,6 +292,12 @@ sub sql_literal
 		return "'infinity'::timestamptz" if $v == $INF;
 		return "'-infinity'::timestamptz" if $v == -$INF;
 		return "to_timestamp(0) + '$v microseconds'::interval";
+	}
+	if ($k eq 'timestamp')
+	{
+		return "'infinity'::timestamp" if $v == $INF;
+		return "'-infinity'::timestamp" if $v == -$INF;
+		return "'1970-01-01'::timestamp + '$v microseconds'::interval";
 	}
 	die "no kind $k";
 }
@@ -317,7 +333,7 @@ sub gen_num
 		return gen_lit() if $q < 0.4;
 		return [ 'null' ] if $q < 0.43;
 		return [ 'let', pick(@{ $g->{lets} }) ] if $q < 0.6 && @{ $g->{lets} };
-		return [ 'col', pick(qw(n n m i i b)) ] if $q < 0.92;
+		return [ 'col', pick(qw(n n m i i b k)) ] if $q < 0.92;
 		return [ 'builtin', pick(qw(outage_hours outage_days)) ] if $g->{outage} && $q < 0.95;
 		return [ 'span', pick(qw(hours days)), gen_time(), gen_time() ] if $q < 0.98;
 		return [ 'dim', gen_time() ];
@@ -360,7 +376,7 @@ sub gen_tier
 sub gen_time
 {
 	my $r = rand();
-	return [ 'dcol', pick('d', 'ts') ] if $r < 0.5;
+	return [ 'dcol', pick('d', 'ts', 'l') ] if $r < 0.5;
 	return [ 'dlit', random_day() ] if $r < 0.8;
 	return [ 'tslit', random_day(), int(rand(24)), pick(0, 30) ];
 }
@@ -377,6 +393,8 @@ sub gen_cond
 	return [ 'not', gen_cond($g, $depth - 1) ] if $depth > 0 && $r < 0.36;
 	$r = rand();
 	my $cmp = pick(qw(= = <> < <= > >=));
+	return [ 'during', chance(0.3), chance(0.7) ? [ 'dcol', pick('d', 'ts', 'l') ] : gen_time() ]
+		if $g->{outage} && chance(0.08);
 	if ($r < 0.3)
 	{
 		return [ 'cmp', $cmp, gen_num($g, 1), gen_num($g, 1) ];
@@ -407,14 +425,14 @@ sub gen_cond
 	if ($r < 0.72)
 	{
 		my $e = chance(0.5) ? [ 'col', pick(map { $_->[0] } @COLUMNS) ] : gen_num($g, 1);
-		$e = [ 'dcol', $e->[1] ] if $e->[0] eq 'col' && ($e->[1] eq 'd' || $e->[1] eq 'ts');
+		$e = [ 'dcol', $e->[1] ] if $e->[0] eq 'col' && $e->[1] =~ /^(d|ts|l)$/;
 		$e = [ 'bcol', $e->[1] ] if $e->[0] eq 'col' && ($e->[1] eq 'f' || $e->[1] eq 'g');
 		return [ 'isnull', chance(0.4), $e ];
 	}
 	if ($r < 0.8)
 	{
 		# dates: a date or timestamptz column against a day
-		my $col = pick('d', 'ts');
+		my $col = pick('d', 'ts', 'l');
 		my $day = random_day();
 		if (chance(0.3))
 		{
@@ -425,11 +443,11 @@ sub gen_cond
 		# date arithmetic: a day plus days, an instant plus days or hours
 		$left = [ 'dadd', $left, pick('+', '-'), pick(1, 2, 9, 30), $col eq 'd' ? 'days' : pick('days', 'hours') ]
 			if chance(0.3);
+		return [ 'during', chance(0.3), $left ] if $g->{outage} && chance(0.3);
 		return [ 'cmp', $cmp, $left, [ 'dlit', $day ] ] if chance(0.6);
-		return [ 'during', chance(0.3), $left ] if $g->{outage} && chance(0.5);
-		return [ 'cmp', $cmp, [ 'dcol', 'ts' ], [ 'builtin', pick('outage_start', 'outage_end') ] ]
+		return [ 'cmp', $cmp, [ 'dcol', pick('ts', 'l') ], [ 'builtin', pick('outage_start', 'outage_end') ] ]
 			if $g->{outage} && chance(0.3);
-		return [ 'cmp', $cmp, [ 'dcol', 'ts' ], [ 'tslit', $day, int(rand(24)), pick(0, 30) ] ];
+		return [ 'cmp', $cmp, [ 'dcol', pick('ts', 'l') ], [ 'tslit', $day, int(rand(24)), pick(0, 30) ] ];
 	}
 	if ($r < 0.9 && @{ $g->{guards} })
 	{
@@ -471,14 +489,14 @@ sub gen_award
 		return \%a;
 	}
 	if ($r < 0.8) { return { kind => 'review', note => pick('check', "it's big") }; }
-	my $col = pick('d', 'ts');
+	my $col = pick('d', 'ts', 'l');
 	if (chance(0.6))
 	{
 		# by a number of days (or hours, for an instant): a constant, or
 		# the integer column, which can be negative, zero or far too large
 		my $by = chance(0.5) ? [ 'lit', pick(0, 1, 2, 5, 30) ]
 			: chance(0.5) ? [ 'col', 'i' ] : [ 'bin', pick('-', '+', '*'), [ 'col', 'i' ], [ 'lit', pick(1, 2, 1000, 100000) ] ];
-		return { kind => 'extend', col => $col, by => $by, unit => ($col eq 'ts' && chance(0.4)) ? 'hours' : 'days' };
+		return { kind => 'extend', col => $col, by => $by, unit => ($col ne 'd' && chance(0.4)) ? 'hours' : 'days' };
 	}
 	return { kind => 'extend', col => $col, outage => 1 } if $g->{outage} && chance(0.3);
 	return { kind => 'extend', col => $col, to => random_day() };
@@ -490,7 +508,7 @@ sub gen_window
 	return [ [ 'dlit', $lo ], [ 'dlit', $lo + int(rand(20)) ], chance(0.3), pick('claim', 'valid') ]
 		if chance(0.7);
 	# from a column: d .. d + N days (NULL or infinite d: see window_fields)
-	my $col = pick('d', 'ts');
+	my $col = pick('d', 'ts', 'l');
 	return [ [ 'dcol', $col ], [ 'dadd', [ 'dcol', $col ], '+', pick(1, 13, 30), 'days' ], chance(0.3),
 		pick('claim', 'valid') ];
 }
@@ -721,7 +739,7 @@ sub col_value
 	return undef unless defined $v;
 	my %kind = map { @$_ } @COLUMNS;
 	my $k = $kind{$name};
-	if ($k eq 'numeric' || $k eq 'integer' || $k eq 'bigint')
+	if ($k eq 'numeric' || $k eq 'integer' || $k eq 'bigint' || $k eq 'smallint')
 	{
 		fail_('22000', "NaN in $name") if $v eq 'NaN';
 		fail_('22003', "infinite $name") if $v =~ /Infinity/;
@@ -733,6 +751,8 @@ sub col_value
 	return [ 'b', $v ] if $k eq 'boolean';
 	return [ 'd', $v ] if $k eq 'date';
 	return [ 't', $v ] if $k eq 'timestamptz';
+	# local time in the policy's zone
+	return [ 't', ($v == $INF || $v == -$INF) ? $v : $v - $ctx->{offset} * 1_000_000 ] if $k eq 'timestamp';
 	die;
 }
 
@@ -1041,6 +1061,9 @@ sub amount
 	return "$res";
 }
 
+# lines as the server prints them (the first ten fields)
+sub lines_text { join ';', map { join '|', (split /\|/, $_, -1)[ 0 .. 9 ] } @_ }
+
 # One row: returns { lines => [...], matched => [rule flags], explain => [...] }
 # or dies with an Error.  A line is a string
 # rule|kind|instrument|amount|days|new_date|window_kind|from|until|note
@@ -1206,7 +1229,9 @@ sub award_line
 			return undef if $new <= $curstart;
 			$days = '';
 		}
-		return join('|', $rule, 'extend', $a->{col}, '', $days, $new, '', '', '', '');
+		# an eleventh field, the unit, for sums only (see lines_text)
+		my $unit = $days ne '' ? 'days' : defined $a->{to} ? 'date' : 'duration';
+		return join('|', $rule, 'extend', $a->{col}, '', $days, $new, '', '', '', '', $unit);
 	}
 	die "award $k";
 }
