@@ -4,14 +4,17 @@
 # rationals).  For each policy and row the paths must agree with the oracle:
 #   A  compensation.evaluate(rules, t) over the table (the planner rewrites
 #      it to _evaluate_columns: checked below with EXPLAIN)
+#   E  the same with the policy read from a table (not a constant: the
+#      planner passes every column)
 #   B  compensation.evaluate(rules, ROW(t.*)::oracle.t), the whole row
 #   C  compensation.explain(rules, t): which rules matched, and their lines
 #   D  compensation.sum(evaluate(...)) over the rows that do not fail:
 #      totals per rule, kind and instrument
 # and errors must agree: a row the oracle says fails must fail on every path
-# with the same SQLSTATE, and a row it says succeeds must not.  A and B run
-# first as one query over all rows the oracle says succeed (so per-call-site
-# caches see many rows), then row by row for the rows that fail.
+# with the same SQLSTATE, and a row it says succeeds must not.  A, B, C and
+# E run first as one query over all rows the oracle says succeed (so
+# per-call-site caches see many rows), then row by row for the rows that
+# fail.
 #
 # Reproducible: seeded.  Environment:
 #   COMPENSATION_ORACLE_CASES  policy x row cases to run (default 6000, about
@@ -47,6 +50,7 @@ $node->safe_psql('postgres', <<"SQL");
 CREATE EXTENSION compensation;
 CREATE SCHEMA oracle;
 CREATE TABLE oracle.t (id int PRIMARY KEY, $coldefs);
+CREATE TABLE oracle.pol (r compensation.ruleset);
 
 -- A timestamp as microseconds since the epoch ('' for NULL), so that the
 -- comparison does not depend on any output format.
@@ -116,9 +120,11 @@ DECLARE
 	qa text;
 	qb text;
 	qc text;
+	qe text;
 BEGIN
 	BEGIN
-		PERFORM src::compensation.ruleset;
+		DELETE FROM oracle.pol;
+		INSERT INTO oracle.pol VALUES (src::compensation.ruleset);
 	EXCEPTION WHEN OTHERS THEN
 		RETURN NEXT format('compile|E|%s|%s', SQLSTATE, replace(SQLERRM, E'\\n', ' '));
 		RETURN;
@@ -130,10 +136,14 @@ BEGIN
 	qc := format('SELECT t.id, string_agg(concat(e.rule_no, '':'', e.matched, '':'', oracle.fmt(e.award)),
 		''#'' ORDER BY e.rule_no) AS a
 		FROM oracle.t t, compensation.explain(%s, t) e WHERE t.id = ANY(\$1) GROUP BY t.id ORDER BY t.id', lit);
+	qe := 'SELECT t.id, oracle.fmt(compensation.evaluate(p.r, t)) AS a
+		FROM oracle.t t, oracle.pol p WHERE t.id = ANY(\$1) ORDER BY t.id';
 	RETURN QUERY SELECT oracle.path('A', qa, ok, false);
 	RETURN QUERY SELECT oracle.path('A', qa, bad, true);
 	RETURN QUERY SELECT oracle.path('B', qb, ok, false);
 	RETURN QUERY SELECT oracle.path('B', qb, bad, true);
+	RETURN QUERY SELECT oracle.path('E', qe, ok, false);
+	RETURN QUERY SELECT oracle.path('E', qe, bad, true);
 	RETURN QUERY SELECT oracle.path('C', qc, ok, false);
 	RETURN QUERY SELECT oracle.path('C', qc, bad, true);
 	RETURN QUERY SELECT oracle.path('D', format('SELECT 0 AS id, oracle.sumfmt(compensation.sum(
@@ -145,6 +155,9 @@ SQL
 like($node->safe_psql('postgres', q{EXPLAIN (VERBOSE, COSTS OFF) SELECT compensation.evaluate(
 	'policy "p" currency USD rule "r" credit cash n end', t) FROM oracle.t t}),
 	qr/_evaluate_columns/, 'evaluate over a table runs as _evaluate_columns');
+like($node->safe_psql('postgres', q{EXPLAIN (VERBOSE, COSTS OFF) SELECT compensation.evaluate(p.r, t)
+	FROM oracle.t t, oracle.pol p}),
+	qr/_evaluate_columns/, 'so does evaluate of a policy read from a table (all columns passed)');
 unlike($node->safe_psql('postgres', q{EXPLAIN (VERBOSE, COSTS OFF) SELECT compensation.evaluate(
 	'policy "p" currency USD rule "r" credit cash n end', ROW(t.*)::oracle.t) FROM oracle.t t}),
 	qr/_evaluate_columns/, 'evaluate over ROW(t.*) does not');
@@ -260,7 +273,7 @@ while ($count{cases} < $cases_wanted)
 			my ($tag, $id, $st, $rest) = split /\|/, $l, 4;
 			$res{$tag}{$id} = [ $st, $rest ];
 		}
-		for my $path (qw(A B C))
+		for my $path (qw(A B C E))
 		{
 			if (my $w = $res{$path}{'*'})
 			{
@@ -279,7 +292,7 @@ while ($count{cases} < $cases_wanted)
 			{
 				$count{error_cases}++;
 				$errstates{ $e->{error} }++;
-				for my $path (qw(A B C))
+				for my $path (qw(A B C E))
 				{
 					my $g = $res{$path}{$k};
 					my $gs = $g ? "$g->[0] $g->[1]" : 'nothing';
@@ -297,7 +310,7 @@ while ($count{cases} < $cases_wanted)
 			my $want = CompensationOracle::lines_text(@{ $e->{lines} });
 			$count{lines} += @{ $e->{lines} };
 			$count{matched} += grep { $_ } @{ $e->{matched} };
-			for my $path (qw(A B))
+			for my $path (qw(A B E))
 			{
 				my $g = $res{$path}{$k};
 				my $gs = $g ? "$g->[0] $g->[1]" : 'nothing';
@@ -322,9 +335,10 @@ while ($count{cases} < $cases_wanted)
 				{
 					my @f = split /\|/, $l, -1;
 					# lines are summed by rule, kind, instrument and unit: an
-					# item granted without an amount is apart from amounts, an
-					# extension by days apart from one by hours or to a date
-					my $key = join '|', @f[ 0 .. 2 ], $f[10] // ($f[3] ne '' ? 'amount' : $f[4] ne '' ? 'days' : 'item');
+					# item granted without an amount is apart from amounts; an
+					# extension by a duration (days or hours), one by the
+					# outage and one to a date are apart
+					my $key = join '|', @f[ 0 .. 2 ], $f[10] // ($f[3] ne '' ? 'amount' : 'item');
 					push @order, $key unless $sum{$key};
 					my $s = $sum{$key} //= { amount => undef, days => undef, count => 0 };
 					$s->{amount} = ($s->{amount} // Math::BigInt->new(0)) + $f[3] if $f[3] ne '';

@@ -1230,7 +1230,7 @@ sub award_line
 			$days = '';
 		}
 		# an eleventh field, the unit, for sums only (see lines_text)
-		my $unit = $days ne '' ? 'days' : defined $a->{to} ? 'date' : 'duration';
+		my $unit = $a->{outage} ? 'outage' : defined $a->{to} ? 'to' : 'by';
 		return join('|', $rule, 'extend', $a->{col}, '', $days, $new, '', '', '', '', $unit);
 	}
 	die "award $k";
