@@ -9,7 +9,8 @@
 #   B  compensation.evaluate(rules, ROW(t.*)::oracle.t), the whole row
 #   C  compensation.explain(rules, t): which rules matched, and their lines
 #   D  compensation.sum(evaluate(...)) over the rows that do not fail:
-#      totals per rule, kind and instrument
+#      totals per rule, kind, instrument and unit
+#   P  the same sum in a parallel plan (partial sums serialized, combined)
 # and errors must agree: a row the oracle says fails must fail on every path
 # with the same SQLSTATE, and a row it says succeeds must not.  A, B, C and
 # E run first as one query over all rows the oracle says succeed (so
@@ -147,6 +148,17 @@ BEGIN
 	RETURN QUERY SELECT oracle.path('C', qc, ok, false);
 	RETURN QUERY SELECT oracle.path('C', qc, bad, true);
 	RETURN QUERY SELECT oracle.path('D', format('SELECT 0 AS id, oracle.sumfmt(compensation.sum(
+		compensation.evaluate(%s, t))) AS a FROM oracle.t t WHERE t.id = ANY(\$1)', lit), ok, false);
+	-- the same sum as a parallel plan: partial sums, serialized and combined
+	-- (costly operators: on 40 rows, partial sums then beat one process)
+	PERFORM set_config(name, '0', true) FROM unnest(ARRAY['parallel_setup_cost',
+		'min_parallel_table_scan_size']) AS name;
+	PERFORM set_config('parallel_tuple_cost', '0.1', true);
+	PERFORM set_config('cpu_operator_cost', '1000', true);
+	PERFORM set_config('max_parallel_workers_per_gather', '2', true);
+	PERFORM set_config(name, 'off', true) FROM unnest(ARRAY['enable_indexscan',
+		'enable_bitmapscan']) AS name;
+	RETURN QUERY SELECT oracle.path('P', format('SELECT 0 AS id, oracle.sumfmt(compensation.sum(
 		compensation.evaluate(%s, t))) AS a FROM oracle.t t WHERE t.id = ANY(\$1)', lit), ok, false);
 END \$\$;
 SQL
@@ -351,22 +363,34 @@ while ($count{cases} < $cases_wanted)
 				my $s = $sum{$_};
 				(join '|', (split /\|/)[ 0 .. 2 ]) . '|' . ($s->{amount} // '') . '|' . ($s->{days} // '') . "|$s->{count}"
 			} keys %sum;
-			# the whole sum, or its error (the rows one by one are no sum)
-			my $g = $res{D}{'*'} // $res{D}{0};
-			if ($overflow)
+			for my $path (qw(D P))
 			{
-				disagree('D sum overflow', $text, undef, '22003', $g ? "@$g" : 'nothing')
-					unless $g && $g->[0] eq 'E' && $g->[1] =~ /^22003/;
-			}
-			else
-			{
-				my $got = $g && $g->[0] eq 'OK' ? join(';', sort split /;/, $g->[1]) : undef;
-				disagree('D sum', $text, undef, $want, $g ? "@$g" : 'nothing')
-					unless defined $got && $got eq $want;
+				# the whole sum, or its error (the rows one by one are no sum)
+				my $g = $res{$path}{'*'} // $res{$path}{0};
+				if ($overflow)
+				{
+					disagree("$path sum overflow", $text, undef, '22003', $g ? "@$g" : 'nothing')
+						unless $g && $g->[0] eq 'E' && $g->[1] =~ /^22003/;
+				}
+				else
+				{
+					my $got = $g && $g->[0] eq 'OK' ? join(';', sort split /;/, $g->[1]) : undef;
+					disagree("$path sum", $text, undef, $want, $g ? "@$g" : 'nothing')
+						unless defined $got && $got eq $want;
+				}
 			}
 		}
 	}
 }
+
+# Path P is a parallel plan with partial sums (checked on the last rows).
+like($node->safe_psql('postgres', q{SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0.1;
+	SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
+	SET enable_indexscan = off; SET enable_bitmapscan = off; SET cpu_operator_cost = 1000;
+	EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT compensation.sum(compensation.evaluate(
+	'policy "p" currency USD rule "r" flag f end', t)) FROM oracle.t t WHERE t.id = ANY(
+	(SELECT array_agg(g) FROM generate_series(1, 40) g)::int[])}),
+	qr/Workers Launched: [1-9].*Partial Aggregate/s, 'path P sums in parallel workers (partial sums combined)');
 
 diag(sprintf "oracle: seed %s, %d cases (%d policies x %d rows each, %d row sets), %d of them errors (%s), "
 	. "%d award lines, %d rule matches, %d policies that did not compile, %d disagreements",
