@@ -401,6 +401,13 @@ sub gen_cond
 	}
 	if ($r < 0.4)
 	{
+		# now and then a comparison of two kinds (an error when a row
+		# reaches it with both sides known)
+		if ($g->{mistyped} && chance(0.1))
+		{
+			return [ 'cmp', pick(qw(= <)), pick([ 'col', 's' ], [ 'bcol', 'f' ], [ 'dcol', 'd' ]),
+				pick(gen_lit(), [ 'col', pick(qw(n i)) ]) ];
+		}
 		if (chance(0.2))
 		{
 			my ($lo, $hi) = sort { $a cmp $b } (pick(@STR_LITS), pick(@STR_LITS));
@@ -525,7 +532,7 @@ sub random_policy
 		hit => pick(qw(collect collect collect first first unique)),
 		rounding => chance(0.6) ? [ pick(@MODES), chance(0.3) ? pick(1, 5, 10, 100) : undef ] : undef,
 		lets => [], rules => [], outages => []);
-	my $g = { lets => [], guards => [] };
+	my $g = { lets => [], guards => [], mistyped => chance(0.2) };
 	if (chance(0.35))
 	{
 		# one or two windows, apart: [start, end) in microseconds, and text
@@ -931,7 +938,7 @@ sub cmp_values
 		return $t >= $en ? 1 : 0 if $op eq '>';
 		return $t >= $st ? 1 : 0 if $op eq '>=';
 	}
-	else { die "cmp $lk $rk"; }
+	else { fail_('42804', "cannot compare $lk with $rk"); }
 	return $c == 0 ? 1 : 0 if $op eq '=';
 	return $c != 0 ? 1 : 0 if $op eq '<>';
 	return $c < 0 ? 1 : 0 if $op eq '<';
