@@ -1216,7 +1216,11 @@ sub award_line
 			my $total = 0;
 			$total += $_->[1] - $_->[0] for @{ $ctx->{outages} };
 			$new = ($isdate ? day_start($cur, $ctx->{offset}) : $cur) + $total;
-			$days = $total % 86_400_000_000 == 0 ? $total / 86_400_000_000 : '';
+			# whole local days (every window from a local midnight to one)
+			# are calendar days; otherwise the exact length, no days
+			my $whole = !grep { ($_ + $ctx->{offset} * 1_000_000) % 86_400_000_000 }
+				map { @$_[ 0, 1 ] } @{ $ctx->{outages} };
+			$days = $whole ? $total / 86_400_000_000 : '';
 		}
 		elsif (defined $by)
 		{
