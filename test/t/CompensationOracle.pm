@@ -1,0 +1,1250 @@
+# CompensationOracle: a deliberately simple second evaluator of the policy
+# language, and a generator of random policies and rows for it.
+#
+# Used by test/t/002_oracle.pl.  Nothing here calls the extension: a policy
+# is generated as a tree, printed as policy text for the server, and the
+# same tree is evaluated here, from docs/policy-language.md, over rows held
+# as Perl values.  Numbers are exact rationals on Math::BigInt; every
+# intermediate value is checked against the documented range (a reduced
+# fraction whose numerator and denominator fit in 64 bits, the numerator
+# never -2^63), so overflow errors are predicted, not only results.
+#
+# The evaluation order (which matters for which error, if any, a row gets)
+# is the one the language implies: rules in order; and/or left to right
+# with short-circuit on false/true (an unknown left side still evaluates
+# the right); arithmetic left to right, a NULL or review left operand ends
+# it; comparisons evaluate both sides; lets computed when first used.
+package CompensationOracle;
+
+use strict;
+use warnings;
+use Math::BigInt try => 'FastCalc';
+use POSIX ();
+
+our $MAX = Math::BigInt->new('9223372036854775807');
+our $ONE = Math::BigInt->new(1);
+our $ZERO = Math::BigInt->new(0);
+
+# An evaluation error: dies with a blessed [sqlstate, message].
+sub fail_ { die bless [ $_[0], $_[1] ], 'CompensationOracle::Error'; }
+
+###########################################################################
+# Rationals: [num, den] of Math::BigInt, den > 0, reduced.
+
+sub rat
+{
+	my ($n, $d) = @_;
+	$n = Math::BigInt->new($n) unless ref $n;
+	$d = defined $d ? (ref $d ? $d->copy : Math::BigInt->new($d)) : $ONE->copy;
+	$n = $n->copy;
+	if ($d->is_neg) { $n->bneg; $d->bneg; }
+	if ($n->is_zero) { return [ $ZERO->copy, $ONE->copy ]; }
+	my $g = Math::BigInt::bgcd($n, $d);
+	if (!$g->is_one) { $n->bdiv($g); $d->bdiv($g); }
+	return [ $n, $d ];
+}
+
+sub rat_fits
+{
+	my ($r) = @_;
+	return $r->[0]->copy->babs <= $MAX && $r->[1] <= $MAX;
+}
+
+# the checked result of an operation
+sub chk
+{
+	my ($r) = @_;
+	fail_('22003', 'value out of range') unless rat_fits($r);
+	return $r;
+}
+
+sub radd { my ($a, $b) = @_; chk(rat($a->[0] * $b->[1] + $b->[0] * $a->[1], $a->[1] * $b->[1])) }
+sub rsub { my ($a, $b) = @_; chk(rat($a->[0] * $b->[1] - $b->[0] * $a->[1], $a->[1] * $b->[1])) }
+sub rmul { my ($a, $b) = @_; chk(rat($a->[0] * $b->[0], $a->[1] * $b->[1])) }
+sub rdiv
+{
+	my ($a, $b) = @_;
+	fail_('22012', 'division by zero') if $b->[0]->is_zero;
+	chk(rat($a->[0] * $b->[1], $a->[1] * $b->[0]));
+}
+sub rneg { my ($a) = @_; [ $a->[0]->copy->bneg, $a->[1]->copy ] }
+sub rabs { my ($a) = @_; [ $a->[0]->copy->babs, $a->[1]->copy ] }
+sub rcmp { my ($a, $b) = @_; ($a->[0] * $b->[1]) <=> ($b->[0] * $a->[1]) }
+sub rsign { my ($a) = @_; $a->[0]->sign eq '-' ? -1 : ($a->[0]->is_zero ? 0 : 1) }
+
+# "12.345" -> rational (a literal or a numeric column value)
+sub rat_dec
+{
+	my ($s) = @_;
+	my $neg = $s =~ s/^-//;
+	my ($i, $f) = split /\./, $s;
+	$f //= '';
+	my $r = rat(($neg ? '-' : '') . ($i . $f), Math::BigInt->new(10)->bpow(length $f));
+	return $r;
+}
+
+# floor of num/den, and the rounding of a rational to an integer by mode;
+# returns (integer, inexact)
+sub round_int
+{
+	my ($num, $den, $mode) = @_;
+	my ($q, $rem) = $num->copy->bdiv($den);	# floored division
+	return ($q, 0) if $rem->is_zero;
+	my $twice = $rem * 2;
+	if ($mode eq 'floor') { return ($q, 1) }
+	if ($mode eq 'ceiling') { return ($q + 1, 1) }
+	if ($mode eq 'half_up')
+	{
+		return ($q + 1, 1) if $twice > $den;
+		return ($q, 1) if $twice < $den;
+		return ($num->sign eq '-' ? $q : $q + 1, 1);
+	}
+	if ($mode eq 'half_even')
+	{
+		return ($q + 1, 1) if $twice > $den;
+		return ($q, 1) if $twice < $den;
+		return ($q->is_even ? $q : $q + 1, 1);
+	}
+	return ($q, 1);		# unset: the caller raises
+}
+
+###########################################################################
+# Dates and instants.  A date is a day number (days since 1970-01-01), an
+# instant microseconds since the epoch; +-infinity are Perl's infinities.
+# The generated policies use fixed-offset zones only (no daylight saving in
+# 2000-2030), so a local day starts at day * 86400 - offset seconds.
+
+our $INF = 9**9**9;
+# timestamptz ends before 294277-01-01 00:00 UTC
+our $END_MICROS;
+
+sub days_from_civil
+{
+	my ($y, $m, $d) = @_;
+	$y -= $m <= 2;
+	my $era = int(($y >= 0 ? $y : $y - 399) / 400);
+	my $yoe = $y - $era * 400;
+	my $doy = int((153 * ($m + ($m > 2 ? -3 : 9)) + 2) / 5) + $d - 1;
+	my $doe = $yoe * 365 + int($yoe / 4) - int($yoe / 100) + $doy;
+	return $era * 146097 + $doe - 719468;
+}
+
+sub civil_from_days
+{
+	my ($z) = @_;
+	$z += 719468;
+	my $era = int(($z >= 0 ? $z : $z - 146096) / 146097);
+	my $doe = $z - $era * 146097;
+	my $yoe = int(($doe - int($doe / 1460) + int($doe / 36524) - int($doe / 146096)) / 365);
+	my $y = $yoe + $era * 400;
+	my $doy = $doe - (365 * $yoe + int($yoe / 4) - int($yoe / 100));
+	my $mp = int((5 * $doy + 2) / 153);
+	my $d = $doy - int((153 * $mp + 2) / 5) + 1;
+	my $m = $mp + ($mp < 10 ? 3 : -9);
+	return ($y + ($m <= 2), $m, $d);
+}
+
+$END_MICROS = Math::BigInt->new(days_from_civil(294277, 1, 1)) * 86_400_000_000;
+
+sub day_text { sprintf '%04d-%02d-%02d', civil_from_days($_[0]) }
+
+# the first microsecond of local day $day in a zone $off seconds east of UTC
+sub day_start
+{
+	my ($day, $off) = @_;
+	return $day if $day == $INF || $day == -$INF;
+	return ($day * 86400 - $off) * 1_000_000;
+}
+
+###########################################################################
+# Random generation.  All randomness comes from Perl's rand, seeded by the
+# caller with srand (drand48, the same sequence on every platform).
+
+sub pick { $_[ int(rand(@_)) ] }
+sub chance { rand() < $_[0] }
+
+our @ZONES = ([ 'UTC', 0 ], [ 'Asia/Seoul', 32400 ], [ 'Asia/Kolkata', 19800 ]);
+our %EXPONENT = (USD => 2, KRW => 0, KWD => 3, JPY => 0);
+our %MONEY = map { $_ => 1 } qw(cash deposit fee refund voucher);
+our @MODES = qw(half_up half_even floor ceiling);
+
+# Literal numbers that the rows also hold, so that equalities hit.
+our @NUM_LITS = qw(0 1 2 3 5 7 10 100 0.5 2.5 1.5 0.005 0.125 1.005 12.34 99.99
+  1000 12345.678 0.333 1000000 9223372036854775807 92233720368547758.07
+  0.000000000000000001 4611686018427387904 3037000499 1.0 1.00 0.10 3.5);
+our @STR_LITS = ('', 'a', 'b', 'ab', 'A', 'x y', "it's", "\xc3\xa9", 'ticket');
+
+# The row type: name => kind.
+our @COLUMNS = (
+	[ n => 'numeric' ], [ m => 'numeric' ], [ i => 'integer' ], [ b => 'bigint' ],
+	[ k => 'smallint' ], [ s => 'text' ], [ f => 'boolean' ], [ g => 'boolean' ], [ d => 'date' ],
+	[ ts => 'timestamptz' ], [ l => 'timestamp' ]);
+
+sub random_decimal
+{
+	my $digits = 1 + int(rand(12));
+	my $mant = join '', map { int(rand(10)) } 1 .. $digits;
+	$mant =~ s/^0+(?=\d)//;
+	my $scale = int(rand(7));
+	$scale = length($mant) if $scale > length($mant) && chance(0.5);
+	my $s = $mant;
+	if ($scale > 0)
+	{
+		$s = ('0' x ($scale - length($s) + 1)) . $s if length($s) <= $scale;
+		substr($s, -$scale, 0) = '.';
+	}
+	return (chance(0.3) ? '-' : '') . $s;
+}
+
+# A value of a numeric column, as SQL text (undef is NULL).
+sub random_numeric
+{
+	my $r = rand();
+	return undef if $r < 0.12;
+	return pick(@NUM_LITS, qw(-1 -0.5 -2.5 -9223372036854775807 0.0000000000000000001
+		1e30 1234567890123456789.5 -0.005)) if $r < 0.55;
+	return pick('NaN', 'Infinity', '-Infinity') if $r < 0.57;
+	return random_decimal();
+}
+
+sub random_int
+{
+	my ($bits) = @_;
+	my $r = rand();
+	return undef if $r < 0.12;
+	if ($bits == 32)
+	{
+		return pick(0, 1, -1, 2, 3, 5, 7, 10, 100, 1000, 2147483647, -2147483648, 46341)
+			if $r < 0.6;
+		return int(rand(2000)) - 1000;
+	}
+	return pick(0, 1, -1, 2, 3, 7, 100, '9223372036854775807', '-9223372036854775807',
+		'-9223372036854775808', '3037000500', '4611686018427387904', '1000000000000000000')
+		if $r < 0.6;
+	return int(rand(2_000_000)) - 1_000_000;
+}
+
+our @DAYS = map { days_from_civil(@$_) } ([ 2025, 6, 9 ], [ 2025, 6, 13 ], [ 2025, 6, 14 ],
+	[ 2024, 2, 29 ], [ 2000, 1, 1 ], [ 2030, 12, 31 ], [ 2025, 6, 20 ], [ 2025, 1, 1 ]);
+
+sub random_day
+{
+	return pick(@DAYS) if chance(0.6);
+	return days_from_civil(2000, 1, 1) + int(rand(11323));
+}
+
+# a row: column => Perl value (undef NULL; numbers as decimal text)
+sub random_row
+{
+	my %row;
+	$row{n} = random_numeric();
+	$row{m} = random_numeric();
+	$row{i} = random_int(32);
+	$row{b} = random_int(64);
+	$row{k} = chance(0.12) ? undef : pick(0, 1, -1, 5, 32767, -32768, int(rand(200)) - 100);
+	$row{s} = chance(0.12) ? undef : pick(@STR_LITS, 'zz', 'a ', 'b');
+	$row{f} = pick(undef, 0, 1, 1, 0);
+	$row{g} = pick(undef, 0, 1);
+	my $r = rand();
+	$row{d} = $r < 0.12 ? undef : $r < 0.16 ? pick($INF, -$INF) : random_day();
+	$r = rand();
+	if ($r < 0.12) { $row{ts} = undef; }
+	elsif ($r < 0.15) { $row{ts} = pick($INF, -$INF); }
+	else
+	{
+		# near a local midnight of one of the zones, or anywhere
+		my $day = random_day();
+		my $off = pick(0, 32400, 19800);
+		my $base = day_start($day, $off);
+		$row{ts} = $base + pick(0, -1, 1, -1_000_000, 1_000_000, 43200 * 1_000_000,
+			int(rand(86400)) * 1_000_000, 86400 * 1_000_000 - 1);
+	}
+	# a timestamp without time zone: local wall-clock microseconds
+	$r = rand();
+	if ($r < 0.12) { $row{l} = undef; }
+	elsif ($r < 0.15) { $row{l} = pick($INF, -$INF); }
+	else
+	{
+		$row{l} = random_day() * 86_400_000_000 + pick(0, -1, 1, 43200 * 1_000_000,
+			int(rand(86400)) * 1_000_000, 86400 * 1_000_000 - 1);
+	}
+	return \%row;
+}
+
+sub sql_literal
+{
+	my ($col, $v) = @_;
+	return 'NULL' unless defined $v;
+	my %kind = map { @$_ } @COLUMNS;
+	my $k = $kind{$col};
+	if ($k eq 'numeric') { return "'$v'::numeric"; }
+	if ($k eq 'integer' || $k eq 'bigint' || $k eq 'smallint') { return "'$v'::$k"; }
+	if ($k eq 'text') { (my $q = $v) =~ s/'/''/g; return "convert_from('\\x" . unpack('H*', $v) . "', 'UTF8')"; }
+	if ($k eq 'boolean') { return $v ? 'true' : 'false'; }
+	if ($k eq 'date')
+	{
+		return "'infinity'::date" if $v == $INF;
+		return "'-infinity'::date" if $v == -$INF;
+		return "'" . day_text($v) . "'::date";
+	}
+	if ($k eq 'timestamptz')
+	{
+		return "'infinity'::timestamptz" if $v == $INF;
+		return "'-infinity'::timestamptz" if $v == -$INF;
+		return "to_timestamp(0) + '$v microseconds'::interval";
+	}
+	if ($k eq 'timestamp')
+	{
+		return "'infinity'::timestamp" if $v == $INF;
+		return "'-infinity'::timestamp" if $v == -$INF;
+		return "'1970-01-01'::timestamp + '$v microseconds'::interval";
+	}
+	die "no kind $k";
+}
+
+###########################################################################
+# Policies as trees.
+#
+# Numeric expressions:
+#   [lit, text] [col, name] [null] [let, name] [neg, e] [bin, op, l, r]
+#   [pct, e] [fn, min|max|coalesce, [args]] [abs, e] [round, e, mode, inc-text|undef]
+#   [tier, subject, [[bound, result]...], else|undef]  (results may be [none],
+#   and at the top of an award [review, text])
+# Conditions:
+#   [cmp, op, l, r] (l and r typed by kind) [inlist, not, subj, [elems]]
+#   [inrange, not, subj, lo, hi, excl] [isnull, not, e] [and, a, b] [or, a, b]
+#   [not, a] [bcol, name] [blit, 0|1]
+# Other operands: [str, text] [dlit, day] [tslit, micros] [dcol, d|ts]
+
+sub gen_lit
+{
+	my $t = pick(@NUM_LITS);
+	$t = int(rand(50)) if chance(0.3);
+	return [ 'lit', "$t" ];
+}
+
+sub gen_num
+{
+	my ($g, $depth) = @_;
+	my $r = rand();
+	if ($depth <= 0 || $r < 0.25)
+	{
+		my $q = rand();
+		return gen_lit() if $q < 0.4;
+		return [ 'null' ] if $q < 0.43;
+		return [ 'let', pick(@{ $g->{lets} }) ] if $q < 0.6 && @{ $g->{lets} };
+		return [ 'col', pick(qw(n n m i i b k)) ] if $q < 0.92;
+		return [ 'builtin', pick(qw(outage_hours outage_days)) ] if $g->{outage} && $q < 0.95;
+		return [ 'span', pick(qw(hours days)), gen_time(), gen_time() ] if $q < 0.98;
+		return [ 'dim', gen_time() ];
+	}
+	my $d = $depth - 1;
+	return [ 'bin', pick(qw(+ - * /)), gen_num($g, $d), gen_num($g, $d) ] if $r < 0.6;
+	return [ 'neg', gen_num($g, $d) ] if $r < 0.65;
+	return [ 'pct', gen_num($g, 0) ] if $r < 0.7;
+	return [ 'fn', pick(qw(min max coalesce)), [ map { gen_num($g, $d) } 1 .. 1 + int(rand(3)) ] ]
+		if $r < 0.8;
+	return [ 'abs', gen_num($g, $d) ] if $r < 0.84;
+	return [ 'round', gen_num($g, $d), pick(@MODES),
+		chance(0.5) ? undef : pick(qw(1 0.05 5 100 0.25 0.01 3)) ] if $r < 0.92;
+	return gen_tier($g, $d, 0);
+}
+
+sub gen_tier
+{
+	my ($g, $d, $top) = @_;
+	my @steps;
+	my @bounds = sort { rcmp(rat_dec($a), rat_dec($b)) } map { pick(@NUM_LITS, 0, 1, 2, 4, 50, 200) } 1 .. 1 + int(rand(3));
+	my $prev;
+	for my $b (@bounds)
+	{
+		next if defined $prev && rcmp(rat_dec($prev), rat_dec($b)) == 0;
+		$prev = $b;
+		my $res = chance(0.1) ? [ 'none' ] : ($top && chance(0.15)) ? [ 'review', 'step ' . $b ]
+			: gen_num($g, $d > 1 ? 1 : 0);
+		push @steps, [ [ 'lit', $b ], $res ];
+	}
+	my $else;
+	if (chance(0.6))
+	{
+		$else = ($top && chance(0.4)) ? [ 'review', 'above' ] : chance(0.1) ? [ 'none' ] : gen_num($g, 0);
+	}
+	return [ 'tier', gen_num($g, $d > 1 ? 1 : 0), \@steps, $else ];
+}
+
+# an operand that is a day or an instant
+sub gen_time
+{
+	my $r = rand();
+	return [ 'dcol', pick('d', 'ts', 'l') ] if $r < 0.5;
+	return [ 'dlit', random_day() ] if $r < 0.8;
+	return [ 'tslit', random_day(), int(rand(24)), pick(0, 30) ];
+}
+
+sub gen_cond
+{
+	my ($g, $depth) = @_;
+	my $r = rand();
+	if ($depth > 0 && $r < 0.3)
+	{
+		my $op = pick(qw(and and or));
+		return [ $op, gen_cond($g, $depth - 1), gen_cond($g, $depth - 1) ];
+	}
+	return [ 'not', gen_cond($g, $depth - 1) ] if $depth > 0 && $r < 0.36;
+	$r = rand();
+	my $cmp = pick(qw(= = <> < <= > >=));
+	return [ 'during', chance(0.3), chance(0.7) ? [ 'dcol', pick('d', 'ts', 'l') ] : gen_time() ]
+		if $g->{outage} && chance(0.08);
+	if ($r < 0.3)
+	{
+		return [ 'cmp', $cmp, gen_num($g, 1), gen_num($g, 1) ];
+	}
+	if ($r < 0.4)
+	{
+		# now and then a comparison of two kinds (an error when a row
+		# reaches it with both sides known)
+		if ($g->{mistyped} && chance(0.1))
+		{
+			return [ 'cmp', pick(qw(= <)), pick([ 'col', 's' ], [ 'bcol', 'f' ], [ 'dcol', 'd' ]),
+				pick(gen_lit(), [ 'col', pick(qw(n i)) ]) ];
+		}
+		if (chance(0.2))
+		{
+			my ($lo, $hi) = sort { $a cmp $b } (pick(@STR_LITS), pick(@STR_LITS));
+			return [ 'inrange', chance(0.3), [ 'col', 's' ], [ 'str', $lo ], [ 'str', $hi ], chance(0.3) ];
+		}
+		return [ 'cmp', pick(qw(= = <> < >)), [ 'col', 's' ], [ 'str', pick(@STR_LITS) ] ];
+	}
+	if ($r < 0.48) { return [ 'bcol', pick(qw(f g)) ]; }
+	if ($r < 0.5) { return [ 'cmp', pick(qw(= <>)), [ 'bcol', 'f' ], pick([ 'blit', 1 ], [ 'blit', 0 ], [ 'bcol', 'g' ]) ]; }
+	if ($r < 0.58)
+	{
+		my $subj = chance(0.2) ? [ 'col', 's' ] : gen_num($g, 1);
+		my @el = map { $subj->[0] eq 'col' && $subj->[1] eq 's' ? (chance(0.1) ? [ 'null' ] : [ 'str', pick(@STR_LITS) ])
+				: (chance(0.1) ? [ 'null' ] : gen_lit()) } 1 .. 1 + int(rand(3));
+		return [ 'inlist', chance(0.3), $subj, \@el ];
+	}
+	if ($r < 0.65)
+	{
+		my ($lo, $hi) = sort { rcmp(rat_dec($a), rat_dec($b)) } (pick(@NUM_LITS), pick(@NUM_LITS));
+		return [ 'inrange', chance(0.3), gen_num($g, 1), [ 'lit', $lo ], [ 'lit', $hi ], chance(0.3) ];
+	}
+	if ($r < 0.72)
+	{
+		my $e = chance(0.5) ? [ 'col', pick(map { $_->[0] } @COLUMNS) ] : gen_num($g, 1);
+		$e = [ 'dcol', $e->[1] ] if $e->[0] eq 'col' && $e->[1] =~ /^(d|ts|l)$/;
+		$e = [ 'bcol', $e->[1] ] if $e->[0] eq 'col' && ($e->[1] eq 'f' || $e->[1] eq 'g');
+		return [ 'isnull', chance(0.4), $e ];
+	}
+	if ($r < 0.8)
+	{
+		# dates: a date or timestamptz column against a day
+		my $col = pick('d', 'ts', 'l');
+		my $day = random_day();
+		if (chance(0.3))
+		{
+			my ($lo, $hi) = sort { $a <=> $b } ($day, $day + int(rand(10)));
+			return [ 'inrange', chance(0.3), [ 'dcol', $col ], [ 'dlit', $lo ], [ 'dlit', $hi ], chance(0.3) ];
+		}
+		my $left = [ 'dcol', $col ];
+		# date arithmetic: a day plus days, an instant plus days or hours
+		$left = [ 'dadd', $left, pick('+', '-'), pick(1, 2, 9, 30), $col eq 'd' ? 'days' : pick('days', 'hours') ]
+			if chance(0.3);
+		return [ 'during', chance(0.3), $left ] if $g->{outage} && chance(0.3);
+		return [ 'cmp', $cmp, $left, [ 'dlit', $day ] ] if chance(0.6);
+		return [ 'cmp', $cmp, [ 'dcol', pick('ts', 'l') ], [ 'builtin', pick('outage_start', 'outage_end') ] ]
+			if $g->{outage} && chance(0.3);
+		return [ 'cmp', $cmp, [ 'dcol', pick('ts', 'l') ], [ 'tslit', $day, int(rand(24)), pick(0, 30) ] ];
+	}
+	if ($r < 0.9 && @{ $g->{guards} })
+	{
+		# COLUMN = CONSTANT first: the rule index
+		my $guard = pick(@{ $g->{guards} });
+		return [ 'and', $guard, gen_cond($g, $depth - 1) ] if chance(0.6);
+		return $guard;
+	}
+	return [ 'blit', chance(0.5) ? 1 : 0 ] if chance(0.2);
+	return [ 'cmp', $cmp, gen_num($g, 2), gen_num($g, 0) ];
+}
+
+sub gen_award
+{
+	my ($g) = @_;
+	my $r = rand();
+	my $rounding = sub {
+		return '' if chance(0.5);
+		return ' round ' . pick(@MODES) . (chance(0.3) ? ' to ' . pick(1, 5, 10, 100, 3) : '');
+	};
+	if ($r < 0.45)
+	{
+		my $amount = chance(0.2) ? gen_tier($g, 2, 1) : gen_num($g, 3);
+		return { kind => pick(qw(credit credit waive)), instr => pick(qw(cash deposit fee refund voucher points coupon pass)),
+			expr => $amount, round => $rounding->() };
+	}
+	if ($r < 0.6)
+	{
+		my %a = (kind => 'grant', instr => pick(qw(voucher coupon pass)), round => $rounding->());
+		$a{expr} = gen_num($g, 2) if chance(0.7);
+		$a{for} = pick(0, 1, 3, 30) if chance(0.4);
+		$a{window} = gen_window() if chance(0.3);
+		return \%a;
+	}
+	if ($r < 0.75)
+	{
+		my %a = (kind => 'flag', instr => pick(qw(vip free_return restored)));
+		$a{window} = gen_window() if chance(0.5);
+		return \%a;
+	}
+	if ($r < 0.8) { return { kind => 'review', note => pick('check', "it's big") }; }
+	my $col = pick('d', 'ts', 'l');
+	if (chance(0.6))
+	{
+		# by a number of days (or hours, for an instant): a constant, or
+		# the integer column, which can be negative, zero or far too large
+		my $by = chance(0.5) ? [ 'lit', pick(0, 1, 2, 5, 30) ]
+			: chance(0.5) ? [ 'col', 'i' ] : [ 'bin', pick('-', '+', '*'), [ 'col', 'i' ], [ 'lit', pick(1, 2, 1000, 100000) ] ];
+		return { kind => 'extend', col => $col, by => $by, unit => ($col ne 'd' && chance(0.4)) ? 'hours' : 'days' };
+	}
+	return { kind => 'extend', col => $col, outage => 1 } if $g->{outage} && chance(0.3);
+	return { kind => 'extend', col => $col, to => random_day() };
+}
+
+sub gen_window
+{
+	my $lo = random_day();
+	return [ [ 'dlit', $lo ], [ 'dlit', $lo + int(rand(20)) ], chance(0.3), pick('claim', 'valid') ]
+		if chance(0.7);
+	# from a column: d .. d + N days (NULL or infinite d: see window_fields)
+	my $col = pick('d', 'ts', 'l');
+	return [ [ 'dcol', $col ], [ 'dadd', [ 'dcol', $col ], '+', pick(1, 13, 30), 'days' ], chance(0.3),
+		pick('claim', 'valid') ];
+}
+
+# A random policy: a hash with its tree; print with policy_text.
+sub random_policy
+{
+	my ($id) = @_;
+	my ($zone, $off) = @{ pick(@ZONES) };
+	my %p = (
+		name => "oracle-$id",
+		currency => pick(qw(USD USD KRW KWD)),
+		zone => $zone, offset => $off,
+		hit => pick(qw(collect collect collect first first unique)),
+		rounding => chance(0.6) ? [ pick(@MODES), chance(0.3) ? pick(1, 5, 10, 100) : undef ] : undef,
+		lets => [], rules => [], outages => []);
+	my $g = { lets => [], guards => [], mistyped => chance(0.2) };
+	if (chance(0.35))
+	{
+		# one or two windows, apart: [start, end) in microseconds, and text
+		my $day = random_day();
+		for (1 .. 1 + int(rand(2)))
+		{
+			my $h = chance(0.5) ? int(rand(24)) : undef;
+			my $start = day_start($day, $off) + ($h // 0) * 3_600_000_000;
+			my $last = $day + int(rand(5));
+			my ($end, $t);
+			my $from = day_text($day) . (defined $h ? sprintf(' %02d:00', $h) : '');
+			if (chance(0.5) || $last == $day)
+			{
+				$end = day_start($last + 1, $off);
+				$t = "$from .. " . day_text($last);
+			}
+			else
+			{
+				my $eh = int(rand(24));
+				$end = day_start($last, $off) + $eh * 3_600_000_000;
+				$t = "$from ..< " . day_text($last) . sprintf(' %02d:00', $eh);
+			}
+			push @{ $p{outages} }, [ $start, $end, $t ];
+			$day = $last + 2;
+		}
+		$g->{outage} = 1;
+	}
+	# guards for the rule index: a column equal to a constant of its kind
+	for (1 .. int(rand(4)))
+	{
+		my $c = pick(qw(n i b s s));
+		my @sides = ([ 'col', $c ], $c eq 's' ? [ 'str', pick(@STR_LITS) ] : gen_lit());
+		@sides = reverse @sides if chance(0.25);
+		push @{ $g->{guards} }, [ 'cmp', '=', @sides ];
+	}
+	for my $k (1 .. int(rand(3)))
+	{
+		my $e = gen_num($g, 2);
+		push @{ $p{lets} }, [ "p$k", $e ];
+		push @{ $g->{lets} }, "p$k";
+	}
+	for my $k (1 .. 1 + int(rand(6)))
+	{
+		my %rule = (name => "R$k", lets => []);
+		$rule{when} = gen_cond($g, 2) if chance(0.85);
+		my @saved = @{ $g->{lets} };
+		for my $j (1 .. (chance(0.2) ? 1 : 0))
+		{
+			my $e = gen_num($g, 2);
+			push @{ $rule{lets} }, [ "r${k}_$j", $e ];
+			push @{ $g->{lets} }, "r${k}_$j";
+		}
+		$rule{awards} = [ map { gen_award($g) } 1 .. int(rand(3)) ];
+		@{ $g->{lets} } = @saved;
+		push @{ $p{rules} }, \%rule;
+	}
+	return \%p;
+}
+
+###########################################################################
+# Printing (minimal parentheses, sometimes more).
+
+my %PREC = ('+' => 5, '-' => 5, '*' => 6, '/' => 6);
+
+sub wrap { my ($s, $need) = @_; $need ? "($s)" : $s }
+
+# returns (text, precedence)
+sub pn
+{
+	my ($e) = @_;
+	my $t = $e->[0];
+	my ($s, $p);
+	if ($t eq 'lit') { ($s, $p) = ($e->[1], 9); }
+	elsif ($t eq 'col' || $t eq 'let' || $t eq 'dcol' || $t eq 'bcol') { ($s, $p) = ($e->[1], 9); }
+	elsif ($t eq 'null') { ($s, $p) = ('null', 9); }
+	elsif ($t eq 'none') { ($s, $p) = ('none', 9); }
+	elsif ($t eq 'review') { ($s, $p) = ("review '" . q_($e->[1]) . "'", 9); }
+	elsif ($t eq 'str') { ($s, $p) = ("'" . q_($e->[1]) . "'", 9); }
+	elsif ($t eq 'blit') { ($s, $p) = ($e->[1] ? 'true' : 'false', 9); }
+	elsif ($t eq 'dlit') { ($s, $p) = (day_text($e->[1]), 9); }
+	elsif ($t eq 'builtin') { ($s, $p) = ($e->[1], 9); }
+	elsif ($t eq 'span') { ($s, $p) = ("$e->[1](" . (pn($e->[2]))[0] . ', ' . (pn($e->[3]))[0] . ')', 9); }
+	elsif ($t eq 'dim') { ($s, $p) = ('days_in_month(' . (pn($e->[1]))[0] . ')', 9); }
+	elsif ($t eq 'dadd') { ($s, $p) = ((pn($e->[1]))[0] . " $e->[2] $e->[3] $e->[4]", 5); }
+	elsif ($t eq 'tslit') { ($s, $p) = (sprintf('%s %02d:%02d', day_text($e->[1]), $e->[2], $e->[3]), 9); }
+	elsif ($t eq 'bin')
+	{
+		my $op = $e->[1];
+		my ($l, $lp) = pn($e->[2]);
+		my ($r, $rp) = pn($e->[3]);
+		$s = wrap($l, $lp < $PREC{$op} || chance(0.05)) . " $op " . wrap($r, $rp <= $PREC{$op} || chance(0.05));
+		$p = $PREC{$op};
+	}
+	elsif ($t eq 'neg')
+	{
+		my ($o, $op) = pn($e->[1]);
+		$s = '-' . wrap($o, $op < 7 || $o =~ /^-/);
+		$p = 7;
+	}
+	elsif ($t eq 'pct')
+	{
+		my ($o, $op) = pn($e->[1]);
+		$s = wrap($o, $op < 9 || $e->[1][0] eq 'null') . '%';
+		$p = 8;
+	}
+	elsif ($t eq 'fn') { ($s, $p) = ($e->[1] . '(' . join(', ', map { (pn($_))[0] } @{ $e->[2] }) . ')', 9); }
+	elsif ($t eq 'abs') { ($s, $p) = ('abs(' . (pn($e->[1]))[0] . ')', 9); }
+	elsif ($t eq 'round')
+	{
+		$s = 'round(' . (pn($e->[1]))[0] . ", $e->[2]" . (defined $e->[3] ? ", $e->[3]" : '') . ')';
+		$p = 9;
+	}
+	elsif ($t eq 'tier')
+	{
+		$s = 'tier ' . (pn($e->[1]))[0];
+		$s .= ' upto ' . (pn($_->[0]))[0] . ' => ' . (pn($_->[1]))[0] for @{ $e->[2] };
+		$s .= ' else ' . (pn($e->[3]))[0] if defined $e->[3];
+		$s .= ' end';
+		$p = 9;
+	}
+	else { die "pn $t"; }
+	return ($s, $p);
+}
+
+sub q_ { (my $s = $_[0]) =~ s/'/''/g; $s }
+
+# conditions: (text, precedence) with or 1, and 2, not 3, predicates 4
+sub pc
+{
+	my ($c) = @_;
+	my $t = $c->[0];
+	if ($t eq 'and' || $t eq 'or')
+	{
+		my $pr = $t eq 'and' ? 2 : 1;
+		my ($l, $lp) = pc($c->[1]);
+		my ($r, $rp) = pc($c->[2]);
+		return (wrap($l, $lp < $pr) . " $t " . wrap($r, $rp <= $pr), $pr);
+	}
+	if ($t eq 'not')
+	{
+		my ($o, $op) = pc($c->[1]);
+		return ('not ' . wrap($o, $op < 3), 3);
+	}
+	if ($t eq 'cmp') { return ((pn($c->[2]))[0] . " $c->[1] " . (pn($c->[3]))[0], 4); }
+	if ($t eq 'inlist')
+	{
+		return ((pn($c->[2]))[0] . ($c->[1] ? ' not' : '') . ' in (' . join(', ', map { (pn($_))[0] } @{ $c->[3] }) . ')', 4);
+	}
+	if ($t eq 'inrange')
+	{
+		my ($s) = pn($c->[2]);
+		return ("$s" . ($c->[1] ? ' not' : '') . ' in ' . (pn($c->[3]))[0] . ($c->[5] ? ' ..< ' : ' .. ') . (pn($c->[4]))[0], 4);
+	}
+	if ($t eq 'isnull') { return ((pn($c->[2]))[0] . ' is ' . ($c->[1] ? 'not ' : '') . 'null', 4); }
+	if ($t eq 'during') { return ((pn($c->[2]))[0] . ($c->[1] ? ' not' : '') . ' during outage', 4); }
+	if ($t eq 'bcol' || $t eq 'blit') { return ((pn($c))[0], 9); }
+	die "pc $t";
+}
+
+sub award_text
+{
+	my ($a) = @_;
+	my $k = $a->{kind};
+	my $w = sub {
+		my $x = $a->{window} or return '';
+		return " $x->[3] " . (pn($x->[0]))[0] . ($x->[2] ? ' ..< ' : ' .. ') . (pn($x->[1]))[0];
+	};
+	return "$k $a->{instr} " . (pn($a->{expr}))[0] . $a->{round} if $k eq 'credit' || $k eq 'waive';
+	if ($k eq 'grant')
+	{
+		return "grant $a->{instr}" . ($a->{expr} ? ' ' . (pn($a->{expr}))[0] : '')
+			. (defined $a->{for} ? " for $a->{for} days" : '') . ($a->{expr} ? $a->{round} : '') . $w->();
+	}
+	return "flag $a->{instr}" . $w->() if $k eq 'flag';
+	return "review '" . q_($a->{note}) . "'" if $k eq 'review';
+	if (defined $a->{by})
+	{
+		my ($t, $p) = pn($a->{by});
+		return "extend $a->{col} by " . wrap($t, $p < 9) . " $a->{unit}";
+	}
+	return "extend $a->{col} by outage" if $a->{outage};
+	return "extend $a->{col} to " . day_text($a->{to});
+}
+
+sub policy_text
+{
+	my ($p) = @_;
+	my $s = "policy \"$p->{name}\"\ncurrency $p->{currency}\ntimezone \"$p->{zone}\"\nhit $p->{hit}\n";
+	if (my $r = $p->{rounding}) { $s .= "rounding $r->[0]" . (defined $r->[1] ? " to $r->[1]" : '') . "\n"; }
+	$s .= "outage $_->[2]\n" for @{ $p->{outages} };
+	$s .= "let $_->[0] = " . (pn($_->[1]))[0] . "\n" for @{ $p->{lets} };
+	for my $r (@{ $p->{rules} })
+	{
+		$s .= "\nrule \"$r->{name}\"\n";
+		$s .= '  when ' . (pc($r->{when}))[0] . "\n" if $r->{when};
+		$s .= "  let $_->[0] = " . (pn($_->[1]))[0] . "\n" for @{ $r->{lets} };
+		$s .= '  ' . award_text($_) . "\n" for @{ $r->{awards} };
+		$s .= "end\n";
+	}
+	return $s;
+}
+
+###########################################################################
+# The oracle.  Values: undef (NULL), [n, rat], [s, bytes], [b, 0|1],
+# [d, day], [t, micros], [r, note] (a review), [x] (none).
+
+sub col_value
+{
+	my ($ctx, $name) = @_;
+	my $v = $ctx->{row}{$name};
+	return undef unless defined $v;
+	my %kind = map { @$_ } @COLUMNS;
+	my $k = $kind{$name};
+	if ($k eq 'numeric' || $k eq 'integer' || $k eq 'bigint' || $k eq 'smallint')
+	{
+		fail_('22000', "NaN in $name") if $v eq 'NaN';
+		fail_('22003', "infinite $name") if $v =~ /Infinity/;
+		my $r = $v =~ /e/ ? rat(Math::BigInt->new($v)) : rat_dec($v);
+		fail_('22003', "value of column $name out of range") unless rat_fits($r) && $r->[0] != -$MAX - 1;
+		return [ 'n', $r ];
+	}
+	return [ 's', $v ] if $k eq 'text';
+	return [ 'b', $v ] if $k eq 'boolean';
+	return [ 'd', $v ] if $k eq 'date';
+	return [ 't', $v ] if $k eq 'timestamptz';
+	# local time in the policy's zone
+	return [ 't', ($v == $INF || $v == -$INF) ? $v : $v - $ctx->{offset} * 1_000_000 ] if $k eq 'timestamp';
+	die;
+}
+
+sub let_value
+{
+	my ($ctx, $name) = @_;
+	return $ctx->{memo}{$name} if exists $ctx->{memo}{$name};
+	my $e = $ctx->{letdefs}{$name} or die "let $name";
+	my $v = ev($ctx, $e);
+	$ctx->{memo}{$name} = $v;
+	return $v;
+}
+
+# none and review are values that no operator looks into: the first one an
+# operator meets is its result (unlike NULL, which min and max skip and
+# coalesce passes over); a condition on one is unknown; neither is null.
+sub marker { $_[0][0] eq 'x' || $_[0][0] eq 'r' }
+
+sub ev
+{
+	my ($ctx, $e) = @_;
+	my $t = $e->[0];
+	return [ 'n', rat_dec($e->[1]) ] if $t eq 'lit';
+	return col_value($ctx, $e->[1]) if $t eq 'col' || $t eq 'dcol' || $t eq 'bcol';
+	return undef if $t eq 'null';
+	return [ 'x' ] if $t eq 'none';
+	return [ 'r', $e->[1] ] if $t eq 'review';
+	return [ 's', $e->[1] ] if $t eq 'str';
+	return [ 'b', $e->[1] ] if $t eq 'blit';
+	return [ 'd', $e->[1] ] if $t eq 'dlit';
+	return [ 't', ($e->[1] * 86400 + $e->[2] * 3600 + $e->[3] * 60 - $ctx->{offset}) * 1_000_000 ] if $t eq 'tslit';
+	return let_value($ctx, $e->[1]) if $t eq 'let';
+	if ($t eq 'builtin')
+	{
+		my @w = @{ $ctx->{outages} };
+		my $total = 0;
+		$total += $_->[1] - $_->[0] for @w;
+		return [ 'n', rat($total, 3_600_000_000) ] if $e->[1] eq 'outage_hours';
+		return [ 'n', rat($total, 86_400_000_000) ] if $e->[1] eq 'outage_days';
+		return [ 't', (sort { $a <=> $b } map { $_->[0] } @w)[0] ] if $e->[1] eq 'outage_start';
+		return [ 't', (sort { $b <=> $a } map { $_->[1] } @w)[0] ];
+	}
+	if ($t eq 'span')
+	{
+		# hours(a, b), days(a, b): b - a, a day counting from its start
+		my $a = ev($ctx, $e->[2]);
+		return undef unless defined $a;
+		my $b = ev($ctx, $e->[3]);
+		return undef unless defined $b;
+		my @i = map { $_->[0] eq 'd' ? day_start($_->[1], $ctx->{offset}) : $_->[1] } ($a, $b);
+		fail_('22003', 'infinite span') if grep { $_ == $INF || $_ == -$INF } @i;
+		return [ 'n', rat($i[1] - $i[0], $e->[1] eq 'hours' ? 3_600_000_000 : 86_400_000_000) ];
+	}
+	if ($t eq 'dim')
+	{
+		my $a = ev($ctx, $e->[1]);
+		return undef unless defined $a;
+		fail_('22008', 'infinite day') if $a->[1] == $INF || $a->[1] == -$INF;
+		my $day = $a->[1];
+		$day = POSIX::floor(($a->[1] + $ctx->{offset} * 1_000_000) / 86_400_000_000) if $a->[0] eq 't';
+		my ($y, $m) = civil_from_days($day);
+		my ($ny, $nm) = $m == 12 ? ($y + 1, 1) : ($y, $m + 1);
+		return [ 'n', rat(days_from_civil($ny, $nm, 1) - days_from_civil($y, $m, 1)) ];
+	}
+	if ($t eq 'dadd')
+	{
+		my $a = ev($ctx, $e->[1]);
+		return undef unless defined $a;
+		return $a if $a->[1] == $INF || $a->[1] == -$INF;
+		my $k = $e->[2] eq '-' ? -$e->[3] : $e->[3];
+		return [ 'd', $a->[1] + $k ] if $a->[0] eq 'd';
+		return [ 't', $a->[1] + $k * ($e->[4] eq 'days' ? 86400 : 3600) * 1_000_000 ];
+	}
+	if ($t eq 'bin')
+	{
+		my $l = ev($ctx, $e->[2]);
+		return $l if !defined $l || marker($l);
+		my $r = ev($ctx, $e->[3]);
+		return $r if !defined $r || marker($r);
+		my $op = $e->[1];
+		return [ 'n', radd($l->[1], $r->[1]) ] if $op eq '+';
+		return [ 'n', rsub($l->[1], $r->[1]) ] if $op eq '-';
+		return [ 'n', rmul($l->[1], $r->[1]) ] if $op eq '*';
+		return [ 'n', rdiv($l->[1], $r->[1]) ];
+	}
+	if ($t eq 'neg')
+	{
+		my $v = ev($ctx, $e->[1]);
+		return $v if !defined $v || marker($v);
+		return [ 'n', rneg($v->[1]) ];
+	}
+	if ($t eq 'abs')
+	{
+		my $v = ev($ctx, $e->[1]);
+		return $v if !defined $v || marker($v);
+		return [ 'n', rabs($v->[1]) ];
+	}
+	if ($t eq 'pct')
+	{
+		my $v = ev($ctx, $e->[1]);
+		return $v if !defined $v || marker($v);
+		return [ 'n', rdiv($v->[1], rat(100)) ];
+	}
+	if ($t eq 'fn')
+	{
+		my $f = $e->[1];
+		if ($f eq 'coalesce')
+		{
+			for my $a (@{ $e->[2] })
+			{
+				my $v = ev($ctx, $a);
+				return $v if defined $v;
+			}
+			return undef;
+		}
+		my $best;
+		for my $a (@{ $e->[2] })
+		{
+			my $v = ev($ctx, $a);
+			next unless defined $v;
+			return $v if marker($v);
+			my $c = defined $best ? rcmp($v->[1], $best->[1]) : 0;
+			$best = $v if !defined $best || ($f eq 'min' ? $c < 0 : $c > 0);
+		}
+		return $best;
+	}
+	if ($t eq 'round')
+	{
+		my $v = ev($ctx, $e->[1]);
+		return $v if !defined $v || marker($v);
+		my $inc = defined $e->[3] ? rat_dec($e->[3]) : rat(1);
+		my $x = $v->[1];
+		my ($q) = round_int($x->[0] * $inc->[1], $x->[1] * $inc->[0], $e->[2]);
+		fail_('22003', 'round out of range') unless $q->copy->babs <= $MAX;
+		return [ 'n', chk(rat($q * $inc->[0], $inc->[1])) ];
+	}
+	if ($t eq 'tier')
+	{
+		my $s = ev($ctx, $e->[1]);
+		return undef unless defined $s;
+		return $s if marker($s);
+		for my $step (@{ $e->[2] })
+		{
+			my $b = ev($ctx, $step->[0]);
+			next if !defined $b || marker($b);
+			return ev($ctx, $step->[1]) if rcmp($s->[1], $b->[1]) <= 0;
+		}
+		return defined $e->[3] ? ev($ctx, $e->[3]) : [ 'x' ];
+	}
+	die "ev $t";
+}
+
+# three-valued: 1, 0, undef
+sub cmp_values
+{
+	my ($ctx, $op, $l, $r) = @_;
+	return undef if !defined $l || !defined $r;
+	return undef if marker($l) || marker($r);
+	my $c;
+	my ($lk, $rk) = ($l->[0], $r->[0]);
+	if ($lk eq 'n' && $rk eq 'n') { $c = rcmp($l->[1], $r->[1]); }
+	elsif ($lk eq 's' && $rk eq 's') { $c = $l->[1] cmp $r->[1]; }
+	elsif ($lk eq 'b' && $rk eq 'b') { $c = $l->[1] <=> $r->[1]; }
+	elsif ($lk eq 'd' && $rk eq 'd') { $c = $l->[1] <=> $r->[1]; }
+	elsif ($lk eq 't' && $rk eq 't') { $c = $l->[1] <=> $r->[1]; }
+	elsif ($lk eq 't' && $rk eq 'd')
+	{
+		# an instant against a local day: the day is [start, next start)
+		my $t = $l->[1];
+		my $st = day_start($r->[1], $ctx->{offset});
+		my $en = day_start($r->[1] + 1, $ctx->{offset});
+		return ($t >= $st && $t < $en) ? 1 : 0 if $op eq '=';
+		return ($t >= $st && $t < $en) ? 0 : 1 if $op eq '<>';
+		return $t < $st ? 1 : 0 if $op eq '<';
+		return $t < $en ? 1 : 0 if $op eq '<=';
+		return $t >= $en ? 1 : 0 if $op eq '>';
+		return $t >= $st ? 1 : 0 if $op eq '>=';
+	}
+	else { fail_('42804', "cannot compare $lk with $rk"); }
+	return $c == 0 ? 1 : 0 if $op eq '=';
+	return $c != 0 ? 1 : 0 if $op eq '<>';
+	return $c < 0 ? 1 : 0 if $op eq '<';
+	return $c <= 0 ? 1 : 0 if $op eq '<=';
+	return $c > 0 ? 1 : 0 if $op eq '>';
+	return $c >= 0 ? 1 : 0 if $op eq '>=';
+	die $op;
+}
+
+sub and3 { my ($a, $b) = @_; return 0 if (defined $a && !$a) || (defined $b && !$b); return (defined $a && defined $b) ? 1 : undef; }
+sub not3 { my ($a) = @_; return defined $a ? ($a ? 0 : 1) : undef; }
+
+sub cond
+{
+	my ($ctx, $c) = @_;
+	my $t = $c->[0];
+	if ($t eq 'and')
+	{
+		my $a = cond($ctx, $c->[1]);
+		return 0 if defined $a && !$a;
+		my $b = cond($ctx, $c->[2]);
+		return and3($a, $b);
+	}
+	if ($t eq 'or')
+	{
+		my $a = cond($ctx, $c->[1]);
+		return 1 if defined $a && $a;
+		my $b = cond($ctx, $c->[2]);
+		return 1 if defined $b && $b;
+		return (defined $a && defined $b) ? 0 : undef;
+	}
+	return not3(cond($ctx, $c->[1])) if $t eq 'not';
+	if ($t eq 'cmp')
+	{
+		my $l = ev($ctx, $c->[2]);
+		my $r = ev($ctx, $c->[3]);
+		return cmp_values($ctx, $c->[1], $l, $r);
+	}
+	if ($t eq 'bcol' || $t eq 'blit')
+	{
+		my $v = ev($ctx, $c);
+		return defined $v ? $v->[1] : undef;
+	}
+	if ($t eq 'isnull')
+	{
+		my $v = ev($ctx, $c->[2]);
+		my $isnull = defined $v ? 0 : 1;
+		return $c->[1] ? 1 - $isnull : $isnull;
+	}
+	if ($t eq 'inlist')
+	{
+		my $s = ev($ctx, $c->[2]);
+		my $res;
+		if (defined $s)
+		{
+			$res = 0;
+			for my $el (@{ $c->[3] })
+			{
+				my $m = cmp_values($ctx, '=', $s, ev($ctx, $el));
+				if (defined $m && $m) { $res = 1; last; }
+				$res = undef unless defined $m;
+			}
+			$res = undef if marker($s);
+		}
+		return $c->[1] ? not3($res) : $res;
+	}
+	if ($t eq 'inrange')
+	{
+		my $s = ev($ctx, $c->[2]);
+		my $lo = ev($ctx, $c->[3]);
+		my $hi = ev($ctx, $c->[4]);
+		my $res;
+		if (defined $s && $s->[0] eq 't' && $lo->[0] eq 'd')
+		{
+			# an instant in a range of days: from the first day's start to
+			# the last day's end (or start, with ..<)
+			my $st = day_start($lo->[1], $ctx->{offset});
+			my $en = day_start($hi->[1] + ($c->[5] ? 0 : 1), $ctx->{offset});
+			$res = ($s->[1] >= $st && $s->[1] < $en) ? 1 : 0;
+		}
+		elsif (defined $s)
+		{
+			$res = and3(cmp_values($ctx, '>=', $s, $lo), cmp_values($ctx, $c->[5] ? '<' : '<=', $s, $hi));
+		}
+		return $c->[1] ? not3($res) : $res;
+	}
+	if ($t eq 'during')
+	{
+		my $v = ev($ctx, $c->[2]);
+		return undef unless defined $v;
+		my ($st, $en) = $v->[0] eq 'd' ? (day_start($v->[1], $ctx->{offset}), day_start($v->[1] + 1, $ctx->{offset}))
+			: ($v->[1], $v->[1] + 1);
+		my $in = (grep { $st < $_->[1] && $_->[0] < $en } @{ $ctx->{outages} }) ? 1 : 0;
+		return $c->[1] ? 1 - $in : $in;
+	}
+	die "cond $t";
+}
+
+# the amount of a credit, waive or grant line in minor units (or whole
+# units), undef for no line, or [review, note]
+sub amount
+{
+	my ($ctx, $a, $v) = @_;
+	return undef if !defined $v || $v->[0] eq 'x';
+	return $v if $v->[0] eq 'r';
+	my $x = $v->[1];
+	fail_('22000', 'negative award') if rsign($x) < 0;
+	if ($MONEY{ $a->{instr} })
+	{
+		$x = chk(rmul($x, rat(Math::BigInt->new(10)->bpow($EXPONENT{ $ctx->{currency} }))));
+	}
+	my ($mode, $inc);
+	my $pr = $ctx->{rounding};
+	if ($a->{round} =~ /round (\w+)(?: to (\d+))?/)
+	{
+		$mode = $1;
+		$inc = $2 // ($pr ? $pr->[1] : undef);
+	}
+	elsif ($pr) { ($mode, $inc) = @$pr; }
+	$mode //= 'unset';
+	$inc //= 1;
+	my ($q, $inexact) = round_int($x->[0], $x->[1] * $inc, $mode);
+	fail_('22000', 'needs rounding') if $inexact && $mode eq 'unset';
+	my $res = $q * $inc;
+	fail_('22003', 'amount out of range') unless $res->copy->babs <= $MAX;
+	return undef if $res->is_zero;
+	return "$res";
+}
+
+# lines as the server prints them (the first ten fields)
+sub lines_text { join ';', map { join '|', (split /\|/, $_, -1)[ 0 .. 9 ] } @_ }
+
+# One row: returns { lines => [...], matched => [rule flags], explain => [...] }
+# or dies with an Error.  A line is a string
+# rule|kind|instrument|amount|days|new_date|window_kind|from|until|note
+sub eval_row
+{
+	my ($p, $row) = @_;
+	my %letdefs = map { $_->[0] => $_->[1] } @{ $p->{lets} };
+	my $ctx = { row => $row, offset => $p->{offset}, currency => $p->{currency}, outages => $p->{outages},
+		rounding => $p->{rounding}, letdefs => \%letdefs, memo => {} };
+	my @rules = @{ $p->{rules} };
+	my @matched = (0) x @rules;
+	my @lines_of = map { [] } @rules;
+	my $match = sub {
+		my ($k) = @_;
+		my $r = $rules[$k];
+		local $ctx->{letdefs} = { %letdefs, map { $_->[0] => $_->[1] } @{ $r->{lets} } };
+		my $memo = $ctx->{memo};
+		local $ctx->{memo} = { %$memo };
+		my $m = $r->{when} ? cond($ctx, $r->{when}) : 1;
+		# policy lets computed in the rule stay computed
+		for my $l (@{ $p->{lets} }) { $memo->{ $l->[0] } = $ctx->{memo}{ $l->[0] } if exists $ctx->{memo}{ $l->[0] }; }
+		return ($m, $ctx->{memo});
+	};
+	my $awards = sub {
+		my ($k, $rmemo) = @_;
+		my $r = $rules[$k];
+		local $ctx->{letdefs} = { %letdefs, map { $_->[0] => $_->[1] } @{ $r->{lets} } };
+		local $ctx->{memo} = $rmemo;
+		my @out;
+		for my $a (@{ $r->{awards} })
+		{
+			my $l = award_line($ctx, $r->{name}, $a);
+			push @out, $l if defined $l;
+		}
+		return \@out;
+	};
+	my $wrap = sub {
+		my ($k, $code) = @_;
+		my @res = eval { $code->() };
+		if (my $err = $@)
+		{
+			die $err unless ref $err;
+			$err->[1] .= " in rule \"$rules[$k]{name}\"";
+			die $err;
+		}
+		return @res;
+	};
+	if ($p->{hit} eq 'unique')
+	{
+		my ($first, $fmemo);
+		for my $k (0 .. $#rules)
+		{
+			my ($m, $memo) = $wrap->($k, sub { $match->($k) });
+			next unless $m;
+			fail_('21000', "rules $rules[$first]{name} and $rules[$k]{name} both match") if defined $first;
+			($first, $fmemo) = ($k, $memo);
+		}
+		if (defined $first)
+		{
+			$matched[$first] = 1;
+			($lines_of[$first]) = $wrap->($first, sub { $awards->($first, $fmemo) });
+		}
+	}
+	else
+	{
+		for my $k (0 .. $#rules)
+		{
+			my ($m, $memo) = $wrap->($k, sub { $match->($k) });
+			next unless $m;
+			$matched[$k] = 1;
+			($lines_of[$k]) = $wrap->($k, sub { $awards->($k, $memo) });
+			last if $p->{hit} eq 'first';
+		}
+	}
+	return { matched => \@matched, lines_of => \@lines_of, lines => [ map { @$_ } @lines_of ] };
+}
+
+# a window's kind and [from, until) in microseconds; none if a bound is NULL
+sub window_fields
+{
+	my ($ctx, $w) = @_;
+	return ('', '', '') unless $w;
+	my $lo = ev($ctx, $w->[0]);
+	my $hi = ev($ctx, $w->[1]);
+	return ('', '', '') unless defined $lo && defined $hi;
+	my $from = $lo->[0] eq 'd' ? day_start($lo->[1], $ctx->{offset}) : $lo->[1];
+	my $until = $hi->[0] eq 'd' ? day_start($hi->[1] + ($w->[2] ? 0 : 1), $ctx->{offset})
+		: $hi->[1] + ($w->[2] ? 0 : 1);
+	return ($w->[3], map { $_ == $INF ? 'infinity' : $_ == -$INF ? '-infinity' : $_ } $from, $until);
+}
+
+sub award_line
+{
+	my ($ctx, $rule, $a) = @_;
+	my $k = $a->{kind};
+	if ($k eq 'credit' || $k eq 'waive' || ($k eq 'grant' && $a->{expr}))
+	{
+		my $v = ev($ctx, $a->{expr});
+		my $amt = amount($ctx, $a, $v);
+		return undef unless defined $amt;
+		return join('|', $rule, 'review', $a->{instr}, '', '', '', '', '', '', $amt->[1]) if ref $amt;
+		my $days = $k eq 'grant' && defined $a->{for} ? $a->{for} : '';
+		return undef if $k eq 'grant' && defined $a->{for} && $a->{for} == 0;
+		return join('|', $rule, $k, $a->{instr}, $amt, $days, '', window_fields($ctx, $a->{window}), '');
+	}
+	if ($k eq 'grant')
+	{
+		return undef if defined $a->{for} && $a->{for} == 0;
+		return join('|', $rule, 'grant', $a->{instr}, '', $a->{for} // '', '', window_fields($ctx, $a->{window}), '');
+	}
+	if ($k eq 'flag') { return join('|', $rule, 'flag', $a->{instr}, '', '', '', window_fields($ctx, $a->{window}), ''); }
+	if ($k eq 'review') { return join('|', $rule, 'review', '', '', '', '', '', '', '', $a->{note}); }
+	if ($k eq 'extend')
+	{
+		# the column first: a NULL one is no line, whatever the duration
+		my $v = col_value($ctx, $a->{col});
+		return undef unless defined $v;
+		my $by;
+		if (defined $a->{by})
+		{
+			# an infinite date is not moved (the docs), and then the
+			# duration is not looked at
+			return undef if $v->[1] == $INF || $v->[1] == -$INF;
+			my $k = ev($ctx, $a->{by});
+			return undef if !defined $k || marker($k);
+			$by = $k->[1];
+			# out of range (days beyond 32 bits, hours beyond 64-bit
+			# microseconds) before the sign
+			my $mag = $by->[0]->copy->babs;
+			fail_('22003', 'duration out of range')
+				if $a->{unit} eq 'days' ? $mag > 2147483647 : $mag * 3_600_000_000 > $MAX;
+			fail_('22000', 'negative extension') if rsign($by) < 0;
+			return undef if rsign($by) == 0;
+			fail_('22000', 'not a whole number of days') unless $by->[1]->is_one;
+			$by = $by->[0];
+		}
+		my $cur = $v->[1];
+		my $isdate = $a->{col} eq 'd';
+		my ($new, $days);
+		if ($a->{outage})
+		{
+			return undef if $cur == $INF || $cur == -$INF;
+			my $total = 0;
+			$total += $_->[1] - $_->[0] for @{ $ctx->{outages} };
+			$new = ($isdate ? day_start($cur, $ctx->{offset}) : $cur) + $total;
+			# whole local days (every window from a local midnight to one)
+			# are calendar days; otherwise the exact length, no days
+			my $whole = !grep { ($_ + $ctx->{offset} * 1_000_000) % 86_400_000_000 }
+				map { @$_[ 0, 1 ] } @{ $ctx->{outages} };
+			$days = $whole ? $total / 86_400_000_000 : '';
+		}
+		elsif (defined $by)
+		{
+			# an infinite date is not moved (the docs); to a date, it is
+			# compared like any other (the regression test evaluate.sql)
+			return undef if $cur == $INF || $cur == -$INF;
+			my $micros = Math::BigInt->new($by) * ($a->{unit} eq 'days' ? 86400 : 3600) * 1_000_000;
+			$new = $isdate ? Math::BigInt->new(day_start($cur, $ctx->{offset})) + $micros : $micros + $cur;
+			fail_('22008', 'time out of range') if $new >= $END_MICROS;
+			$new = "$new";
+			$days = $a->{unit} eq 'days' ? "$by" : '';
+		}
+		else
+		{
+			my $curstart = $isdate ? day_start($cur, $ctx->{offset}) : $cur;
+			$new = day_start($a->{to}, $ctx->{offset});
+			return undef if $new <= $curstart;
+			$days = '';
+		}
+		# an eleventh field, the unit, for sums only (see lines_text)
+		my $unit = $a->{outage} ? 'outage' : defined $a->{to} ? 'to' : 'by';
+		return join('|', $rule, 'extend', $a->{col}, '', $days, $new, '', '', '', '', $unit);
+	}
+	die "award $k";
+}
+
+1;
