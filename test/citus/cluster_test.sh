@@ -4,7 +4,7 @@
 # Do not run it directly: run.sh builds Citus into SRC and calls this as
 # root with the install lock held.  It installs Citus and compensation,
 # starts a coordinator and two workers, loads the data and runs the steps
-# of test/citus/test.sql, timing each.  Exit status 0 only if every
+# below, timing each.  Exit status 0 only if every
 # assertion held.
 set -uo pipefail
 
@@ -546,6 +546,20 @@ else
 	FAILS=$((FAILS + 1))
 	warn "FAILED: award_total is not split by worker_partial_agg/coord_combine_agg:"
 	printf '%s\n' "$AGG_PLAN" | sed 's/^/    /'
+fi
+
+# Known limit, reported, not asserted: compensation.rules('p') written
+# inline is pushed down to the workers, whose compensation.policy is empty
+# (the extension's tables are local to each node).  If this starts to work,
+# docs/scaling-out.md needs updating.
+INLINE=$(psql_node 0 -d yes24 -At -c "SELECT compensation.sum(compensation.evaluate(compensation.rules('yes24-round1'), o)) IS NOT NULL FROM orders o" 2>&1 | head -1)
+say "known limit: evaluate(compensation.rules('yes24-round1'), o) over orders, inline: ${INLINE:-?}"
+INLINE_SUB=$(psql_node 0 -d yes24 -At -c "SELECT compensation.sum(compensation.evaluate(p.r, o))::text = (SELECT compensation.sum(award)::text FROM order_awards_local) FROM orders o, (SELECT compensation.rules('yes24-round1') AS r) p" 2>&1 | head -1)
+if [ "$INLINE_SUB" = t ]; then
+	say "ok: the same policy resolved once, (SELECT compensation.rules('yes24-round1') AS r) in FROM: equals one node"
+else
+	FAILS=$((FAILS + 1))
+	warn "FAILED: rules() in a FROM subquery: $INLINE_SUB"
 fi
 
 ###########################################################################

@@ -27,10 +27,11 @@
 #      (scripts/yes24_data.sql: 120,000 orders, 30,000 members), keeps a local
 #      copy of each table on the coordinator (the one-node reference), and
 #      distributes orders by order_id and members by member_id;
-#   5. runs test/citus/test.sql, which asserts that the distributed results
-#      equal the one-node ones (evaluate row by row, sum, explain, lines,
-#      simulate, a table with a dropped column, aggregates by another name)
-#      and that evaluation runs on the workers, then prints the figures;
+#   5. runs the steps of test/citus/cluster_test.sh, which assert that the
+#      distributed results equal the one-node ones (evaluate row by row, sum,
+#      explain, lines, simulate, a table with a dropped column, aggregates by
+#      another name) and that evaluation runs on the workers (EXPLAIN, and
+#      function-call counts per node), then print the figures;
 #   6. stops the nodes and deletes the folder (COMPENSATION_CITUS_KEEP=1 keeps
 #      them running and prints how to connect).
 #
@@ -120,6 +121,7 @@ build_citus() {
 		warn "Citus configure failed (log: $CACHE/configure.log)"
 		return 1
 	}
+	# with_llvm=no: no JIT bitcode, half the build time; the test needs none
 	(cd "$SRC" && make -j"$(nproc)" with_llvm=no >"$CACHE/build.log" 2>&1) || {
 		grep -E 'error|Error' "$CACHE/build.log" | head -20 >&2
 		warn "Citus build failed (log: $CACHE/build.log)"
