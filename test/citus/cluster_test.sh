@@ -580,6 +580,7 @@ for pair in "evaluate+store round 1 (orders):eval_local:eval_citus" \
 	IFS=: read -r label a b <<<"$pair"
 	printf '    %-44s %6s ms %6s ms %7s\n' "$label" "${MS[$a]:-?}" "${MS[$b]:-?}" "$(ratio "${MS[$b]:-0}" "${MS[$a]:-0}")"
 done
+printf '    whole test (install, start, load, distribute, checks): %d s\n' "$SECONDS"
 printf '    evaluation calls: coordinator %s (its one-node run), workers %s + %s; partial sums back: %s rows\n' \
 	"${CALLS[0:$EVAL_FN]:-0}" "${CALLS[1:$EVAL_FN]:-0}" "${CALLS[2:$EVAL_FN]:-0}" "${ROWS_BACK:-?}"
 echo

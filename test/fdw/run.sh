@@ -290,6 +290,7 @@ echo
 say "figures: $(psql_node 0 -d yes24 -Atc "SELECT format('%s orders: %s on s1, %s on s2; 3 nodes on this machine ($(nproc) cores)',
 	(SELECT count(*) FROM orders_local), (SELECT count(*) FROM orders_s1), (SELECT count(*) FROM orders_s2))")"
 printf '    %s\n' "${TIMES[@]}"
+printf '    whole test (install, start, load, checks): %d s\n' "$SECONDS"
 echo
 if [ "$FAILS" -ne 0 ]; then
 	echo "fdw: FAILED ($FAILS)"
