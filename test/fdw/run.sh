@@ -202,6 +202,25 @@ FROM (SELECT o.order_id, compensation.evaluate(p.rules, o) AS award
 	FULL JOIN order_awards_local l USING (order_id) \gset
 SELECT expect('evaluate() of every order over the foreign partitions equals one node',
 	:diff = 0 AND :n = (SELECT count(*) FROM orders_local), format('%s orders, %s differ', :n, :diff));
+SELECT expect('lines() per rule over the foreign partitions equals one node',
+	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM (
+		SELECT l.rule, l.kind, l.instrument, sum(l.amount), sum(l.days), sum(l.count)
+		FROM orders o, policies p, LATERAL compensation.lines(compensation.evaluate(p.rules, o)) l
+		WHERE p.name = 'yes24-round1' GROUP BY 1, 2, 3) x)
+	= (SELECT string_agg(x::text, ';' ORDER BY x::text) FROM (
+		SELECT l.rule, l.kind, l.instrument, sum(l.amount), sum(l.days), sum(l.count)
+		FROM order_awards_local a, LATERAL compensation.lines(a.award) l GROUP BY 1, 2, 3) x));
+SELECT expect('explain() of every order over the foreign partitions equals one node',
+	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM (
+		SELECT e.rule_no, e.matched, e.failed_condition, count(*),
+			sum(hashtext(o.order_id || '|' || coalesce(e.detail, '') || '|' || coalesce(e.award::text, ''))::bigint)
+		FROM orders o, policies p, LATERAL compensation.explain(p.rules, o) e
+		WHERE p.name = 'yes24-round1' GROUP BY 1, 2, 3) x)
+	= (SELECT string_agg(x::text, ';' ORDER BY x::text) FROM (
+		SELECT e.rule_no, e.matched, e.failed_condition, count(*),
+			sum(hashtext(o.order_id || '|' || coalesce(e.detail, '') || '|' || coalesce(e.award::text, ''))::bigint)
+		FROM orders_local o, policies p, LATERAL compensation.explain(p.rules, o) e
+		WHERE p.name = 'yes24-round1' GROUP BY 1, 2, 3) x));
 SELECT expect('simulate() over the partitioned table equals one node',
 	(SELECT count(*) FROM ((SELECT * FROM compensation.simulate('yes24-round1', 'orders')
 		EXCEPT SELECT * FROM compensation.simulate('yes24-round1', 'orders_local'))
