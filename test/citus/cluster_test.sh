@@ -554,7 +554,7 @@ fi
 # docs/scaling-out.md needs updating.
 INLINE=$(psql_node 0 -d yes24 -At -c "SELECT compensation.sum(compensation.evaluate(compensation.rules('yes24-round1'), o)) IS NOT NULL FROM orders o" 2>&1 | head -1)
 say "known limit: evaluate(compensation.rules('yes24-round1'), o) over orders, inline: ${INLINE:-?}"
-INLINE_SUB=$(psql_node 0 -d yes24 -At -c "SELECT compensation.sum(compensation.evaluate(p.r, o))::text = (SELECT compensation.sum(award)::text FROM order_awards_local) FROM orders o, (SELECT compensation.rules('yes24-round1') AS r) p" 2>&1 | head -1)
+INLINE_SUB=$(psql_node 0 -d yes24 -At -c "SELECT (SELECT compensation.sum(compensation.evaluate(p.r, o))::text FROM orders o, (SELECT compensation.rules('yes24-round1') AS r) p) = (SELECT compensation.sum(award)::text FROM order_awards_local)" 2>&1 | head -1)
 if [ "$INLINE_SUB" = t ]; then
 	say "ok: the same policy resolved once, (SELECT compensation.rules('yes24-round1') AS r) in FROM: equals one node"
 else
