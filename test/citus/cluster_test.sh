@@ -562,6 +562,16 @@ else
 	warn "FAILED: rules() in a FROM subquery: $INLINE_SUB"
 fi
 
+# The other ways of giving the policy: a constant (the ruleset travels in
+# the shard queries), and a scalar subquery.
+step forms "check: the policy as a constant, as a scalar subquery" <<'SQL'
+SELECT expect('evaluate(<constant ruleset>, o): equals one node',
+	(SELECT compensation.sum(compensation.evaluate(:'round1'::compensation.ruleset, o))::text FROM orders o)
+	= (SELECT compensation.sum(award)::text FROM order_awards_local));
+SQL
+SCALAR=$(psql_node 0 -d yes24 -At -c "SELECT (SELECT compensation.sum(compensation.evaluate((SELECT rules FROM policies WHERE name = 'yes24-round1'), o))::text FROM orders o) = (SELECT compensation.sum(award)::text FROM order_awards_local)" 2>&1 | head -1)
+say "evaluate((SELECT rules FROM policies WHERE name = ...), o) over orders: ${SCALAR:-?} (t: equal to one node)"
+
 ###########################################################################
 # Figures.
 ###########################################################################
