@@ -15,7 +15,7 @@
 #      (COMPENSATION_CITUS_CACHE, default /var/cache/compensation-citus),
 #      applies the one-line PostgreSQL 15.20 header workaround to the
 #      unpacked copy (never to the tarball), and builds it once: a later run
-#      reuses the build (about 2-4 minutes on 2 cores the first time);
+#      reuses the build (about 3 minutes of CPU the first time);
 #   3. under the install lock /tmp/compensation-install.lock (skipped when
 #      the caller already holds it: COMPENSATION_INSTALL_LOCK_HELD=1), installs
 #      Citus into the system PostgreSQL 15 and compensation from this checkout,
@@ -110,7 +110,7 @@ build_citus() {
 	fi
 	cluster_packages "${CITUS_PACKAGES[@]}" || return 1
 	t0=$(date +%s)
-	say "Citus $CITUS_VERSION: building in $SRC (once; about 2-4 minutes on 2 cores)"
+	say "Citus $CITUS_VERSION: building in $SRC (once; about 3 minutes of CPU)"
 	rm -rf "$SRC" "$CACHE"/built-*
 	mkdir -p "$CACHE" || return 1
 	tar -xzf "$TARBALL" -C "$CACHE" || return 1
