@@ -275,3 +275,4 @@ SELECT pg_temp.err($$SELECT compensation.evaluate_json('policy "award_json/d" cu
 SELECT compensation.evaluate_json('policy "award_json/d" currency KRW rule "a" credit deposit price end', '{"price": 5, "note": {"x": [1]}}', NULL::dom);
 -- evaluate() itself still wants a row, and says where to go
 SELECT pg_temp.err($$SELECT compensation.evaluate(r, '{"service": "ticket"}'::jsonb) FROM p$$);
+SELECT compensation.evaluate(r, '{"service": "ticket"}'::jsonb) FROM p;
