@@ -215,6 +215,17 @@ SET timezone_abbreviations = 'India';
 SELECT compensation.evaluate_json($$policy "award_json/z" currency KRW timezone "Asia/Seoul"
 	rule "t" extend shipped_at by 1 day end$$, '{"shipped_at": "2025-06-10T03:00:00Z", "id": 1}', NULL::orders);
 RESET timezone_abbreviations;
+-- one call site, policies and row types changing from row to row
+CREATE TABLE two_policies (n int, r compensation.ruleset);
+INSERT INTO two_policies VALUES
+	(1, 'policy "award_json/a" currency KRW rule "a" credit deposit price end'),
+	(2, 'policy "award_json/b" currency USD rule "b" when service = ''x'' credit cash loss / 100 end'),
+	(3, 'policy "award_json/a" currency KRW rule "a" credit deposit price end');
+SELECT t.n, compensation.evaluate_json(t.r, '{"service": "x", "price": 5, "loss": 250}', NULL::orders)
+FROM two_policies t ORDER BY t.n;
+SELECT t.n, compensation.evaluate_json(t.r, d.doc, NULL::orders)
+FROM two_policies t, (VALUES ('{"service": "x", "price": 7, "loss": 1}'::jsonb), ('{"service": "y", "price": 8, "loss": null}')) d(doc)
+ORDER BY t.n, d.doc->>'price';
 -- NULL policy or document: NULL, as a STRICT function would give
 SELECT compensation.evaluate_json(NULL, '{}', NULL::orders) IS NULL AS null_rules,
        compensation.evaluate_json(p.r, NULL, NULL::orders) IS NULL AS null_doc FROM p;

@@ -42,6 +42,7 @@
 
 #include "award.h"
 #include "keywords.h"
+#include "miscadmin.h"
 #include "ruleset.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -163,6 +164,8 @@ award_json_text(const CpAward aw)
 	appendStringInfo(&out, ", \"exponent\": %d, \"lines\": [", aw->exponent);
 	for (i = 0; i < aw->n_lines; i++)
 	{
+		/* a sum over a large table can have very many lines */
+		CHECK_FOR_INTERRUPTS();
 		if (i > 0)
 			appendStringInfoString(&out, ", ");
 		append_line(&out, aw, &lines[i]);

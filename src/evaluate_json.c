@@ -83,7 +83,9 @@ typedef struct JsonColumn
 typedef struct EvalJsonCache
 {
 	void	   *eval;			/* cp_eval_prepare()'s cache */
+	MemoryContext colcxt;		/* holds tupdesc and cols */
 	Oid			rowtype;		/* what cols were resolved for */
+	char	   *rowtype_name;	/* for messages */
 	uint64		fingerprint;
 	TupleDesc	tupdesc;		/* the row type's, for key checks */
 	int			n;
@@ -375,13 +377,27 @@ compensation_evaluate_json(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	if (!OidIsValid(rowtype) || get_typtype(rowtype) != TYPTYPE_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("compensation.evaluate_json needs a row type, not %s",
-						OidIsValid(rowtype) ? format_type_be(rowtype) : "an unknown type"),
-				 errhint("Name the table's row type: compensation.evaluate_json(rules, doc, NULL::orders).")));
-	rowtype_name = format_type_be(rowtype);
+	/* the row type is checked and named once per call site and type */
+	if (cache == NULL || cache->rowtype != rowtype)
+	{
+		if (!OidIsValid(rowtype) || get_typtype(rowtype) != TYPTYPE_COMPOSITE)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("compensation.evaluate_json needs a row type, not %s",
+							OidIsValid(rowtype) ? format_type_be(rowtype) : "an unknown type"),
+					 errhint("Name the table's row type: compensation.evaluate_json(rules, doc, NULL::orders).")));
+		if (cache == NULL)
+		{
+			cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(EvalJsonCache));
+			fcinfo->flinfo->fn_extra = cache;
+		}
+		if (cache->rowtype_name)
+			pfree(cache->rowtype_name);
+		cache->rowtype_name = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt,
+												  format_type_be(rowtype));
+		cache->cols = NULL;		/* resolve the columns again, below */
+	}
+	rowtype_name = cache->rowtype_name;
 
 	doc = PG_GETARG_JSONB_P(1);
 	if (!JB_ROOT_IS_OBJECT(doc))
@@ -391,27 +407,32 @@ compensation_evaluate_json(PG_FUNCTION_ARGS)
 						JB_ROOT_IS_SCALAR(doc) ? "a scalar" : "an array"),
 				 errhint("Give the row as one object, its columns as keys: {\"price\": 77000, ...}.")));
 
-	if (cache == NULL)
-	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(EvalJsonCache));
-		fcinfo->flinfo->fn_extra = cache;
-	}
 	ev = cp_eval_prepare(&cache->eval, fcinfo->flinfo->fn_mcxt, PG_GETARG_DATUM(0),
 						 rowtype, -1);
 	rs = cp_eval_ruleset(ev);
 	if (cache->cols == NULL || cache->rowtype != rowtype ||
 		cache->fingerprint != rs->fingerprint)
 	{
-		/* a new policy or row type: resolve its columns again */
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		/*
+		 * A new policy or row type: resolve its columns again, in a context
+		 * of their own, so that a query whose rows alternate between
+		 * policies does not grow fn_mcxt.
+		 */
+		MemoryContext old;
 
-		if (cache->tupdesc)
-			FreeTupleDesc(cache->tupdesc);
+		if (cache->colcxt == NULL)
+			cache->colcxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+												  "evaluate_json columns",
+												  ALLOCSET_SMALL_SIZES);
+		else
+			MemoryContextReset(cache->colcxt);
+		cache->cols = NULL;
+		old = MemoryContextSwitchTo(cache->colcxt);
 		cache->tupdesc = lookup_rowtype_tupdesc_copy(rowtype, -1);
 		MemoryContextSwitchTo(old);
 		cache->rowtype = rowtype;
 		cache->fingerprint = rs->fingerprint;
-		resolve_columns(cache, rs, fcinfo->flinfo->fn_mcxt);
+		resolve_columns(cache, rs, cache->colcxt);
 	}
 
 	check_keys(doc, cache->tupdesc, rowtype_name);
