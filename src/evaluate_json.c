@@ -322,7 +322,8 @@ json_value_datum(const JsonColumn *col, const JsonbValue *v, const char *rowtype
 				 errmsg("invalid value for JSON key \"%s\": %s", col->name, edata->message),
 				 edata->detail ? errdetail_internal("%s", edata->detail) :
 				 errdetail("Column \"%s\" of %s is %s.", col->name, rowtype,
-						   format_type_with_typemod(col->typid, col->typmod))));
+						   format_type_with_typemod(col->typid, col->typmod)),
+				 edata->hint ? errhint("%s", edata->hint) : 0));
 	}
 	PG_END_TRY();
 	return result;

@@ -102,3 +102,11 @@ AS 'MODULE_PATHNAME', 'compensation_evaluate_json'
 LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.evaluate_json(@extschema@.ruleset, pg_catalog.jsonb, anyelement) IS
 	'the award of a row given as a JSON object, typed by row_type (pass NULL::table): every key must be a column, every column the policy reads a key; ISO 8601 dates and times; an error names its key; not STRICT: row_type is usually NULL (a NULL policy or document gives NULL)';
+
+-- has() and lines() changed meaning in the C library (src/award_read.c):
+-- a review line is found by has(a, 'review') and is on no instrument; a
+-- counted amount has neither amount_major nor currency.
+COMMENT ON FUNCTION @extschema@.has(@extschema@.award, text) IS
+	'true if any line awards something on this instrument, item, flag or column; has(a, ''review''): true if any line is a review (a review line is on no instrument)';
+COMMENT ON FUNCTION @extschema@.lines(@extschema@.award) IS
+	'one row per award line; window_until is exclusive; amount_major and currency only for money (NULL for counted instruments such as points); a review line''s instrument is what is under review';
