@@ -111,6 +111,16 @@ extern char *cp_award_print(const CpAwardData *aw);
 extern void cp_award_line_text(StringInfo out, const CpAward aw,
 							   const CpAwardLine *line);
 
+/*
+ * award_print.c: pieces of the text that award_json.c shares: an amount in
+ * major units (exactly exponent digits after the point), and a time at a
+ * line's UTC offset ("infinity" and "-infinity" spelled so); iso writes the
+ * ISO 8601 form ('T', offset always +HH:MM) that PostgreSQL's JSON uses.
+ */
+extern void cp_award_append_major(StringInfo out, int64 amount, int exponent);
+extern void cp_award_append_time(StringInfo out, TimestampTz t, int32 utc_offset,
+								 bool iso);
+
 /* award_parse.c: an award from its text; errors are ereport(ERROR). */
 extern CpAward cp_award_parse(const char *str);
 

@@ -53,9 +53,14 @@ is_bare_word(const char *s)
 	return !cp_award_word_is_keyword(s, p - s);
 }
 
-/* "YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]][ BC]", local at utc_offset */
-static void
-append_time(StringInfo out, TimestampTz t, int32 utc_offset)
+/*
+ * "YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]][ BC]", local at utc_offset; with
+ * iso, "YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM[:SS][ BC]" (ISO 8601, as
+ * PostgreSQL's own JSON writes a timestamptz).  Only the line's offset is
+ * used, never the session's TimeZone.
+ */
+void
+cp_award_append_time(StringInfo out, TimestampTz t, int32 utc_offset, bool iso)
 {
 	int64		local,
 				days,
@@ -87,8 +92,8 @@ append_time(StringInfo out, TimestampTz t, int32 utc_offset)
 	}
 	j2date((int) (days + POSTGRES_EPOCH_JDATE), &year, &month, &day);
 	secs = (int) (usecs / USECS_PER_SEC);
-	appendStringInfo(out, "%04d-%02d-%02d %02d:%02d:%02d",
-					 year > 0 ? year : 1 - year, month, day,
+	appendStringInfo(out, "%04d-%02d-%02d%c%02d:%02d:%02d",
+					 year > 0 ? year : 1 - year, month, day, iso ? 'T' : ' ',
 					 secs / SECS_PER_HOUR, (secs / SECS_PER_MINUTE) % 60,
 					 secs % SECS_PER_MINUTE);
 	if (usecs % USECS_PER_SEC != 0)
@@ -105,7 +110,7 @@ append_time(StringInfo out, TimestampTz t, int32 utc_offset)
 	off = utc_offset < 0 ? -utc_offset : utc_offset;
 	appendStringInfo(out, "%c%02d", utc_offset < 0 ? '-' : '+',
 					 off / SECS_PER_HOUR);
-	if (off % SECS_PER_HOUR != 0)
+	if (iso || off % SECS_PER_HOUR != 0)
 	{
 		appendStringInfo(out, ":%02d", (off / SECS_PER_MINUTE) % 60);
 		if (off % SECS_PER_MINUTE != 0)
@@ -116,8 +121,8 @@ append_time(StringInfo out, TimestampTz t, int32 utc_offset)
 }
 
 /* An amount in major units: exponent digits after the point. */
-static void
-append_amount(StringInfo out, int64 amount, int exponent)
+void
+cp_award_append_major(StringInfo out, int64 amount, int exponent)
 {
 	char		digits[32];
 	uint64		mag;
@@ -168,7 +173,7 @@ cp_award_line_text(StringInfo out, const CpAward aw, const CpAwardLine *line)
 	{
 		appendStringInfoChar(out, ' ');
 		if (line->unit == CP_INSTR_MONEY)
-			append_amount(out, line->amount, aw->exponent);
+			cp_award_append_major(out, line->amount, aw->exponent);
 		else
 			appendStringInfo(out, INT64_FORMAT " %s", line->amount,
 							 CpKeywordWord(line->amount == 1 ? CP_KW_UNIT : CP_KW_UNITS));
@@ -184,21 +189,21 @@ cp_award_line_text(StringInfo out, const CpAward aw, const CpAwardLine *line)
 		if (line->has & CP_LINE_NEW_DATE)
 		{
 			appendStringInfoChar(out, ' ');
-			append_time(out, line->new_date, line->utc_offset);
+			cp_award_append_time(out, line->new_date, line->utc_offset, false);
 		}
 	}
 	else if (line->has & CP_LINE_NEW_DATE)
 	{
 		appendStringInfoString(out, " -> ");
-		append_time(out, line->new_date, line->utc_offset);
+		cp_award_append_time(out, line->new_date, line->utc_offset, false);
 	}
 	if (line->has & CP_LINE_WINDOW)
 	{
 		appendStringInfo(out, " %s ",
 						 cp_word_name(CP_WORDS_WINDOW_KIND, line->window_kind));
-		append_time(out, line->window_lo, line->utc_offset);
+		cp_award_append_time(out, line->window_lo, line->utc_offset, false);
 		appendStringInfoString(out, " ..< ");
-		append_time(out, line->window_hi, line->utc_offset);
+		cp_award_append_time(out, line->window_hi, line->utc_offset, false);
 	}
 	if (line->note >= 0)
 	{

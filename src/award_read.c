@@ -35,10 +35,19 @@ PG_FUNCTION_INFO_V1(compensation_award_currency);
  * Is line l on the instrument, item, flag or column called name, with every
  * field of has (CP_LINE_*) set?  What amount(), days(), new_date() and has()
  * select by.
+ *
+ * A review line awards nothing: it stands for the award a person is to
+ * decide on, and keeps that award's instrument so lines() can say what is
+ * under review ("review deposit 'amount over cap'").  So it is on no
+ * instrument here: has(a, 'deposit') is false for it, and it is found by the
+ * word review (has(a, 'review')), which no policy can use as an instrument
+ * (it is a reserved word of the policy language).
  */
 static bool
 line_on(const CpAward aw, const CpAwardLine *l, uint8 has, const char *name)
 {
+	if (l->kind == CP_AWARD_REVIEW)
+		return has == 0 && strcmp(name, CpKeywordWord(CP_KW_REVIEW)) == 0;
 	return (l->has & has) == has &&
 		strcmp(CpAwardString(aw, l->instrument), name) == 0;
 }
@@ -84,6 +93,11 @@ compensation_award_lines(PG_FUNCTION_ARGS)
 		if (l->has & CP_LINE_AMOUNT)
 		{
 			values[3] = Int64GetDatum(l->amount);
+			/*
+			 * amount_major and currency describe money; a counted amount
+			 * (points, coupons) has neither: amount is its number of units.
+			 * So sum(amount_major) never adds points to money.
+			 */
 			if (l->unit == CP_INSTR_MONEY)
 			{
 				values[4] = NumericGetDatum(aw->exponent > 0 ?
@@ -92,10 +106,7 @@ compensation_award_lines(PG_FUNCTION_ARGS)
 				values[5] = CStringGetTextDatum(aw->currency);
 			}
 			else
-			{
-				values[4] = NumericGetDatum(int64_to_numeric(l->amount));
-				nulls[5] = true;
-			}
+				nulls[4] = nulls[5] = true;
 		}
 		else
 			nulls[3] = nulls[4] = nulls[5] = true;
@@ -217,8 +228,8 @@ compensation_award_new_date(PG_FUNCTION_ARGS)
 }
 
 /*
- * has(award, name): does any line name this instrument, item, flag or
- * column?
+ * has(award, name): does any line award something on this instrument,
+ * item, flag or column?  has(award, 'review'): is any line a review?
  */
 Datum
 compensation_award_has(PG_FUNCTION_ARGS)

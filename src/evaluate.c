@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -44,6 +45,8 @@ row_argument(FunctionCallInfo fcinfo, const char *funcname)
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("compensation.%s needs a row, not %s",
 							funcname, format_type_be(argtype)),
+					 (argtype == JSONBOID || argtype == JSONOID) ?
+					 errhint("Evaluate a JSON document as a row of a table's type with compensation.evaluate_json(rules, doc::jsonb, NULL::orders).") :
 					 errhint("Pass the whole row: compensation.%s(rules, o) FROM orders o.",
 							 funcname)));
 	}

@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(263);
+SELECT plan(304);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -80,6 +80,15 @@ INSERT INTO contract VALUES
 	(55, 'compensation._run_check_lock(text,text,text)', 'void', true, false),
 	(56, 'compensation._key_column(regclass,text)', 'record', true, false),
 	(57, 'compensation.issue_key(text,regclass,text,text)', 'SETOF compensation.ledger', false, false),
+	-- awards as JSON, = on awards (upgrade/0.1.0--0.2.0/50-award-json.sql)
+	(70, 'compensation.award_to_json(compensation.award)', 'json', true, true),
+	(71, 'compensation.award_to_jsonb(compensation.award)', 'jsonb', true, true),
+	(72, 'compensation.award_eq(compensation.award,compensation.award)', 'boolean', true, true),
+	(73, 'compensation.award_ne(compensation.award,compensation.award)', 'boolean', true, true),
+	(74, 'compensation.award_hash(compensation.award)', 'integer', true, true),
+	(75, 'compensation.award_hash_extended(compensation.award,bigint)', 'bigint', true, true),
+	-- STABLE: a row type's input functions may read settings (not pure)
+	(76, 'compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)', 'compensation.award', false, false),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false);
@@ -99,7 +108,8 @@ FROM (VALUES
 	(21, 'compensation.award, instrument text'),
 	(49, 'policy text, version integer, subjects text[], rows anyarray, '
 	     'OUT lines_written bigint, OUT pending text[]'),
-	(50, 'rules compensation.ruleset, rowtype anyelement, columns text[], VARIADIC "values" "any"')) AS v(ord, args)
+	(50, 'rules compensation.ruleset, rowtype anyelement, columns text[], VARIADIC "values" "any"'),
+	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------
@@ -194,6 +204,31 @@ SELECT ok(EXISTS (
 	WHERE c.opcname = 'ruleset_hash_ops' AND c.opcnamespace = 'compensation'::regnamespace
 	  AND a.amname = 'hash' AND c.opcdefault AND c.opcintype = 'compensation.ruleset'::regtype),
 	'ruleset_hash_ops is the default hash operator class of ruleset');
+
+-- Equality and hashing of awards, casts to JSON ----------------------------
+SELECT has_operator('compensation.award', 'compensation', '=', 'compensation.award', 'boolean',
+	'operator = (award, award) exists');
+SELECT has_operator('compensation.award', 'compensation', '<>', 'compensation.award', 'boolean',
+	'operator <> (award, award) exists');
+SELECT ok(coalesce((SELECT oprcanhash FROM pg_operator
+	WHERE oid = to_regoperator('compensation.=(compensation.award,compensation.award)')), false),
+	'= on awards supports hash joins (HASHES)');
+SELECT ok(EXISTS (
+	SELECT FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
+	WHERE c.opcname = 'award_hash_ops' AND c.opcnamespace = 'compensation'::regnamespace
+	  AND a.amname = 'hash' AND c.opcdefault AND c.opcintype = 'compensation.award'::regtype),
+	'award_hash_ops is the default hash operator class of award');
+SELECT is((SELECT count(*)::int FROM pg_amproc p JOIN pg_opclass c ON c.opcfamily = p.amprocfamily
+	WHERE c.opcname = 'award_hash_ops' AND c.opcnamespace = 'compensation'::regnamespace),
+	2, 'award_hash_ops has a hash and a seeded hash (hash partitioning)');
+SELECT is((SELECT string_agg(format('%s:%s:%s', c.casttarget::regtype, c.castfunc::regproc, c.castcontext), ', '
+		ORDER BY c.casttarget::regtype::text)
+	FROM pg_cast c WHERE c.castsource = 'compensation.award'::regtype),
+	'json:compensation.award_to_json:e, jsonb:compensation.award_to_jsonb:e',
+	'award casts explicitly to json and jsonb, by award_to_json and award_to_jsonb');
+SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
+	WHERE oid = to_regprocedure('compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)')),
+	'ss', 'evaluate_json() is STABLE and PARALLEL SAFE');
 
 -- sum(award) ---------------------------------------------------------------
 SELECT is_aggregate('compensation', 'sum', ARRAY['compensation.award'], 'sum(award) is an aggregate');
