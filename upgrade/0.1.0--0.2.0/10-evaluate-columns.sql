@@ -7,7 +7,7 @@
 -- entry point trusted its arguments' types, which anyone could forge.  The
 -- C entry point now checks every argument once per call site (types against
 -- the named attributes, every column the policy reads present); the new
--- declaration names the columns (src/evaluate_columns.c).
+-- declaration names the columns (src/evaluate_support.c).
 DROP FUNCTION @extschema@._evaluate_columns(@extschema@.ruleset, anyelement,
 	pg_catalog.int2[], "any");
 CREATE FUNCTION @extschema@._evaluate_columns(rules @extschema@.ruleset,

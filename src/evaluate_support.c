@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
- * evaluate_columns.c
- *	  Passing a table's row to compensation.evaluate() as the columns the
- *	  policy reads, not as a whole-row datum.
+ * evaluate_support.c
+ *	  evaluate()'s planner support function, and the entry point it plans
+ *	  calls to: a table's row passed to compensation.evaluate() as the
+ *	  columns the policy reads, not as a whole-row datum.
  *
  * evaluate(rules, o) with o a table's row is the natural call, but a
  * whole-row reference makes the executor deform every attribute of the
