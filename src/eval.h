@@ -41,6 +41,9 @@ typedef struct CpEval CpEval;
 extern CpEval *cp_eval_prepare(void **cache, MemoryContext mcxt, Datum rules,
 							   Oid rowtype, int32 rowtypmod);
 
+/* The ruleset an evaluator runs (its private copy, checked). */
+extern const CpRulesetData *cp_eval_ruleset(const CpEval *ev);
+
 /*
  * The award for one row (a composite datum's header, or a heap tuple's
  * t_data when the evaluator was prepared for that relation's row type),

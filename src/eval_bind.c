@@ -728,3 +728,9 @@ found:
 		pfree(rs);
 	return ev;
 }
+
+const CpRulesetData *
+cp_eval_ruleset(const CpEval *ev)
+{
+	return ev->rs;
+}
