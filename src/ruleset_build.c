@@ -19,6 +19,126 @@
 
 #include "ruleset_build.h"
 
+/*
+ * Name tables
+ */
+typedef struct CpNameKey
+{
+	const char *s;				/* not NUL-terminated */
+	uint32		len;
+} CpNameKey;
+
+typedef struct CpNameEntry
+{
+	CpNameKey	key;
+	uint32		hash;
+	int32		value;
+	char		status;
+} CpNameEntry;
+
+#define SH_PREFIX		cpnames
+#define SH_ELEMENT_TYPE	CpNameEntry
+#define SH_KEY_TYPE		CpNameKey
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k).s, (int) (k).len)
+#define SH_EQUAL(tb, x, y)	((x).len == (y).len && memcmp((x).s, (y).s, (x).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* Names are copied into chunks of this size (a longer name gets its own). */
+#define CP_NAMES_CHUNK	8192
+
+struct CpNames
+{
+	cpnames_hash *hash;
+	MemoryContext cxt;
+	char	   *free;			/* room left in the current chunk */
+	Size		free_len;
+};
+
+CpNames *
+cp_names_create(MemoryContext cxt)
+{
+	CpNames    *t = MemoryContextAllocZero(cxt, sizeof(CpNames));
+
+	t->cxt = cxt;
+	t->hash = cpnames_create(cxt, 64, NULL);
+	return t;
+}
+
+int32
+cp_names_get(CpNames *t, const char *name, int len)
+{
+	CpNameKey	key = {name, (uint32) len};
+	CpNameEntry *e = cpnames_lookup(t->hash, key);
+
+	return e ? e->value : CP_NONE_IDX;
+}
+
+int32
+cp_names_add(CpNames *t, const char *name, int len, int32 value)
+{
+	CpNameKey	key = {name, (uint32) len};
+	CpNameEntry *e;
+	bool		found;
+	char	   *copy;
+
+	e = cpnames_insert(t->hash, key, &found);
+	if (found)
+		return e->value;
+	/* the key must outlive the caller's string: copy it */
+	if ((Size) len > t->free_len)
+	{
+		if (len >= CP_NAMES_CHUNK / 4)
+		{
+			t->free = MemoryContextAlloc(t->cxt, len);
+			t->free_len = len;
+		}
+		else
+		{
+			t->free = MemoryContextAlloc(t->cxt, CP_NAMES_CHUNK);
+			t->free_len = CP_NAMES_CHUNK;
+		}
+	}
+	copy = t->free;
+	memcpy(copy, name, len);
+	t->free += len;
+	t->free_len -= len;
+	e->key.s = copy;
+	e->value = value;
+	return CP_NONE_IDX;
+}
+
+void
+cp_names_remove(CpNames *t, const char *name, int len)
+{
+	CpNameKey	key = {name, (uint32) len};
+
+	(void) cpnames_delete(t->hash, key);
+}
+
+/*
+ * Sections
+ */
+
+/* Counts bytes the varlena will hold; 54000 past the limit. */
+static void
+count_compiled(CpBuilder *b, Size bytes)
+{
+	b->compiled_bytes += bytes;
+	if (b->compiled_bytes > CP_MAX_COMPILED_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("policy is too large to compile"),
+				 errdetail("A compiled policy may take at most %d MB.",
+						   CP_MAX_COMPILED_BYTES / (1024 * 1024)),
+				 errhint("Split the policy, or write long lists of values as fewer, wider rules.")));
+}
+
 /* Adds a zeroed block to a section. */
 static void
 section_grow(MemoryContext cxt, CpSection *sec, Size elem_size)
@@ -41,13 +161,17 @@ section_add(MemoryContext cxt, CpSection *sec, Size elem_size, int32 *n,
 	int32		first = *n;
 
 	while (first + count > sec->n_blocks * CP_BLOCK_ELEMS)
+	{
+		CHECK_FOR_INTERRUPTS();
 		section_grow(cxt, sec, elem_size);
+	}
 	*n = first + count;
 	return first;
 }
 
 #define SECTION_ADD(b, sec, type, count) \
-	section_add((b)->cxt, &(b)->sec, sizeof(type), &(b)->n_##sec, (count))
+	(count_compiled((b), sizeof(type) * (Size) (count)), \
+	 section_add((b)->cxt, &(b)->sec, sizeof(type), &(b)->n_##sec, (count)))
 
 void
 cp_builder_init(CpBuilder *b)
@@ -60,6 +184,7 @@ cp_builder_init(CpBuilder *b)
 	b->rounding = CP_ROUND_UNSET;
 	b->increment = 1;
 	initStringInfo(&b->strings);
+	b->column_names = cp_names_create(b->cxt);
 }
 
 int32
@@ -132,6 +257,7 @@ cp_builder_string(CpBuilder *b, const char *s, int len)
 {
 	int32		off = b->strings.len;
 
+	count_compiled(b, len + 1);
 	appendBinaryStringInfo(&b->strings, s, len);
 	appendStringInfoChar(&b->strings, '\0');
 	return off;
@@ -140,13 +266,14 @@ cp_builder_string(CpBuilder *b, const char *s, int len)
 int32
 cp_builder_column(CpBuilder *b, const char *name)
 {
-	int32		i;
+	int			len = strlen(name);
+	int32		i = cp_names_get(b->column_names, name, len);
 
-	for (i = 0; i < b->n_columns; i++)
-		if (strcmp(CpBuilderString(b, CpBuilderColumn(b, i)->name), name) == 0)
-			return i;
+	if (i != CP_NONE_IDX)
+		return i;
 	i = SECTION_ADD(b, columns, CpColumn, 1);
-	CpBuilderColumn(b, i)->name = cp_builder_string(b, name, strlen(name));
+	CpBuilderColumn(b, i)->name = cp_builder_string(b, name, len);
+	(void) cp_names_add(b->column_names, name, len, i);
 	return i;
 }
 
@@ -322,8 +449,10 @@ flat_node(Flattener *f, int32 old)
 	if (old == CP_NONE_IDX)
 		return CP_NONE_IDX;
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 
 	n = *CpBuilderNode(f->src, old);
+	n.pad = 0;					/* the parser's annotations (ruleset_build.h) */
 	idx = FLAT_TAKE(f, nodes, 1);
 
 	switch ((CpOp) n.op)
@@ -489,7 +618,7 @@ cp_ruleset_section_offset(const CpRulesetData *rs, int section)
  * the string pool sized for the builder's (an upper bound).
  */
 static void
-flat_begin(Flattener *f, const CpBuilder *b)
+flat_begin(Flattener *f, const CpBuilder *b, MemoryContext result_cxt)
 {
 	CpRulesetData hdr;
 	CpRuleset	rs;
@@ -513,7 +642,7 @@ flat_begin(Flattener *f, const CpBuilder *b)
 	hdr.strings_len = b->strings.len;
 
 	size = cp_ruleset_section_offset(&hdr, CP_SECTION_END);
-	rs = palloc0(size);
+	rs = MemoryContextAllocZero(result_cxt, size);
 	memcpy(rs, &hdr, sizeof(hdr));
 
 	memset(f, 0, sizeof(*f));
@@ -542,13 +671,25 @@ flat_walk(Flattener *f)
 	f->rs->name = flat_string(f, b->name);
 	f->rs->timezone = flat_string(f, b->timezone);
 	for (i = 0; i < b->n_instruments; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		flat_instrument(f, i);
+	}
 	for (i = 0; i < b->n_windows; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		flat_window(f, i);
+	}
 	for (i = 0; i < b->n_lets && CpBuilderLet(b, i)->rule == CP_NONE_IDX; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		flat_let(f, i);
+	}
 	for (i = 0; i < b->n_rules; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		flat_rule(f, i);
+	}
 }
 
 /* Checks that the walk filled every section, cuts the pool, seals. */
@@ -576,11 +717,11 @@ flat_end(Flattener *f)
 }
 
 CpRuleset
-cp_builder_finish(CpBuilder *b)
+cp_builder_finish(CpBuilder *b, MemoryContext result_cxt)
 {
 	Flattener	f;
 
-	flat_begin(&f, b);
+	flat_begin(&f, b, result_cxt);
 	flat_walk(&f);
 	return flat_end(&f);
 }

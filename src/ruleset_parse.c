@@ -23,6 +23,7 @@
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 
+#include "exact.h"
 #include "ruleset_build.h"
 #include "timezone.h"
 
@@ -66,12 +67,15 @@ typedef struct Parser
 	bool		uses_outage;	/* "during outage", "by outage", outage_* */
 	int			outage_line;
 	int			outage_col;
-	int32	   *rule_slots;		/* rule names: open addressing over rule
-								 * indexes, -1 empty (a hash set: policies
-								 * may have tens of thousands of rules) */
-	uint32		n_rule_slots;
-	MemoryContext cxt;			/* the caller's: the result, the builder and
-								 * the rule name set live here */
+	CpNames    *rule_names;		/* rule name -> rule index */
+	CpNames    *let_names;		/* let name -> let index: the policy's lets
+								 * and the current rule's (removed at its
+								 * "end") */
+	CpNames    *instrument_names;	/* declared instrument -> index */
+	int			depth;			/* nesting of the expression being parsed */
+	MemoryContext cxt;			/* the caller's: the result lives here */
+	MemoryContext build_cxt;	/* the builder and the name tables: deleted
+								 * once the result is made */
 	MemoryContext scratch;		/* everything else (token values, copies of
 								 * names, lists): reset at every rule, so a
 								 * policy's garbage does not grow with its
@@ -359,6 +363,12 @@ next(Parser *ps)
 	Token	   *t = &ps->tok;
 	int			n;
 
+	/*
+	 * Every loop of the parser whose length the policy controls reads a
+	 * token per turn, so this keeps a large policy cancellable.
+	 */
+	CHECK_FOR_INTERRUPTS();
+
 	/* white space and comments */
 	for (;;)
 	{
@@ -511,6 +521,22 @@ is_reserved(const Token *t)
 	return false;
 }
 
+/*
+ * Is word reserved?  The printer asks, to write a column of that name in
+ * double quotes.
+ */
+bool
+cp_is_reserved_word(const char *word)
+{
+	Token		t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = TOK_IDENT;
+	t.start = word;
+	t.len = strlen(word);
+	return is_reserved(&t);
+}
+
 /* An identifier that is not a keyword: a column, let or instrument name. */
 static char *
 expect_ident(Parser *ps, const char *what)
@@ -522,7 +548,8 @@ expect_ident(Parser *ps, const char *what)
 		if (ps->tok.kind == TOK_IDENT)
 			error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
 					 psprintf("syntax error: expected %s", what),
-					 "This word is reserved by the policy language; rename the column in a view.");
+					 psprintf("This word is reserved by the policy language; to name a column %.*s, write it in double quotes: \"%.*s\".",
+							  ps->tok.len, ps->tok.start, ps->tok.len, ps->tok.start));
 		syntax_error(ps, what);
 	}
 	s = pnstrdup(ps->tok.start, ps->tok.len);
@@ -544,8 +571,385 @@ expect_name(Parser *ps, const char *what)
 	return s;
 }
 
+/*
+ * What the parser knows of each node, kept in the builder node's pad field
+ * (ruleset_build.h; the flattener zeroes it): the height of its tree, and
+ * its static kind.  A node's children are made before it, so both are
+ * computed once, when the node is made.
+ *
+ * The height is the evaluator's (eval.c, node_height): 1 for a leaf, and
+ * through a let the height of its expression.  The evaluator refuses a
+ * policy deeper than CP_MAX_DEPTH when it binds it, so the parser refuses
+ * it first.
+ *
+ * The static kind is the kind of value a node always has, when that does
+ * not depend on the row: literals, built-ins and operators on them.  Where
+ * the evaluator would raise a type error whatever the row, the parser
+ * raises it instead, with the line and column.  Only a certain error is
+ * raised: an operand whose value depends on the row (SK_UNKNOWN), or that
+ * is null, a review or none (SK_SPECIAL, which the evaluator passes on
+ * without looking at the other operand), stops the check, and so does any
+ * operand the evaluator may skip (the right side of "and", later list
+ * elements).
+ */
+typedef enum StaticKind
+{
+	SK_UNKNOWN = 0,
+	SK_SPECIAL,
+	SK_NUM,
+	SK_BOOL,
+	SK_TEXT,
+	SK_TIME,
+	SK_DURATION,
+	SK_MODE
+} StaticKind;
+
+#define SK_KNOWN(k)		((k) >= SK_NUM && (k) != SK_MODE)
+#define ANN_HEIGHT_BITS	11
+#define ANN_HEIGHT(nd)	((int) ((nd)->pad & ((1 << ANN_HEIGHT_BITS) - 1)))
+#define ANN_KIND(nd)	((StaticKind) ((nd)->pad >> ANN_HEIGHT_BITS))
+StaticAssertDecl(CP_MAX_DEPTH < (1 << ANN_HEIGHT_BITS) - 1,
+				 "the height of a node must fit its annotation");
+
+static const char *
+kind_name(StaticKind k)
+{
+	switch (k)
+	{
+		case SK_NUM:
+			return "a number";
+		case SK_BOOL:
+			return "a boolean";
+		case SK_TEXT:
+			return "text";
+		case SK_TIME:
+			return "a time";
+		case SK_DURATION:
+			return "a duration";
+		default:
+			return "a value";
+	}
+}
+
+static int
+height_of(Parser *ps, int32 idx)
+{
+	return idx == CP_NONE_IDX ? 0 : ANN_HEIGHT(CpBuilderNode(&ps->b, idx));
+}
+
+static StaticKind
+kind_of(Parser *ps, int32 idx)
+{
+	return idx == CP_NONE_IDX ? SK_UNKNOWN : ANN_KIND(CpBuilderNode(&ps->b, idx));
+}
+
+static void type_error(const Token *at, const char *what) pg_attribute_noreturn();
+
+static void
+type_error(const Token *at, const char *what)
+{
+	error_at(at, ERRCODE_DATATYPE_MISMATCH, psprintf("cannot %s", what),
+			 "The operands do not depend on the row, so this would fail for every row that reaches it.");
+}
+
+static void
+depth_error(const Token *at) pg_attribute_noreturn();
+
+static void
+depth_error(const Token *at)
+{
+	error_at(at, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+			 psprintf("expression nests more than %d deep", CP_MAX_DEPTH),
+			 "Write a long chain of alternatives as x in (a, b, c), or split the condition into several rules.");
+}
+
+/* A comparison of two known kinds must compare like with like. */
+static void
+check_compare(const Token *at, StaticKind l, StaticKind r)
+{
+	if (SK_KNOWN(l) && SK_KNOWN(r) && l != r)
+		type_error(at, psprintf("compare %s with %s", kind_name(l), kind_name(r)));
+}
+
+/* An operand read as a condition must be a boolean. */
+static void
+check_condition(const Token *at, StaticKind k)
+{
+	if (SK_KNOWN(k) && k != SK_BOOL)
+		type_error(at, psprintf("use %s as a condition", kind_name(k)));
+}
+
+/* The kind of l op r, as eval.c's arith() decides it. */
+static StaticKind
+arith_kind(const Token *at, CpOp op, StaticKind l, StaticKind r)
+{
+	if (l == SK_SPECIAL)
+		return SK_SPECIAL;
+	if (!SK_KNOWN(l))
+		return SK_UNKNOWN;
+	if (r == SK_SPECIAL)
+		return SK_SPECIAL;
+	if (!SK_KNOWN(r))
+		return SK_UNKNOWN;
+	if (l == SK_NUM && r == SK_NUM)
+		return SK_NUM;
+	if (op == CP_OP_ADD || op == CP_OP_SUB)
+	{
+		if (l == SK_TIME && r == SK_DURATION)
+			return SK_TIME;
+		if (op == CP_OP_ADD && l == SK_DURATION && r == SK_TIME)
+			return SK_TIME;
+		if (l == SK_DURATION && r == SK_DURATION)
+			return SK_DURATION;
+		if (op == CP_OP_SUB && l == SK_TIME && r == SK_TIME)
+			error_at(at, ERRCODE_DATATYPE_MISMATCH, "cannot subtract a time from a time",
+					 "Use hours(from, to) or days(from, to) for the time between two times.");
+	}
+	if (op == CP_OP_MUL &&
+		((l == SK_DURATION && r == SK_NUM) || (l == SK_NUM && r == SK_DURATION)))
+		return SK_DURATION;
+	switch (op)
+	{
+		case CP_OP_ADD:
+			type_error(at, psprintf("add %s and %s", kind_name(l), kind_name(r)));
+		case CP_OP_SUB:
+			type_error(at, psprintf("subtract %s from %s", kind_name(r), kind_name(l)));
+		case CP_OP_MUL:
+			type_error(at, psprintf("multiply %s by %s", kind_name(l), kind_name(r)));
+		default:
+			type_error(at, psprintf("divide %s by %s", kind_name(l), kind_name(r)));
+	}
+}
+
+/* The kind of a function call, as eval.c's eval_call() decides it. */
+static StaticKind
+call_kind(Parser *ps, const Token *at, CpFunc func, int32 first, int32 nargs)
+{
+	StaticKind	k0 = nargs > 0 ? kind_of(ps, *CpBuilderArg(&ps->b, first)) : SK_UNKNOWN;
+	StaticKind	k1 = nargs > 1 ? kind_of(ps, *CpBuilderArg(&ps->b, first + 1)) : SK_UNKNOWN;
+	int32		i;
+
+	switch (func)
+	{
+		case CP_FUNC_MIN:
+		case CP_FUNC_MAX:
+			{
+				StaticKind	k = SK_UNKNOWN;
+
+				for (i = 0; i < nargs; i++)
+				{
+					StaticKind	ki = kind_of(ps, *CpBuilderArg(&ps->b, first + i));
+
+					if (!SK_KNOWN(ki))
+						return SK_UNKNOWN;
+					if (ki != SK_NUM && ki != SK_TIME)
+						type_error(at, psprintf("take the %s of %s", cp_func_name(func),
+												kind_name(ki)));
+					if (k != SK_UNKNOWN && ki != k)
+						type_error(at, psprintf("take the %s of %s and %s", cp_func_name(func),
+												kind_name(k), kind_name(ki)));
+					k = ki;
+				}
+				return k;
+			}
+		case CP_FUNC_ROUND:
+			if (k0 == SK_SPECIAL)
+				return SK_SPECIAL;
+			if (SK_KNOWN(k0) && k0 != SK_NUM)
+				type_error(at, psprintf("round %s", kind_name(k0)));
+			if (nargs == 3)
+			{
+				StaticKind	k2 = kind_of(ps, *CpBuilderArg(&ps->b, first + 2));
+
+				if (k0 == SK_NUM && SK_KNOWN(k2) && k2 != SK_NUM)
+					type_error(at, psprintf("round to an increment that is %s", kind_name(k2)));
+				return (k0 == SK_NUM && k2 == SK_NUM) ? SK_NUM : SK_UNKNOWN;
+			}
+			return k0 == SK_NUM ? SK_NUM : SK_UNKNOWN;
+		case CP_FUNC_HOURS:
+		case CP_FUNC_DAYS:
+			if (SK_KNOWN(k0) && SK_KNOWN(k1) && (k0 != SK_TIME || k1 != SK_TIME))
+				type_error(at, psprintf("count %s between %s and %s", cp_func_name(func),
+										kind_name(k0), kind_name(k1)));
+			return (k0 == SK_TIME && k1 == SK_TIME) ? SK_NUM : SK_UNKNOWN;
+		case CP_FUNC_DAYS_IN_MONTH:
+			if (SK_KNOWN(k0) && k0 != SK_TIME)
+				type_error(at, psprintf("count the days in the month of %s", kind_name(k0)));
+			return k0 == SK_TIME ? SK_NUM : SK_UNKNOWN;
+		case CP_FUNC_ABS:
+			if (SK_KNOWN(k0) && k0 != SK_NUM)
+				type_error(at, psprintf("take the absolute value of %s", kind_name(k0)));
+			return k0 == SK_NUM ? SK_NUM : (k0 == SK_SPECIAL ? SK_SPECIAL : SK_UNKNOWN);
+		case CP_FUNC_COALESCE:
+			break;
+	}
+	return SK_UNKNOWN;
+}
+
+/* Sets node n's height and static kind; at is where an error points. */
+static void
+annotate(Parser *ps, int32 n, const Token *at)
+{
+	CpNode	   *nd = CpBuilderNode(&ps->b, n);
+	int			h = 0;
+	StaticKind	k = SK_UNKNOWN;
+	StaticKind	ka = SK_UNKNOWN;	/* the kind of child a, where a is one */
+	int32		i,
+				nargs;
+
+#define KID(x) (h = Max(h, height_of(ps, (x))))
+#define ARG(i) (*CpBuilderArg(&ps->b, (i)))
+
+	switch ((CpOp) nd->op)
+	{
+		case CP_OP_NUM:
+			k = SK_NUM;
+			break;
+		case CP_OP_STR:
+			k = SK_TEXT;
+			break;
+		case CP_OP_BOOL:
+			k = SK_BOOL;
+			break;
+		case CP_OP_NULL:
+		case CP_OP_REVIEW:
+		case CP_OP_NOAWARD:
+			k = SK_SPECIAL;
+			break;
+		case CP_OP_DATE:
+		case CP_OP_TIMESTAMP:
+			k = SK_TIME;
+			break;
+		case CP_OP_MODE:
+			k = SK_MODE;
+			break;
+		case CP_OP_COLUMN:
+			break;
+		case CP_OP_LET:
+			{
+				int32		e = CpBuilderLet(&ps->b, nd->a)->expr;
+
+				h = height_of(ps, e);
+				k = kind_of(ps, e);
+			}
+			break;
+		case CP_OP_BUILTIN:
+			k = (nd->a == CP_BUILTIN_OUTAGE_START || nd->a == CP_BUILTIN_OUTAGE_END) ?
+				SK_TIME : SK_NUM;
+			break;
+		case CP_OP_DURATION:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			if (SK_KNOWN(ka) && ka != SK_NUM)
+				type_error(at, psprintf("make a duration of %s", kind_name(ka)));
+			k = ka == SK_NUM ? SK_DURATION : (ka == SK_SPECIAL ? SK_SPECIAL : SK_UNKNOWN);
+			break;
+		case CP_OP_NEG:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			if (SK_KNOWN(ka) && ka != SK_NUM && ka != SK_DURATION)
+				type_error(at, psprintf("negate %s", kind_name(ka)));
+			k = ka;
+			break;
+		case CP_OP_PERCENT:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			if (SK_KNOWN(ka) && ka != SK_NUM)
+				type_error(at, psprintf("take a percentage of %s", kind_name(ka)));
+			k = ka;
+			break;
+		case CP_OP_ADD:
+		case CP_OP_SUB:
+		case CP_OP_MUL:
+		case CP_OP_DIV:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			KID(nd->b);
+			k = arith_kind(at, (CpOp) nd->op, ka, kind_of(ps, nd->b));
+			break;
+		case CP_OP_EQ:
+		case CP_OP_NE:
+		case CP_OP_LT:
+		case CP_OP_LE:
+		case CP_OP_GT:
+		case CP_OP_GE:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			KID(nd->b);
+			check_compare(at, ka, kind_of(ps, nd->b));
+			k = (SK_KNOWN(ka) && SK_KNOWN(kind_of(ps, nd->b))) ? SK_BOOL : SK_UNKNOWN;
+			break;
+		case CP_OP_AND:
+		case CP_OP_OR:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			KID(nd->b);
+			check_condition(at, ka);
+			k = (ka == SK_BOOL && kind_of(ps, nd->b) == SK_BOOL) ? SK_BOOL : SK_UNKNOWN;
+			break;
+		case CP_OP_NOT:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			check_condition(at, ka);
+			k = (ka == SK_BOOL || ka == SK_SPECIAL) ? ka : SK_UNKNOWN;
+			break;
+		case CP_OP_IS_NULL:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			k = SK_BOOL;
+			break;
+		case CP_OP_IN_OUTAGE:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			if (SK_KNOWN(ka) && ka != SK_TIME)
+				type_error(at, psprintf("ask whether %s is during the outage", kind_name(ka)));
+			break;
+		case CP_OP_IN_RANGE:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			KID(nd->b);
+			KID(nd->c);
+			check_compare(at, ka, kind_of(ps, nd->b));
+			break;
+		case CP_OP_IN_LIST:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			for (i = 0; i < nd->c; i++)
+				KID(ARG(nd->b + i));
+			if (nd->c > 0)
+				check_compare(at, ka, kind_of(ps, ARG(nd->b)));
+			break;
+		case CP_OP_CALL:
+			for (i = 0; i < nd->c; i++)
+				KID(ARG(nd->a + i));
+			k = call_kind(ps, at, (CpFunc) nd->b, nd->a, nd->c);
+			break;
+		case CP_OP_TIER:
+			KID(nd->a);
+			ka = kind_of(ps, nd->a);
+			nargs = 2 * nd->c + ((nd->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
+			for (i = 0; i < nargs; i++)
+				KID(ARG(nd->b + i));
+			if (nd->c > 0)
+				check_compare(at, ka, kind_of(ps, ARG(nd->b)));
+			break;
+	}
+#undef KID
+#undef ARG
+
+	h++;
+	if (h > CP_MAX_DEPTH)
+		depth_error(at);
+	nd->pad = (uint16) (h | (k << ANN_HEIGHT_BITS));
+}
+
+/*
+ * A new node, annotated; at is the token an error about it points to (the
+ * operator, for an operator).  A node's flags, which do not change its
+ * height or kind, may be set after.
+ */
 static int32
-node(Parser *ps, CpOp op, int32 a, int32 b, int32 c)
+node_at(Parser *ps, const Token *at, CpOp op, int32 a, int32 b, int32 c)
 {
 	int32		n = cp_builder_node(&ps->b, op);
 	CpNode	   *nd = CpBuilderNode(&ps->b, n);
@@ -553,7 +957,28 @@ node(Parser *ps, CpOp op, int32 a, int32 b, int32 c)
 	nd->a = a;
 	nd->b = b;
 	nd->c = c;
+	annotate(ps, n, at);
 	return n;
+}
+
+static int32
+node(Parser *ps, CpOp op, int32 a, int32 b, int32 c)
+{
+	return node_at(ps, &ps->tok, op, a, b, c);
+}
+
+/* Syntactic nesting (parentheses, not, unary minus, calls, tiers). */
+static void
+nest_enter(Parser *ps)
+{
+	if (++ps->depth > CP_MAX_DEPTH)
+		depth_error(&ps->tok);
+}
+
+static void
+nest_leave(Parser *ps)
+{
+	ps->depth--;
 }
 
 /*
@@ -602,21 +1027,15 @@ parse_datetime_literal(Parser *ps)
  * Expressions, loosest first: or, and, not, predicates, + -, * /, unary -,
  * postfix % and units, primaries.
  */
+/*
+ * The let of that name visible here: the policy's, or the current rule's
+ * (a rule's lets leave the table at its "end"; a rule cannot redefine a
+ * policy's let, so one table holds both).
+ */
 static int32
 lookup_let(Parser *ps, const char *name)
 {
-	int32		i;
-
-	/* the current rule's lets shadow the policy's */
-	for (i = ps->b.n_lets - 1; i >= 0; i--)
-	{
-		const CpLet *let = CpBuilderLet(&ps->b, i);
-
-		if ((let->rule == ps->rule || let->rule == CP_NONE_IDX) &&
-			strcmp(CpBuilderString(&ps->b, let->name), name) == 0)
-			return i;
-	}
-	return CP_NONE_IDX;
+	return cp_names_get(ps->let_names, name, strlen(name));
 }
 
 static void
@@ -633,11 +1052,11 @@ note_outage_use(Parser *ps, const Token *t)
 static int32
 parse_call(Parser *ps, const Token *name_tok, int fi)
 {
-	int32		argv[100];
+	int32		argv[CP_MAX_ARGS];
 	int			argc = 0;
 	int32		first;
 	int			i;
-
+	nest_enter(ps);
 	expect_op(ps, "(");
 	if (!is_op(&ps->tok, ")"))
 	{
@@ -666,6 +1085,7 @@ parse_call(Parser *ps, const Token *name_tok, int fi)
 		} while (accept_op(ps, ","));
 	}
 	expect_op(ps, ")");
+	nest_leave(ps);
 	if (argc < functions[fi].min_args || argc > functions[fi].max_args)
 		error_at(name_tok, ERRCODE_SYNTAX_ERROR,
 				 psprintf("wrong number of arguments to %s()", functions[fi].name),
@@ -676,44 +1096,182 @@ parse_call(Parser *ps, const Token *name_tok, int fi)
 	first = cp_builder_args(&ps->b, argc);
 	for (i = 0; i < argc; i++)
 		*CpBuilderArg(&ps->b, first + i) = argv[i];
-	return node(ps, CP_OP_CALL, first, functions[fi].func, argc);
+	return node_at(ps, name_tok, CP_OP_CALL, first, functions[fi].func, argc);
+}
+
+/*
+ * A list of node indexes whose length is known at its end (a tier's steps,
+ * an "in" list): a plain array, freed once copied into the builder.  A
+ * List of 8,000,000 numbers took twice the memory of their nodes.
+ */
+typedef struct NodeList
+{
+	int32	   *items;
+	int32		n;
+	int32		max;
+} NodeList;
+
+static void
+nodelist_add(NodeList *l, int32 item)
+{
+	if (l->n == l->max)
+	{
+		l->max = l->max ? l->max * 2 : 16;
+		l->items = l->items ? repalloc_huge(l->items, sizeof(int32) * (Size) l->max)
+			: palloc(sizeof(int32) * l->max);
+	}
+	l->items[l->n++] = item;
+}
+
+/* The list as an argument list of the builder; returns its first index. */
+static int32
+nodelist_to_args(Parser *ps, NodeList *l)
+{
+	int32		first = cp_builder_args(&ps->b, l->n);
+	int32		i;
+
+	for (i = 0; i < l->n; i++)
+		*CpBuilderArg(&ps->b, first + i) = l->items[i];
+	if (l->items)
+		pfree(l->items);
+	l->items = NULL;
+	return first;
+}
+
+/*
+ * The value of a tier bound, when it is a constant the parser can order:
+ * a number, a date or time, or a whole number of days, hours or minutes.
+ */
+typedef struct ConstBound
+{
+	StaticKind	kind;			/* SK_NUM, SK_TIME or SK_DURATION */
+	CpRational	num;			/* SK_NUM */
+	int64		value;			/* SK_TIME: end of the span; SK_DURATION:
+								 * days or microseconds */
+	CpUnit		unit;			/* SK_DURATION: CP_UNIT_DAYS or the others */
+} ConstBound;
+
+static bool
+const_bound(Parser *ps, int32 idx, ConstBound *cb)
+{
+	const CpNode *nd = CpBuilderNode(&ps->b, idx);
+
+	switch ((CpOp) nd->op)
+	{
+		case CP_OP_NUM:
+			cb->kind = SK_NUM;
+			return cp_rat_from_decimal(nd->v, nd->a, &cb->num);
+		case CP_OP_NEG:
+			if (!const_bound(ps, nd->a, cb) || cb->kind != SK_NUM)
+				return false;
+			cb->num = cp_rat_neg(cb->num);
+			return true;
+		case CP_OP_PERCENT:
+			{
+				CpRational	hundredth = {1, 100};
+
+				return const_bound(ps, nd->a, cb) && cb->kind == SK_NUM &&
+					cp_rat_mul(cb->num, hundredth, &cb->num);
+			}
+		case CP_OP_DATE:
+		case CP_OP_TIMESTAMP:
+			/* "subject <= bound" holds when the subject starts before the bound ends */
+			cb->kind = SK_TIME;
+			cb->value = nd->w;
+			return true;
+		case CP_OP_DURATION:
+			{
+				int64		per = nd->b == CP_UNIT_HOURS ? USECS_PER_HOUR :
+					nd->b == CP_UNIT_MINUTES ? USECS_PER_MINUTE : 1;
+
+				if (!const_bound(ps, nd->a, cb) || cb->kind != SK_NUM || cb->num.den != 1 ||
+					pg_mul_s64_overflow(cb->num.num, per, &cb->value))
+					return false;
+				cb->kind = SK_DURATION;
+				cb->unit = nd->b == CP_UNIT_DAYS ? CP_UNIT_DAYS : CP_UNIT_HOURS;
+				return true;
+			}
+		default:
+			return false;
+	}
+}
+
+/* Is b above a (both constants of the same kind)?  -1: they do not compare. */
+static int
+bound_above(const ConstBound *a, const ConstBound *b)
+{
+	if (a->kind != b->kind || (a->kind == SK_DURATION && a->unit != b->unit))
+		return -1;
+	if (a->kind == SK_NUM)
+		return cp_rat_cmp(b->num, a->num) > 0;
+	return b->value > a->value;
 }
 
 static int32
-parse_tier(Parser *ps)
+parse_tier(Parser *ps, const Token *tier_tok)
 {
-	int32		subject = parse_expr(ps);
-	List	   *items = NIL;
+	int32		subject;
+	NodeList	items = {0};
 	int			steps = 0;
 	bool		has_else = false;
 	int32		first;
-	int			i;
-	ListCell   *lc;
 	int32		n;
+	CpNode	   *nd;
+	ConstBound	top = {0};		/* the highest constant bound so far */
+	bool		have_top = false;
 
+	nest_enter(ps);
+	subject = parse_expr(ps);
 	while (accept_word(ps, "upto"))
 	{
-		items = lappend_int(items, parse_expr(ps));
+		Token		at = ps->tok;
+		int32		bound = parse_expr(ps);
+		ConstBound	cb = {0};
+
+		/*
+		 * The first step whose bound is at least the subject gives the
+		 * result, so a step whose bound is not above an earlier one is never
+		 * reached: the policy cannot mean that.
+		 */
+		if (const_bound(ps, bound, &cb))
+		{
+			int			above = have_top ? bound_above(&top, &cb) : 1;
+
+			if (above == 0)
+				error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+						 "tier bounds do not ascend",
+						 "A tier gives the result of the first step whose bound is at least the subject, so a step whose bound is not above an earlier bound is never reached.");
+			if (above == 1)
+			{
+				top = cb;
+				have_top = true;
+			}
+		}
+		nodelist_add(&items, bound);
 		expect_op(ps, "=>");
-		items = lappend_int(items, parse_expr(ps));
+		nodelist_add(&items, parse_expr(ps));
 		steps++;
 	}
 	if (steps == 0)
 		syntax_error(ps, "\"upto\"");
 	if (accept_word(ps, "else"))
 	{
-		items = lappend_int(items, parse_expr(ps));
+		nodelist_add(&items, parse_expr(ps));
 		has_else = true;
 	}
 	expect_word(ps, "end");
+	nest_leave(ps);
 
-	first = cp_builder_args(&ps->b, list_length(items));
-	i = 0;
-	foreach(lc, items)
-		*CpBuilderArg(&ps->b, first + i++) = lfirst_int(lc);
-	n = node(ps, CP_OP_TIER, subject, first, steps);
+	first = nodelist_to_args(ps, &items);
+	/* the flag first: it says how many arguments the node has */
+	n = cp_builder_node(&ps->b, CP_OP_TIER);
+	nd = CpBuilderNode(&ps->b, n);
+	nd->a = subject;
+	nd->b = first;
+	nd->c = steps;
 	if (has_else)
-		CpBuilderNode(&ps->b, n)->flags |= CP_NODE_HAS_ELSE;
+		nd->flags |= CP_NODE_HAS_ELSE;
+	annotate(ps, n, tier_tok);
 	return n;
 }
 
@@ -742,11 +1300,18 @@ parse_primary(Parser *ps)
 		case TOK_OP:
 			if (accept_op(ps, "("))
 			{
+				nest_enter(ps);
 				n = parse_expr(ps);
 				expect_op(ps, ")");
+				nest_leave(ps);
 				return n;
 			}
 			break;
+		case TOK_NAME:
+			/* "name": always a column, even one named like a keyword */
+			return node(ps, CP_OP_COLUMN,
+						cp_builder_column(&ps->b, expect_name(ps, "a column name")),
+						CP_NONE_IDX, CP_NONE_IDX);
 		case TOK_IDENT:
 			if (accept_word(ps, "true") || accept_word(ps, "false"))
 			{
@@ -770,7 +1335,7 @@ parse_primary(Parser *ps)
 							CP_NONE_IDX, CP_NONE_IDX);
 			}
 			if (accept_word(ps, "tier"))
-				return parse_tier(ps);
+				return parse_tier(ps, &t);
 			for (i = 0; builtins[i].name; i++)
 				if (is_word(&t, builtins[i].name))
 				{
@@ -815,14 +1380,16 @@ parse_postfix(Parser *ps)
 
 	for (;;)
 	{
+		Token		at = ps->tok;
+
 		if (accept_op(ps, "%"))
-			n = node(ps, CP_OP_PERCENT, n, CP_NONE_IDX, CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_PERCENT, n, CP_NONE_IDX, CP_NONE_IDX);
 		else if (accept_word(ps, "days") || accept_word(ps, "day"))
-			n = node(ps, CP_OP_DURATION, n, CP_UNIT_DAYS, CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_DURATION, n, CP_UNIT_DAYS, CP_NONE_IDX);
 		else if (accept_word(ps, "hours") || accept_word(ps, "hour"))
-			n = node(ps, CP_OP_DURATION, n, CP_UNIT_HOURS, CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_DURATION, n, CP_UNIT_HOURS, CP_NONE_IDX);
 		else if (accept_word(ps, "minutes") || accept_word(ps, "minute"))
-			n = node(ps, CP_OP_DURATION, n, CP_UNIT_MINUTES, CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_DURATION, n, CP_UNIT_MINUTES, CP_NONE_IDX);
 		else
 			return n;
 	}
@@ -831,9 +1398,18 @@ parse_postfix(Parser *ps)
 static int32
 parse_unary(Parser *ps)
 {
+	Token		at = ps->tok;
+
 	check_stack_depth();
 	if (accept_op(ps, "-"))
-		return node(ps, CP_OP_NEG, parse_unary(ps), CP_NONE_IDX, CP_NONE_IDX);
+	{
+		int32		n;
+
+		nest_enter(ps);
+		n = parse_unary(ps);
+		nest_leave(ps);
+		return node_at(ps, &at, CP_OP_NEG, n, CP_NONE_IDX, CP_NONE_IDX);
+	}
 	return parse_postfix(ps);
 }
 
@@ -844,10 +1420,12 @@ parse_product(Parser *ps)
 
 	for (;;)
 	{
+		Token		at = ps->tok;
+
 		if (accept_op(ps, "*"))
-			n = node(ps, CP_OP_MUL, n, parse_unary(ps), CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_MUL, n, parse_unary(ps), CP_NONE_IDX);
 		else if (accept_op(ps, "/"))
-			n = node(ps, CP_OP_DIV, n, parse_unary(ps), CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_DIV, n, parse_unary(ps), CP_NONE_IDX);
 		else
 			return n;
 	}
@@ -860,10 +1438,12 @@ parse_sum(Parser *ps)
 
 	for (;;)
 	{
+		Token		at = ps->tok;
+
 		if (accept_op(ps, "+"))
-			n = node(ps, CP_OP_ADD, n, parse_product(ps), CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_ADD, n, parse_product(ps), CP_NONE_IDX);
 		else if (accept_op(ps, "-"))
-			n = node(ps, CP_OP_SUB, n, parse_product(ps), CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_SUB, n, parse_product(ps), CP_NONE_IDX);
 		else
 			return n;
 	}
@@ -887,21 +1467,19 @@ parse_range(Parser *ps, int32 *lo, int32 *hi)
 }
 
 static int32
-parse_in_list(Parser *ps, int32 subject)
+parse_in_list(Parser *ps, const Token *in_tok, int32 subject)
 {
-	List	   *items = NIL;
-	int32		first;
-	int			i = 0;
-	ListCell   *lc;
+	NodeList	items = {0};
+	int32		count;
 
+	nest_enter(ps);
 	do
-		items = lappend_int(items, parse_expr(ps));
+		nodelist_add(&items, parse_expr(ps));
 	while (accept_op(ps, ","));
 	expect_op(ps, ")");
-	first = cp_builder_args(&ps->b, list_length(items));
-	foreach(lc, items)
-		*CpBuilderArg(&ps->b, first + i++) = lfirst_int(lc);
-	return node(ps, CP_OP_IN_LIST, subject, first, list_length(items));
+	nest_leave(ps);
+	count = items.n;
+	return node_at(ps, in_tok, CP_OP_IN_LIST, subject, nodelist_to_args(ps, &items), count);
 }
 
 static int32
@@ -919,9 +1497,11 @@ parse_predicate(Parser *ps)
 	bool		negated = false;
 	int			i;
 
+	Token		at = ps->tok;
+
 	for (i = 0; cmps[i].op; i++)
 		if (accept_op(ps, cmps[i].op))
-			return node(ps, cmps[i].node, n, parse_sum(ps), CP_NONE_IDX);
+			return node_at(ps, &at, cmps[i].node, n, parse_sum(ps), CP_NONE_IDX);
 
 	if (accept_word(ps, "is"))
 	{
@@ -941,17 +1521,18 @@ parse_predicate(Parser *ps)
 		if (!is_word(&ps->tok, "in") && !is_word(&ps->tok, "during"))
 			syntax_error(ps, "\"in\" or \"during\" after \"not\"");
 	}
+	at = ps->tok;
 	if (accept_word(ps, "in"))
 	{
 		if (accept_op(ps, "("))
-			n = parse_in_list(ps, n);
+			n = parse_in_list(ps, &at, n);
 		else
 		{
 			int32		lo,
 						hi;
 			bool		exclusive = parse_range(ps, &lo, &hi);
 
-			n = node(ps, CP_OP_IN_RANGE, n, lo, hi);
+			n = node_at(ps, &at, CP_OP_IN_RANGE, n, lo, hi);
 			if (exclusive)
 				CpBuilderNode(&ps->b, n)->flags |= CP_NODE_EXCLUSIVE;
 		}
@@ -963,7 +1544,7 @@ parse_predicate(Parser *ps)
 		next(ps);
 		expect_word(ps, "outage");
 		note_outage_use(ps, &t);
-		n = node(ps, CP_OP_IN_OUTAGE, n, CP_NONE_IDX, CP_NONE_IDX);
+		n = node_at(ps, &t, CP_OP_IN_OUTAGE, n, CP_NONE_IDX, CP_NONE_IDX);
 	}
 	else
 		return n;
@@ -975,9 +1556,18 @@ parse_predicate(Parser *ps)
 static int32
 parse_not(Parser *ps)
 {
+	Token		at = ps->tok;
+
 	check_stack_depth();
 	if (accept_word(ps, "not"))
-		return node(ps, CP_OP_NOT, parse_not(ps), CP_NONE_IDX, CP_NONE_IDX);
+	{
+		int32		n;
+
+		nest_enter(ps);
+		n = parse_not(ps);
+		nest_leave(ps);
+		return node_at(ps, &at, CP_OP_NOT, n, CP_NONE_IDX, CP_NONE_IDX);
+	}
 	return parse_predicate(ps);
 }
 
@@ -985,9 +1575,13 @@ static int32
 parse_and(Parser *ps)
 {
 	int32		n = parse_not(ps);
+	Token		at = ps->tok;
 
 	while (accept_word(ps, "and"))
-		n = node(ps, CP_OP_AND, n, parse_not(ps), CP_NONE_IDX);
+	{
+		n = node_at(ps, &at, CP_OP_AND, n, parse_not(ps), CP_NONE_IDX);
+		at = ps->tok;
+	}
 	return n;
 }
 
@@ -995,9 +1589,13 @@ static int32
 parse_expr(Parser *ps)
 {
 	int32		n = parse_and(ps);
+	Token		at = ps->tok;
 
 	while (accept_word(ps, "or"))
-		n = node(ps, CP_OP_OR, n, parse_and(ps), CP_NONE_IDX);
+	{
+		n = node_at(ps, &at, CP_OP_OR, n, parse_and(ps), CP_NONE_IDX);
+		at = ps->tok;
+	}
 	return n;
 }
 
@@ -1033,15 +1631,10 @@ parse_increment(Parser *ps)
 static CpUnitKind
 instrument_unit(Parser *ps, const Token *at, const char *name)
 {
-	int			i;
+	int			i = cp_names_get(ps->instrument_names, name, strlen(name));
 
-	for (i = 0; i < ps->b.n_instruments; i++)
-	{
-		const CpInstrument *instr = CpBuilderInstrument(&ps->b, i);
-
-		if (strcmp(CpBuilderString(&ps->b, instr->name), name) == 0)
-			return instr->unit;
-	}
+	if (i != CP_NONE_IDX)
+		return CpBuilderInstrument(&ps->b, i)->unit;
 	for (i = 0; builtin_instruments[i].name; i++)
 		if (strcmp(builtin_instruments[i].name, name) == 0)
 			return builtin_instruments[i].unit;
@@ -1059,7 +1652,7 @@ starts_expr(Parser *ps)
 	const Token *t = &ps->tok;
 
 	if (t->kind == TOK_NUMBER || t->kind == TOK_STRING || t->kind == TOK_DATE ||
-		t->kind == TOK_TIMESTAMP)
+		t->kind == TOK_TIMESTAMP || t->kind == TOK_NAME)
 		return true;
 	if (t->kind == TOK_OP)
 		return is_op(t, "(") || is_op(t, "-");
@@ -1118,7 +1711,9 @@ parse_award(Parser *ps)
 	}
 	else if (accept_word(ps, "extend"))
 	{
-		name = expect_ident(ps, "a date column");
+		/* a column: "quoted", or an identifier */
+		name = ps->tok.kind == TOK_NAME ? expect_name(ps, "a date column") :
+			expect_ident(ps, "a date column");
 		spec.instrument = cp_builder_string(&ps->b, name, strlen(name));
 		spec.column = cp_builder_column(&ps->b, name);
 		if (accept_word(ps, "to"))
@@ -1177,6 +1772,10 @@ parse_award(Parser *ps)
 	else
 		syntax_error(ps, "an award (credit, waive, extend, grant, flag, review) or \"end\"");
 
+	if (ps->b.n_awards >= CP_MAX_AWARD_LINES)
+		error_at(&t, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+				 psprintf("policy has more than %d award lines", CP_MAX_AWARD_LINES),
+				 "A row's award has at most one line per award line of the policy; split the policy.");
 	i = cp_builder_award(&ps->b);
 	*CpBuilderAward(&ps->b, i) = spec;
 	return true;
@@ -1190,60 +1789,20 @@ parse_let(Parser *ps)
 	int32		expr;
 	CpLet	   *let;
 
+	int32		i;
+
 	if (lookup_let(ps, name) != CP_NONE_IDX)
 		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
 				 psprintf("\"%s\" is already defined", name), NULL);
 	expect_op(ps, "=");
 	/* the expression first: a let cannot refer to itself */
 	expr = parse_expr(ps);
-	let = CpBuilderLet(&ps->b, cp_builder_let(&ps->b));
+	i = cp_builder_let(&ps->b);
+	let = CpBuilderLet(&ps->b, i);
 	let->name = cp_builder_string(&ps->b, name, strlen(name));
 	let->expr = expr;
 	let->rule = ps->rule;
-}
-
-static const char *
-rule_name(Parser *ps, int32 r)
-{
-	return CpBuilderString(&ps->b, CpBuilderRule(&ps->b, r)->name);
-}
-
-/* The slot of a rule name in the hash set: where it is, or where it goes. */
-static uint32
-rule_slot(Parser *ps, const char *name)
-{
-	uint32		mask = ps->n_rule_slots - 1;
-	uint32		h = hash_bytes((const unsigned char *) name, strlen(name));
-
-	for (;; h++)
-	{
-		int32		r = ps->rule_slots[h & mask];
-
-		if (r < 0 || strcmp(rule_name(ps, r), name) == 0)
-			return h & mask;
-	}
-}
-
-/* Records rule r's name; the set stays at most half full. */
-static void
-rule_name_add(Parser *ps, int32 r)
-{
-	if ((uint32) (ps->b.n_rules * 2) > ps->n_rule_slots)
-	{
-		int32	   *old = ps->rule_slots;
-		uint32		old_n = ps->n_rule_slots;
-		uint32		i;
-
-		ps->n_rule_slots = old_n ? old_n * 2 : 64;
-		ps->rule_slots = MemoryContextAlloc(ps->cxt, sizeof(int32) * ps->n_rule_slots);
-		memset(ps->rule_slots, 0xff, sizeof(int32) * ps->n_rule_slots);
-		for (i = 0; i < old_n; i++)
-			if (old[i] >= 0)
-				ps->rule_slots[rule_slot(ps, rule_name(ps, old[i]))] = old[i];
-		if (old)
-			pfree(old);
-	}
-	ps->rule_slots[rule_slot(ps, rule_name(ps, r))] = r;
+	(void) cp_names_add(ps->let_names, name, strlen(name), i);
 }
 
 static void
@@ -1252,20 +1811,30 @@ parse_rule(Parser *ps)
 	Token		at = ps->tok;
 	char	   *name = expect_name(ps, "a rule name");
 	int32		r;
+	int32		i;
 	CpRule	   *rule;			/* stays put: builder elements never move */
 
-	if (ps->n_rule_slots > 0 && ps->rule_slots[rule_slot(ps, name)] >= 0)
+	if (cp_names_get(ps->rule_names, name, strlen(name)) != CP_NONE_IDX)
 		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
 				 psprintf("rule \"%s\" is defined twice", name),
 				 "Rule names must be unique within a policy.");
+	if (ps->b.n_rules >= CP_MAX_RULES)
+		error_at(&at, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+				 psprintf("policy has more than %d rules", CP_MAX_RULES),
+				 "Split the policy, or merge rules that award alike into one with a wider condition.");
 
 	r = cp_builder_rule(&ps->b);
 	rule = CpBuilderRule(&ps->b, r);
 	rule->name = cp_builder_string(&ps->b, name, strlen(name));
-	rule_name_add(ps, r);
+	(void) cp_names_add(ps->rule_names, name, strlen(name), r);
 	ps->rule = r;
 	if (accept_word(ps, "when"))
+	{
+		Token		cond_at = ps->tok;
+
 		rule->cond = parse_expr(ps);
+		check_condition(&cond_at, kind_of(ps, rule->cond));
+	}
 	rule->first_let = ps->b.n_lets;
 	while (accept_word(ps, "let"))
 		parse_let(ps);
@@ -1275,7 +1844,69 @@ parse_rule(Parser *ps)
 		;
 	rule->n_awards = ps->b.n_awards - rule->first_award;
 	expect_word(ps, "end");
+	/* the rule's lets go out of scope */
+	for (i = rule->first_let; i < rule->first_let + rule->n_lets; i++)
+	{
+		const char *let = CpBuilderString(&ps->b, CpBuilderLet(&ps->b, i)->name);
+
+		cp_names_remove(ps->let_names, let, strlen(let));
+	}
 	ps->rule = CP_NONE_IDX;
+}
+
+/*
+ * Is zone a name from the IANA tz database: Area/Location (Asia/Seoul), a
+ * name of the backward file (UTC, US/Pacific), or one of its legacy names
+ * with digits (EST5EDT, Etc/GMT+9)?  PostgreSQL would also accept names
+ * that are not the database's: "localtime" and "posixrules", which follow
+ * the host's settings, so the same policy would pay differently on another
+ * machine; the "posix/" and "right/" copies; and POSIX TZ strings such as
+ * "JST-9" or "<+09>-9".  The policy carries its own zone, so only a name
+ * that means the same everywhere will do.
+ */
+static bool
+iana_zone_name(const char *zone)
+{
+	static const char *const legacy[] = {
+		"CST6CDT", "EST5EDT", "GMT+0", "GMT-0", "GMT0", "MST7MDT", "PST8PDT", NULL
+	};
+	const char *p;
+	bool		start = true;	/* at the start of a component */
+	bool		slash = false;
+	bool		digit = false;
+	int			i;
+
+	for (p = zone; *p; p++)
+	{
+		unsigned char ch = (unsigned char) *p;
+
+		if (ch == '/')
+		{
+			if (start)
+				return false;
+			start = slash = true;
+			continue;
+		}
+		if (start ? !isalpha(ch) : !(isalnum(ch) || ch == '_' || ch == '-' || ch == '+'))
+			return false;
+		if (isdigit(ch))
+			digit = true;
+		start = false;
+	}
+	if (start)
+		return false;			/* empty, or ends with "/" */
+	if (pg_strcasecmp(zone, "localtime") == 0 || pg_strcasecmp(zone, "posixrules") == 0 ||
+		pg_strncasecmp(zone, "posix/", 6) == 0 || pg_strncasecmp(zone, "right/", 6) == 0)
+		return false;
+	if (!digit)
+		return true;
+	/* digits: only Etc/GMT+N and the legacy names; anything else is a POSIX string */
+	if (slash)
+		return pg_strncasecmp(zone, "Etc/", 4) == 0;
+	for (i = 0; legacy[i]; i++)
+		if (pg_strcasecmp(zone, legacy[i]) == 0)
+			return true;
+	return false;
 }
 
 static void
@@ -1338,6 +1969,10 @@ parse_header(Parser *ps)
 					 "\"timezone\" must come before the first date",
 					 "Move the timezone line above the outage lines.");
 		zone = expect_name(ps, "a time zone name");
+		if (!iana_zone_name(zone))
+			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+					 psprintf("time zone \"%s\" is not an IANA time zone name", zone),
+					 "Use a name from the tz database such as \"Asia/Seoul\" or \"UTC\": \"localtime\" follows the host, and a POSIX time zone string is not a name.");
 		ps->tz = pg_tzset(zone);
 		if (ps->tz == NULL || !pg_tz_acceptable(ps->tz))
 			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
@@ -1376,11 +2011,12 @@ parse_header(Parser *ps)
 		CpInstrument *instr;
 		int32		i;
 
-		for (i = 0; i < ps->b.n_instruments; i++)
-			if (strcmp(CpBuilderString(&ps->b, CpBuilderInstrument(&ps->b, i)->name), name) == 0)
-				error_at(&at, ERRCODE_DUPLICATE_OBJECT,
-						 psprintf("instrument \"%s\" is declared twice", name), NULL);
-		instr = CpBuilderInstrument(&ps->b, cp_builder_instrument(&ps->b));
+		if (cp_names_get(ps->instrument_names, name, strlen(name)) != CP_NONE_IDX)
+			error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+					 psprintf("instrument \"%s\" is declared twice", name), NULL);
+		i = cp_builder_instrument(&ps->b);
+		(void) cp_names_add(ps->instrument_names, name, strlen(name), i);
+		instr = CpBuilderInstrument(&ps->b, i);
 		instr->name = cp_builder_string(&ps->b, name, strlen(name));
 		if (accept_word(ps, "money"))
 			instr->unit = CP_INSTR_MONEY;
@@ -1424,14 +2060,30 @@ cp_parse_policy(const char *text)
 {
 	Parser		ps;
 	CpRuleset	rs;
+	size_t		len = strlen(text);
+
+	/* before anything is allocated for it */
+	if (len > CP_MAX_POLICY_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("policy text is too long"),
+				 errdetail("A policy may have at most %d bytes of text; this one has %zu.",
+						   CP_MAX_POLICY_BYTES, len),
+				 errhint("Split the policy.")));
 
 	memset(&ps, 0, sizeof(ps));
 	ps.src = ps.p = ps.line_start = text;
 	ps.line = 1;
 	ps.rule = CP_NONE_IDX;
 	ps.cxt = CurrentMemoryContext;
+	ps.build_cxt = AllocSetContextCreate(ps.cxt, "compensation policy builder",
+										 ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(ps.build_cxt);
 	cp_builder_init(&ps.b);
-	ps.scratch = AllocSetContextCreate(ps.cxt, "compensation policy parser",
+	ps.rule_names = cp_names_create(ps.build_cxt);
+	ps.let_names = cp_names_create(ps.build_cxt);
+	ps.instrument_names = cp_names_create(ps.build_cxt);
+	ps.scratch = AllocSetContextCreate(ps.build_cxt, "compensation policy parser",
 									   ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(ps.scratch);
 	next(&ps);
@@ -1468,8 +2120,10 @@ cp_parse_policy(const char *text)
 	if (ps.b.timezone == CP_NONE_IDX)
 		ps.b.timezone = cp_builder_string(&ps.b, "UTC", 3);
 
-	MemoryContextSwitchTo(ps.cxt);
-	rs = cp_builder_finish(&ps.b);
 	MemoryContextDelete(ps.scratch);
+	MemoryContextSwitchTo(ps.build_cxt);
+	rs = cp_builder_finish(&ps.b, ps.cxt);
+	MemoryContextSwitchTo(ps.cxt);
+	MemoryContextDelete(ps.build_cxt);
 	return rs;
 }
