@@ -23,35 +23,9 @@
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 
-#include "exact.h"
-#include "ruleset_build.h"
+#include "ruleset_parse.h"
 #include "timezone.h"
 
-typedef enum TokKind
-{
-	TOK_EOF,
-	TOK_IDENT,					/* identifiers and keywords */
-	TOK_NAME,					/* "double quoted" */
-	TOK_STRING,					/* 'single quoted' */
-	TOK_NUMBER,
-	TOK_DATE,
-	TOK_TIMESTAMP,
-	TOK_OP						/* punctuation and operators */
-} TokKind;
-
-typedef struct Token
-{
-	TokKind		kind;
-	const char *start;			/* in the source */
-	int			len;
-	int			line;
-	int			col;
-	char	   *text;			/* NAME, STRING: unquoted value */
-	int64		mantissa;		/* NUMBER: value is mantissa / 10^scale */
-	int32		scale;
-	DateADT		date;			/* DATE, TIMESTAMP */
-	int64		usecs;			/* TIMESTAMP: since local midnight */
-} Token;
 
 typedef struct Parser
 {
@@ -160,11 +134,8 @@ token_desc(const Token *t)
 	return psprintf("\"%.*s\"", t->len, t->start);
 }
 
-static void
-error_at(const Token *t, int sqlstate, const char *msg, const char *hint) pg_attribute_noreturn();
-
-static void
-error_at(const Token *t, int sqlstate, const char *msg, const char *hint)
+void
+cp_error_at(const Token *t, int sqlstate, const char *msg, const char *hint)
 {
 	ereport(ERROR,
 			(errcode(sqlstate),
@@ -178,7 +149,7 @@ static void syntax_error(Parser *ps, const char *expected) pg_attribute_noreturn
 static void
 syntax_error(Parser *ps, const char *expected)
 {
-	error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
+	cp_error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
 			 psprintf("syntax error: expected %s", expected),
 			 "See docs/policy-language.md for the grammar.");
 }
@@ -203,7 +174,7 @@ lex_error_len(Parser *ps, const char *at, int len, const char *msg)
 	t.col = (int) (at - ps->line_start) + 1;
 	if (*at == '\0')
 		t.kind = TOK_EOF;
-	error_at(&t, ERRCODE_SYNTAX_ERROR, msg, NULL);
+	cp_error_at(&t, ERRCODE_SYNTAX_ERROR, msg, NULL);
 }
 
 static bool
@@ -546,7 +517,7 @@ expect_ident(Parser *ps, const char *what)
 	if (ps->tok.kind != TOK_IDENT || is_reserved(&ps->tok))
 	{
 		if (ps->tok.kind == TOK_IDENT)
-			error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
+			cp_error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
 					 psprintf("syntax error: expected %s", what),
 					 psprintf("This word is reserved by the policy language; to name a column %.*s, write it in double quotes: \"%.*s\".",
 							  ps->tok.len, ps->tok.start, ps->tok.len, ps->tok.start));
@@ -565,382 +536,10 @@ expect_name(Parser *ps, const char *what)
 	if (ps->tok.kind != TOK_NAME)
 		syntax_error(ps, psprintf("%s in double quotes", what));
 	if (ps->tok.text[0] == '\0')
-		error_at(&ps->tok, ERRCODE_SYNTAX_ERROR, "a name cannot be empty", NULL);
+		cp_error_at(&ps->tok, ERRCODE_SYNTAX_ERROR, "a name cannot be empty", NULL);
 	s = ps->tok.text;
 	next(ps);
 	return s;
-}
-
-/*
- * What the parser knows of each node, kept in the builder node's pad field
- * (ruleset_build.h; the flattener zeroes it): the height of its tree, and
- * its static kind.  A node's children are made before it, so both are
- * computed once, when the node is made.
- *
- * The height is the evaluator's (eval.c, node_height): 1 for a leaf, and
- * through a let the height of its expression.  The evaluator refuses a
- * policy deeper than CP_MAX_DEPTH when it binds it, so the parser refuses
- * it first.
- *
- * The static kind is the kind of value a node always has, when that does
- * not depend on the row: literals, built-ins and operators on them.  Where
- * the evaluator would raise a type error whatever the row, the parser
- * raises it instead, with the line and column.  Only a certain error is
- * raised: an operand whose value depends on the row (SK_UNKNOWN), or that
- * is null, a review or none (SK_SPECIAL, which the evaluator passes on
- * without looking at the other operand), stops the check, and so does any
- * operand the evaluator may skip (the right side of "and", later list
- * elements).
- */
-typedef enum StaticKind
-{
-	SK_UNKNOWN = 0,
-	SK_SPECIAL,
-	SK_NUM,
-	SK_BOOL,
-	SK_TEXT,
-	SK_TIME,
-	SK_DURATION,
-	SK_MODE
-} StaticKind;
-
-#define SK_KNOWN(k)		((k) >= SK_NUM && (k) != SK_MODE)
-#define ANN_HEIGHT_BITS	11
-#define ANN_HEIGHT(nd)	((int) ((nd)->pad & ((1 << ANN_HEIGHT_BITS) - 1)))
-#define ANN_KIND(nd)	((StaticKind) ((nd)->pad >> ANN_HEIGHT_BITS))
-StaticAssertDecl(CP_MAX_DEPTH < (1 << ANN_HEIGHT_BITS) - 1,
-				 "the height of a node must fit its annotation");
-
-static const char *
-kind_name(StaticKind k)
-{
-	switch (k)
-	{
-		case SK_NUM:
-			return "a number";
-		case SK_BOOL:
-			return "a boolean";
-		case SK_TEXT:
-			return "text";
-		case SK_TIME:
-			return "a time";
-		case SK_DURATION:
-			return "a duration";
-		default:
-			return "a value";
-	}
-}
-
-static int
-height_of(Parser *ps, int32 idx)
-{
-	return idx == CP_NONE_IDX ? 0 : ANN_HEIGHT(CpBuilderNode(&ps->b, idx));
-}
-
-static StaticKind
-kind_of(Parser *ps, int32 idx)
-{
-	return idx == CP_NONE_IDX ? SK_UNKNOWN : ANN_KIND(CpBuilderNode(&ps->b, idx));
-}
-
-static void type_error(const Token *at, const char *what) pg_attribute_noreturn();
-
-static void
-type_error(const Token *at, const char *what)
-{
-	error_at(at, ERRCODE_DATATYPE_MISMATCH, psprintf("cannot %s", what),
-			 "The operands do not depend on the row, so this would fail for every row that reaches it.");
-}
-
-static void
-depth_error(const Token *at) pg_attribute_noreturn();
-
-static void
-depth_error(const Token *at)
-{
-	error_at(at, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
-			 psprintf("expression nests more than %d deep", CP_MAX_DEPTH),
-			 "Write a long chain of alternatives as x in (a, b, c), or split the condition into several rules.");
-}
-
-/* A comparison of two known kinds must compare like with like. */
-static void
-check_compare(const Token *at, StaticKind l, StaticKind r)
-{
-	if (SK_KNOWN(l) && SK_KNOWN(r) && l != r)
-		type_error(at, psprintf("compare %s with %s", kind_name(l), kind_name(r)));
-}
-
-/* An operand read as a condition must be a boolean. */
-static void
-check_condition(const Token *at, StaticKind k)
-{
-	if (SK_KNOWN(k) && k != SK_BOOL)
-		type_error(at, psprintf("use %s as a condition", kind_name(k)));
-}
-
-/* The kind of l op r, as eval.c's arith() decides it. */
-static StaticKind
-arith_kind(const Token *at, CpOp op, StaticKind l, StaticKind r)
-{
-	if (l == SK_SPECIAL)
-		return SK_SPECIAL;
-	if (!SK_KNOWN(l))
-		return SK_UNKNOWN;
-	if (r == SK_SPECIAL)
-		return SK_SPECIAL;
-	if (!SK_KNOWN(r))
-		return SK_UNKNOWN;
-	if (l == SK_NUM && r == SK_NUM)
-		return SK_NUM;
-	if (op == CP_OP_ADD || op == CP_OP_SUB)
-	{
-		if (l == SK_TIME && r == SK_DURATION)
-			return SK_TIME;
-		if (op == CP_OP_ADD && l == SK_DURATION && r == SK_TIME)
-			return SK_TIME;
-		if (l == SK_DURATION && r == SK_DURATION)
-			return SK_DURATION;
-		if (op == CP_OP_SUB && l == SK_TIME && r == SK_TIME)
-			error_at(at, ERRCODE_DATATYPE_MISMATCH, "cannot subtract a time from a time",
-					 "Use hours(from, to) or days(from, to) for the time between two times.");
-	}
-	if (op == CP_OP_MUL &&
-		((l == SK_DURATION && r == SK_NUM) || (l == SK_NUM && r == SK_DURATION)))
-		return SK_DURATION;
-	switch (op)
-	{
-		case CP_OP_ADD:
-			type_error(at, psprintf("add %s and %s", kind_name(l), kind_name(r)));
-		case CP_OP_SUB:
-			type_error(at, psprintf("subtract %s from %s", kind_name(r), kind_name(l)));
-		case CP_OP_MUL:
-			type_error(at, psprintf("multiply %s by %s", kind_name(l), kind_name(r)));
-		default:
-			type_error(at, psprintf("divide %s by %s", kind_name(l), kind_name(r)));
-	}
-}
-
-/* The kind of a function call, as eval.c's eval_call() decides it. */
-static StaticKind
-call_kind(Parser *ps, const Token *at, CpFunc func, int32 first, int32 nargs)
-{
-	StaticKind	k0 = nargs > 0 ? kind_of(ps, *CpBuilderArg(&ps->b, first)) : SK_UNKNOWN;
-	StaticKind	k1 = nargs > 1 ? kind_of(ps, *CpBuilderArg(&ps->b, first + 1)) : SK_UNKNOWN;
-	int32		i;
-
-	switch (func)
-	{
-		case CP_FUNC_MIN:
-		case CP_FUNC_MAX:
-			{
-				StaticKind	k = SK_UNKNOWN;
-
-				for (i = 0; i < nargs; i++)
-				{
-					StaticKind	ki = kind_of(ps, *CpBuilderArg(&ps->b, first + i));
-
-					if (!SK_KNOWN(ki))
-						return SK_UNKNOWN;
-					if (ki != SK_NUM && ki != SK_TIME)
-						type_error(at, psprintf("take the %s of %s", cp_func_name(func),
-												kind_name(ki)));
-					if (k != SK_UNKNOWN && ki != k)
-						type_error(at, psprintf("take the %s of %s and %s", cp_func_name(func),
-												kind_name(k), kind_name(ki)));
-					k = ki;
-				}
-				return k;
-			}
-		case CP_FUNC_ROUND:
-			if (k0 == SK_SPECIAL)
-				return SK_SPECIAL;
-			if (SK_KNOWN(k0) && k0 != SK_NUM)
-				type_error(at, psprintf("round %s", kind_name(k0)));
-			if (nargs == 3)
-			{
-				StaticKind	k2 = kind_of(ps, *CpBuilderArg(&ps->b, first + 2));
-
-				if (k0 == SK_NUM && SK_KNOWN(k2) && k2 != SK_NUM)
-					type_error(at, psprintf("round to an increment that is %s", kind_name(k2)));
-				return (k0 == SK_NUM && k2 == SK_NUM) ? SK_NUM : SK_UNKNOWN;
-			}
-			return k0 == SK_NUM ? SK_NUM : SK_UNKNOWN;
-		case CP_FUNC_HOURS:
-		case CP_FUNC_DAYS:
-			if (SK_KNOWN(k0) && SK_KNOWN(k1) && (k0 != SK_TIME || k1 != SK_TIME))
-				type_error(at, psprintf("count %s between %s and %s", cp_func_name(func),
-										kind_name(k0), kind_name(k1)));
-			return (k0 == SK_TIME && k1 == SK_TIME) ? SK_NUM : SK_UNKNOWN;
-		case CP_FUNC_DAYS_IN_MONTH:
-			if (SK_KNOWN(k0) && k0 != SK_TIME)
-				type_error(at, psprintf("count the days in the month of %s", kind_name(k0)));
-			return k0 == SK_TIME ? SK_NUM : SK_UNKNOWN;
-		case CP_FUNC_ABS:
-			if (SK_KNOWN(k0) && k0 != SK_NUM)
-				type_error(at, psprintf("take the absolute value of %s", kind_name(k0)));
-			return k0 == SK_NUM ? SK_NUM : (k0 == SK_SPECIAL ? SK_SPECIAL : SK_UNKNOWN);
-		case CP_FUNC_COALESCE:
-			break;
-	}
-	return SK_UNKNOWN;
-}
-
-/* Sets node n's height and static kind; at is where an error points. */
-static void
-annotate(Parser *ps, int32 n, const Token *at)
-{
-	CpNode	   *nd = CpBuilderNode(&ps->b, n);
-	int			h = 0;
-	StaticKind	k = SK_UNKNOWN;
-	StaticKind	ka = SK_UNKNOWN;	/* the kind of child a, where a is one */
-	int32		i,
-				nargs;
-
-#define KID(x) (h = Max(h, height_of(ps, (x))))
-#define ARG(i) (*CpBuilderArg(&ps->b, (i)))
-
-	switch ((CpOp) nd->op)
-	{
-		case CP_OP_NUM:
-			k = SK_NUM;
-			break;
-		case CP_OP_STR:
-			k = SK_TEXT;
-			break;
-		case CP_OP_BOOL:
-			k = SK_BOOL;
-			break;
-		case CP_OP_NULL:
-		case CP_OP_REVIEW:
-		case CP_OP_NOAWARD:
-			k = SK_SPECIAL;
-			break;
-		case CP_OP_DATE:
-		case CP_OP_TIMESTAMP:
-			k = SK_TIME;
-			break;
-		case CP_OP_MODE:
-			k = SK_MODE;
-			break;
-		case CP_OP_COLUMN:
-			break;
-		case CP_OP_LET:
-			{
-				int32		e = CpBuilderLet(&ps->b, nd->a)->expr;
-
-				h = height_of(ps, e);
-				k = kind_of(ps, e);
-			}
-			break;
-		case CP_OP_BUILTIN:
-			k = (nd->a == CP_BUILTIN_OUTAGE_START || nd->a == CP_BUILTIN_OUTAGE_END) ?
-				SK_TIME : SK_NUM;
-			break;
-		case CP_OP_DURATION:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			if (SK_KNOWN(ka) && ka != SK_NUM)
-				type_error(at, psprintf("make a duration of %s", kind_name(ka)));
-			k = ka == SK_NUM ? SK_DURATION : (ka == SK_SPECIAL ? SK_SPECIAL : SK_UNKNOWN);
-			break;
-		case CP_OP_NEG:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			if (SK_KNOWN(ka) && ka != SK_NUM && ka != SK_DURATION)
-				type_error(at, psprintf("negate %s", kind_name(ka)));
-			k = ka;
-			break;
-		case CP_OP_PERCENT:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			if (SK_KNOWN(ka) && ka != SK_NUM)
-				type_error(at, psprintf("take a percentage of %s", kind_name(ka)));
-			k = ka;
-			break;
-		case CP_OP_ADD:
-		case CP_OP_SUB:
-		case CP_OP_MUL:
-		case CP_OP_DIV:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			KID(nd->b);
-			k = arith_kind(at, (CpOp) nd->op, ka, kind_of(ps, nd->b));
-			break;
-		case CP_OP_EQ:
-		case CP_OP_NE:
-		case CP_OP_LT:
-		case CP_OP_LE:
-		case CP_OP_GT:
-		case CP_OP_GE:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			KID(nd->b);
-			check_compare(at, ka, kind_of(ps, nd->b));
-			k = (SK_KNOWN(ka) && SK_KNOWN(kind_of(ps, nd->b))) ? SK_BOOL : SK_UNKNOWN;
-			break;
-		case CP_OP_AND:
-		case CP_OP_OR:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			KID(nd->b);
-			check_condition(at, ka);
-			k = (ka == SK_BOOL && kind_of(ps, nd->b) == SK_BOOL) ? SK_BOOL : SK_UNKNOWN;
-			break;
-		case CP_OP_NOT:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			check_condition(at, ka);
-			k = (ka == SK_BOOL || ka == SK_SPECIAL) ? ka : SK_UNKNOWN;
-			break;
-		case CP_OP_IS_NULL:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			k = SK_BOOL;
-			break;
-		case CP_OP_IN_OUTAGE:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			if (SK_KNOWN(ka) && ka != SK_TIME)
-				type_error(at, psprintf("ask whether %s is during the outage", kind_name(ka)));
-			break;
-		case CP_OP_IN_RANGE:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			KID(nd->b);
-			KID(nd->c);
-			check_compare(at, ka, kind_of(ps, nd->b));
-			break;
-		case CP_OP_IN_LIST:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			for (i = 0; i < nd->c; i++)
-				KID(ARG(nd->b + i));
-			if (nd->c > 0)
-				check_compare(at, ka, kind_of(ps, ARG(nd->b)));
-			break;
-		case CP_OP_CALL:
-			for (i = 0; i < nd->c; i++)
-				KID(ARG(nd->a + i));
-			k = call_kind(ps, at, (CpFunc) nd->b, nd->a, nd->c);
-			break;
-		case CP_OP_TIER:
-			KID(nd->a);
-			ka = kind_of(ps, nd->a);
-			nargs = 2 * nd->c + ((nd->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
-			for (i = 0; i < nargs; i++)
-				KID(ARG(nd->b + i));
-			if (nd->c > 0)
-				check_compare(at, ka, kind_of(ps, ARG(nd->b)));
-			break;
-	}
-#undef KID
-#undef ARG
-
-	h++;
-	if (h > CP_MAX_DEPTH)
-		depth_error(at);
-	nd->pad = (uint16) (h | (k << ANN_HEIGHT_BITS));
 }
 
 /*
@@ -957,7 +556,7 @@ node_at(Parser *ps, const Token *at, CpOp op, int32 a, int32 b, int32 c)
 	nd->a = a;
 	nd->b = b;
 	nd->c = c;
-	annotate(ps, n, at);
+	cp_check_node(&ps->b, n, at);
 	return n;
 }
 
@@ -972,7 +571,7 @@ static void
 nest_enter(Parser *ps)
 {
 	if (++ps->depth > CP_MAX_DEPTH)
-		depth_error(&ps->tok);
+		cp_check_depth_error(&ps->tok);
 }
 
 static void
@@ -1063,7 +662,7 @@ parse_call(Parser *ps, const Token *name_tok, int fi)
 		do
 		{
 			if (argc == lengthof(argv))
-				error_at(&ps->tok, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+				cp_error_at(&ps->tok, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
 						 "too many arguments", NULL);
 			if (functions[fi].func == CP_FUNC_ROUND && argc == 1)
 			{
@@ -1087,7 +686,7 @@ parse_call(Parser *ps, const Token *name_tok, int fi)
 	expect_op(ps, ")");
 	nest_leave(ps);
 	if (argc < functions[fi].min_args || argc > functions[fi].max_args)
-		error_at(name_tok, ERRCODE_SYNTAX_ERROR,
+		cp_error_at(name_tok, ERRCODE_SYNTAX_ERROR,
 				 psprintf("wrong number of arguments to %s()", functions[fi].name),
 				 functions[fi].min_args == functions[fi].max_args ?
 				 psprintf("%s() takes %d.", functions[fi].name, functions[fi].min_args) :
@@ -1138,75 +737,6 @@ nodelist_to_args(Parser *ps, NodeList *l)
 	return first;
 }
 
-/*
- * The value of a tier bound, when it is a constant the parser can order:
- * a number, a date or time, or a whole number of days, hours or minutes.
- */
-typedef struct ConstBound
-{
-	StaticKind	kind;			/* SK_NUM, SK_TIME or SK_DURATION */
-	CpRational	num;			/* SK_NUM */
-	int64		value;			/* SK_TIME: end of the span; SK_DURATION:
-								 * days or microseconds */
-	CpUnit		unit;			/* SK_DURATION: CP_UNIT_DAYS or the others */
-} ConstBound;
-
-static bool
-const_bound(Parser *ps, int32 idx, ConstBound *cb)
-{
-	const CpNode *nd = CpBuilderNode(&ps->b, idx);
-
-	switch ((CpOp) nd->op)
-	{
-		case CP_OP_NUM:
-			cb->kind = SK_NUM;
-			return cp_rat_from_decimal(nd->v, nd->a, &cb->num);
-		case CP_OP_NEG:
-			if (!const_bound(ps, nd->a, cb) || cb->kind != SK_NUM)
-				return false;
-			cb->num = cp_rat_neg(cb->num);
-			return true;
-		case CP_OP_PERCENT:
-			{
-				CpRational	hundredth = {1, 100};
-
-				return const_bound(ps, nd->a, cb) && cb->kind == SK_NUM &&
-					cp_rat_mul(cb->num, hundredth, &cb->num);
-			}
-		case CP_OP_DATE:
-		case CP_OP_TIMESTAMP:
-			/* "subject <= bound" holds when the subject starts before the bound ends */
-			cb->kind = SK_TIME;
-			cb->value = nd->w;
-			return true;
-		case CP_OP_DURATION:
-			{
-				int64		per = nd->b == CP_UNIT_HOURS ? USECS_PER_HOUR :
-					nd->b == CP_UNIT_MINUTES ? USECS_PER_MINUTE : 1;
-
-				if (!const_bound(ps, nd->a, cb) || cb->kind != SK_NUM || cb->num.den != 1 ||
-					pg_mul_s64_overflow(cb->num.num, per, &cb->value))
-					return false;
-				cb->kind = SK_DURATION;
-				cb->unit = nd->b == CP_UNIT_DAYS ? CP_UNIT_DAYS : CP_UNIT_HOURS;
-				return true;
-			}
-		default:
-			return false;
-	}
-}
-
-/* Is b above a (both constants of the same kind)?  -1: they do not compare. */
-static int
-bound_above(const ConstBound *a, const ConstBound *b)
-{
-	if (a->kind != b->kind || (a->kind == SK_DURATION && a->unit != b->unit))
-		return -1;
-	if (a->kind == SK_NUM)
-		return cp_rat_cmp(b->num, a->num) > 0;
-	return b->value > a->value;
-}
-
 static int32
 parse_tier(Parser *ps, const Token *tier_tok)
 {
@@ -1217,8 +747,7 @@ parse_tier(Parser *ps, const Token *tier_tok)
 	int32		first;
 	int32		n;
 	CpNode	   *nd;
-	ConstBound	top = {0};		/* the highest constant bound so far */
-	bool		have_top = false;
+	CpConstBound top = {0};		/* the highest constant bound so far */
 
 	nest_enter(ps);
 	subject = parse_expr(ps);
@@ -1226,27 +755,8 @@ parse_tier(Parser *ps, const Token *tier_tok)
 	{
 		Token		at = ps->tok;
 		int32		bound = parse_expr(ps);
-		ConstBound	cb = {0};
 
-		/*
-		 * The first step whose bound is at least the subject gives the
-		 * result, so a step whose bound is not above an earlier one is never
-		 * reached: the policy cannot mean that.
-		 */
-		if (const_bound(ps, bound, &cb))
-		{
-			int			above = have_top ? bound_above(&top, &cb) : 1;
-
-			if (above == 0)
-				error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
-						 "tier bounds do not ascend",
-						 "A tier gives the result of the first step whose bound is at least the subject, so a step whose bound is not above an earlier bound is never reached.");
-			if (above == 1)
-			{
-				top = cb;
-				have_top = true;
-			}
-		}
+		cp_check_tier_bound(&ps->b, &top, bound, &at);
 		nodelist_add(&items, bound);
 		expect_op(ps, "=>");
 		nodelist_add(&items, parse_expr(ps));
@@ -1271,7 +781,7 @@ parse_tier(Parser *ps, const Token *tier_tok)
 	nd->c = steps;
 	if (has_else)
 		nd->flags |= CP_NODE_HAS_ELSE;
-	annotate(ps, n, tier_tok);
+	cp_check_node(&ps->b, n, tier_tok);
 	return n;
 }
 
@@ -1353,7 +863,7 @@ parse_primary(Parser *ps)
 						next(ps);
 						return parse_call(ps, &t, i);
 					}
-				error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
+				cp_error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
 						 "The functions are min, max, round, hours, days, days_in_month, coalesce and abs.");
 			}
 			if (!is_reserved(&t))
@@ -1638,7 +1148,7 @@ instrument_unit(Parser *ps, const Token *at, const char *name)
 	for (i = 0; builtin_instruments[i].name; i++)
 		if (strcmp(builtin_instruments[i].name, name) == 0)
 			return builtin_instruments[i].unit;
-	error_at(at, ERRCODE_UNDEFINED_OBJECT,
+	cp_error_at(at, ERRCODE_UNDEFINED_OBJECT,
 			 psprintf("unknown instrument \"%s\"", name),
 			 psprintf("Declare it in the policy header: instrument %s money (or count). "
 					  "Known without declaring: cash, coupon, deposit, fee, pass, points, refund, voucher.",
@@ -1773,7 +1283,7 @@ parse_award(Parser *ps)
 		syntax_error(ps, "an award (credit, waive, extend, grant, flag, review) or \"end\"");
 
 	if (ps->b.n_awards >= CP_MAX_AWARD_LINES)
-		error_at(&t, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+		cp_error_at(&t, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
 				 psprintf("policy has more than %d award lines", CP_MAX_AWARD_LINES),
 				 "A row's award has at most one line per award line of the policy; split the policy.");
 	i = cp_builder_award(&ps->b);
@@ -1792,7 +1302,7 @@ parse_let(Parser *ps)
 	int32		i;
 
 	if (lookup_let(ps, name) != CP_NONE_IDX)
-		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+		cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
 				 psprintf("\"%s\" is already defined", name), NULL);
 	expect_op(ps, "=");
 	/* the expression first: a let cannot refer to itself */
@@ -1815,11 +1325,11 @@ parse_rule(Parser *ps)
 	CpRule	   *rule;			/* stays put: builder elements never move */
 
 	if (cp_names_get(ps->rule_names, name, strlen(name)) != CP_NONE_IDX)
-		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+		cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
 				 psprintf("rule \"%s\" is defined twice", name),
 				 "Rule names must be unique within a policy.");
 	if (ps->b.n_rules >= CP_MAX_RULES)
-		error_at(&at, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+		cp_error_at(&at, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
 				 psprintf("policy has more than %d rules", CP_MAX_RULES),
 				 "Split the policy, or merge rules that award alike into one with a wider condition.");
 
@@ -1833,7 +1343,7 @@ parse_rule(Parser *ps)
 		Token		cond_at = ps->tok;
 
 		rule->cond = parse_expr(ps);
-		check_condition(&cond_at, kind_of(ps, rule->cond));
+		cp_check_condition(&ps->b, rule->cond, &cond_at);
 	}
 	rule->first_let = ps->b.n_lets;
 	while (accept_word(ps, "let"))
@@ -1854,68 +1364,13 @@ parse_rule(Parser *ps)
 	ps->rule = CP_NONE_IDX;
 }
 
-/*
- * Is zone a name from the IANA tz database: Area/Location (Asia/Seoul), a
- * name of the backward file (UTC, US/Pacific), or one of its legacy names
- * with digits (EST5EDT, Etc/GMT+9)?  PostgreSQL would also accept names
- * that are not the database's: "localtime" and "posixrules", which follow
- * the host's settings, so the same policy would pay differently on another
- * machine; the "posix/" and "right/" copies; and POSIX TZ strings such as
- * "JST-9" or "<+09>-9".  The policy carries its own zone, so only a name
- * that means the same everywhere will do.
- */
-static bool
-iana_zone_name(const char *zone)
-{
-	static const char *const legacy[] = {
-		"CST6CDT", "EST5EDT", "GMT+0", "GMT-0", "GMT0", "MST7MDT", "PST8PDT", NULL
-	};
-	const char *p;
-	bool		start = true;	/* at the start of a component */
-	bool		slash = false;
-	bool		digit = false;
-	int			i;
-
-	for (p = zone; *p; p++)
-	{
-		unsigned char ch = (unsigned char) *p;
-
-		if (ch == '/')
-		{
-			if (start)
-				return false;
-			start = slash = true;
-			continue;
-		}
-		if (start ? !isalpha(ch) : !(isalnum(ch) || ch == '_' || ch == '-' || ch == '+'))
-			return false;
-		if (isdigit(ch))
-			digit = true;
-		start = false;
-	}
-	if (start)
-		return false;			/* empty, or ends with "/" */
-	if (pg_strcasecmp(zone, "localtime") == 0 || pg_strcasecmp(zone, "posixrules") == 0 ||
-		pg_strncasecmp(zone, "posix/", 6) == 0 || pg_strncasecmp(zone, "right/", 6) == 0)
-		return false;
-	if (!digit)
-		return true;
-	/* digits: only Etc/GMT+N and the legacy names; anything else is a POSIX string */
-	if (slash)
-		return pg_strncasecmp(zone, "Etc/", 4) == 0;
-	for (i = 0; legacy[i]; i++)
-		if (pg_strcasecmp(zone, legacy[i]) == 0)
-			return true;
-	return false;
-}
-
 static void
 duplicate_header(Parser *ps, const Token *t) pg_attribute_noreturn();
 
 static void
 duplicate_header(Parser *ps, const Token *t)
 {
-	error_at(t, ERRCODE_SYNTAX_ERROR,
+	cp_error_at(t, ERRCODE_SYNTAX_ERROR,
 			 psprintf("\"%.*s\" is given twice", t->len, t->start),
 			 "Each header line may appear once.");
 }
@@ -1950,7 +1405,7 @@ parse_header(Parser *ps)
 		next(ps);
 		exponent = cp_currency_exponent(code);
 		if (exponent < 0)
-			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 psprintf("unknown currency \"%s\"", code),
 					 "Use an ISO 4217 code in capitals, such as KRW, USD or KWD.");
 		memcpy(ps->b.currency, code, 3);
@@ -1965,17 +1420,17 @@ parse_header(Parser *ps)
 		if (ps->seen_timezone)
 			duplicate_header(ps, &t);
 		if (ps->tz_used)
-			error_at(&t, ERRCODE_SYNTAX_ERROR,
+			cp_error_at(&t, ERRCODE_SYNTAX_ERROR,
 					 "\"timezone\" must come before the first date",
 					 "Move the timezone line above the outage lines.");
 		zone = expect_name(ps, "a time zone name");
-		if (!iana_zone_name(zone))
-			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+		if (!cp_iana_zone_name(zone))
+			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 psprintf("time zone \"%s\" is not an IANA time zone name", zone),
 					 "Use a name from the tz database such as \"Asia/Seoul\" or \"UTC\": \"localtime\" follows the host, and a POSIX time zone string is not a name.");
 		ps->tz = pg_tzset(zone);
 		if (ps->tz == NULL || !pg_tz_acceptable(ps->tz))
-			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 psprintf("time zone \"%s\" not recognized", zone),
 					 "Use an IANA time zone name such as \"Asia/Seoul\" or \"UTC\".");
 		ps->b.timezone = cp_builder_string(&ps->b, zone, strlen(zone));
@@ -2012,7 +1467,7 @@ parse_header(Parser *ps)
 		int32		i;
 
 		if (cp_names_get(ps->instrument_names, name, strlen(name)) != CP_NONE_IDX)
-			error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+			cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
 					 psprintf("instrument \"%s\" is declared twice", name), NULL);
 		i = cp_builder_instrument(&ps->b);
 		(void) cp_names_add(ps->instrument_names, name, strlen(name), i);
@@ -2039,12 +1494,12 @@ parse_header(Parser *ps)
 		hi = CpBuilderNode(&ps->b, w.hi_node);
 		if ((lo->op != CP_OP_DATE && lo->op != CP_OP_TIMESTAMP) ||
 			(hi->op != CP_OP_DATE && hi->op != CP_OP_TIMESTAMP))
-			error_at(&at, ERRCODE_SYNTAX_ERROR,
+			cp_error_at(&at, ERRCODE_SYNTAX_ERROR,
 					 "an outage window must be two dates or times", NULL);
 		w.lo = lo->v;
 		w.hi = w.exclusive ? hi->v : hi->w;
 		if (w.hi <= w.lo)
-			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 "outage window ends before it starts", NULL);
 		*CpBuilderWindow(&ps->b, i) = w;
 	}
