@@ -190,14 +190,55 @@ cp_builder_init(CpBuilder *b)
 int32
 cp_builder_node(CpBuilder *b, CpOp op)
 {
-	int32		i = SECTION_ADD(b, nodes, CpNode, 1);
-	CpNode	   *n = CpBuilderNode(b, i);
+	int32		i;
+	CpBuildNode *n;
+
+	/* the varlena's node is a CpNode, twice the builder's */
+	count_compiled(b, sizeof(CpNode) - sizeof(CpBuildNode));
+	i = SECTION_ADD(b, nodes, CpBuildNode, 1);
+	n = CpBuilderNode(b, i);
 
 	n->op = (uint8) op;
 	n->a = CP_NONE_IDX;
 	n->b = CP_NONE_IDX;
 	n->c = CP_NONE_IDX;
 	return i;
+}
+
+void
+cp_builder_set_value(CpBuilder *b, int32 n, int64 v)
+{
+	CpBuildNode *nd = CpBuilderNode(b, n);
+
+	Assert(nd->op == CP_OP_NUM || nd->op == CP_OP_BOOL);
+	nd->b = (int32) (uint32) ((uint64) v >> 32);
+	nd->c = (int32) (uint32) (uint64) v;
+}
+
+int64
+cp_builder_value(const CpBuilder *b, int32 n)
+{
+	const CpBuildNode *nd = CpBuilderNode(b, n);
+
+	return (int64) (((uint64) (uint32) nd->b << 32) | (uint64) (uint32) nd->c);
+}
+
+void
+cp_builder_set_instants(CpBuilder *b, int32 n, int64 v, int64 w)
+{
+	int32		i = section_add(b->cxt, &b->instants, sizeof(CpInstants), &b->n_instants, 1);
+	CpInstants *in = CpBuilderInstants(b, i);
+
+	Assert(CpBuilderNode(b, n)->op == CP_OP_DATE || CpBuilderNode(b, n)->op == CP_OP_TIMESTAMP);
+	in->v = v;
+	in->w = w;
+	CpBuilderNode(b, n)->c = i;
+}
+
+CpInstants
+cp_builder_instants(const CpBuilder *b, int32 n)
+{
+	return *CpBuilderInstants(b, CpBuilderNode(b, n)->c);
 }
 
 int32
@@ -443,6 +484,7 @@ flat_args(Flattener *f, int32 first, int32 count)
 static int32
 flat_node(Flattener *f, int32 old)
 {
+	const CpBuildNode *bn;
 	CpNode		n;
 	int32		idx;
 
@@ -451,17 +493,35 @@ flat_node(Flattener *f, int32 old)
 	check_stack_depth();
 	CHECK_FOR_INTERRUPTS();
 
-	n = *CpBuilderNode(f->src, old);
-	n.pad = 0;					/* the parser's annotations (ruleset_build.h) */
+	/* the full node: pad (the parser's annotations) zero, v and w set */
+	bn = CpBuilderNode(f->src, old);
+	memset(&n, 0, sizeof(n));
+	n.op = bn->op;
+	n.flags = bn->flags;
+	n.a = bn->a;
+	n.b = bn->b;
+	n.c = bn->c;
 	idx = FLAT_TAKE(f, nodes, 1);
 
 	switch ((CpOp) n.op)
 	{
 		case CP_OP_NUM:
 		case CP_OP_BOOL:
-		case CP_OP_NULL:
+			n.v = cp_builder_value(f->src, old);
+			n.b = CP_NONE_IDX;
+			n.c = CP_NONE_IDX;
+			break;
 		case CP_OP_DATE:
 		case CP_OP_TIMESTAMP:
+			{
+				CpInstants	in = cp_builder_instants(f->src, old);
+
+				n.v = in.v;
+				n.w = in.w;
+				n.c = CP_NONE_IDX;
+			}
+			break;
+		case CP_OP_NULL:
 		case CP_OP_LET:
 		case CP_OP_BUILTIN:
 		case CP_OP_MODE:

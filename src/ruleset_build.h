@@ -56,6 +56,31 @@ extern int32 cp_names_add(CpNames *t, const char *name, int len, int32 value);
 
 extern void cp_names_remove(CpNames *t, const char *name, int len);
 
+/*
+ * A node as the builder holds it: a CpNode without v and w, 16 bytes, not
+ * 32.  Most nodes have neither; a NUM or BOOL keeps v in b and c (which it
+ * does not use), and a DATE or TIMESTAMP keeps v and w in the builder's
+ * instants section, at index c.  The flattener writes the full CpNode.  So
+ * a policy's nodes take half the memory while it is parsed (a list of
+ * numbers is a node per two or three bytes of text).  pad is the parser's:
+ * ruleset_check.c keeps a node's height and static kind there.
+ */
+typedef struct CpBuildNode
+{
+	uint8		op;				/* CpOp */
+	uint8		flags;			/* CP_NODE_* */
+	uint16		pad;
+	int32		a;
+	int32		b;
+	int32		c;
+} CpBuildNode;
+
+typedef struct CpInstants
+{
+	int64		v;
+	int64		w;
+} CpInstants;
+
 typedef struct CpBuilder
 {
 	MemoryContext cxt;			/* where the sections live: the context
@@ -72,7 +97,7 @@ typedef struct CpBuilder
 	int32		timezone;		/* string offset, or CP_NONE_IDX */
 
 	/* sections, each with its count */
-	CpSection	nodes;			/* CpNode */
+	CpSection	nodes;			/* CpBuildNode */
 	int32		n_nodes;
 	CpSection	windows;		/* CpWindow */
 	int32		n_windows;
@@ -88,6 +113,8 @@ typedef struct CpBuilder
 	int32		n_columns;
 	CpSection	instruments;	/* CpInstrument */
 	int32		n_instruments;
+	CpSection	instants;		/* CpInstants of DATE and TIMESTAMP nodes */
+	int32		n_instants;
 	StringInfoData strings;
 
 	CpNames    *column_names;	/* column name -> index in columns */
@@ -110,7 +137,7 @@ cp_section_elem(const CpSection *sec, Size elem_size, int32 i)
 		return (type *) cp_section_elem(&b->sec, sizeof(type), i); \
 	}
 
-CP_BUILDER_ELEM(CpBuilderNode, nodes, CpNode)
+CP_BUILDER_ELEM(CpBuilderNode, nodes, CpBuildNode)
 CP_BUILDER_ELEM(CpBuilderWindow, windows, CpWindow)
 CP_BUILDER_ELEM(CpBuilderArg, args, int32)
 CP_BUILDER_ELEM(CpBuilderRule, rules, CpRule)
@@ -118,9 +145,16 @@ CP_BUILDER_ELEM(CpBuilderLet, lets, CpLet)
 CP_BUILDER_ELEM(CpBuilderAward, awards, CpAwardSpec)
 CP_BUILDER_ELEM(CpBuilderColumn, columns, CpColumn)
 CP_BUILDER_ELEM(CpBuilderInstrument, instruments, CpInstrument)
+CP_BUILDER_ELEM(CpBuilderInstants, instants, CpInstants)
 #undef CP_BUILDER_ELEM
 
 extern void cp_builder_init(CpBuilder *b);
+
+/* v of a NUM or BOOL node; v and w of a DATE or TIMESTAMP node. */
+extern void cp_builder_set_value(CpBuilder *b, int32 n, int64 v);
+extern int64 cp_builder_value(const CpBuilder *b, int32 n);
+extern void cp_builder_set_instants(CpBuilder *b, int32 n, int64 v, int64 w);
+extern CpInstants cp_builder_instants(const CpBuilder *b, int32 n);
 
 /* Each returns the index of the new, zeroed element. */
 extern int32 cp_builder_node(CpBuilder *b, CpOp op);

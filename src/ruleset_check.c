@@ -235,7 +235,7 @@ call_kind(CpBuilder *b, const Token *at, CpFunc func, int32 first, int32 nargs)
 void
 cp_check_node(CpBuilder *b, int32 n, const Token *at)
 {
-	CpNode	   *nd = CpBuilderNode(b, n);
+	CpBuildNode *nd = CpBuilderNode(b, n);
 	int			h = 0;
 	StaticKind	k = SK_UNKNOWN;
 	StaticKind	ka = SK_UNKNOWN;	/* the kind of child a, where a is one */
@@ -403,13 +403,13 @@ cp_check_condition(CpBuilder *b, int32 cond, const Token *at)
 static bool
 const_bound(CpBuilder *b, int32 idx, CpConstBound *cb)
 {
-	const CpNode *nd = CpBuilderNode(b, idx);
+	const CpBuildNode *nd = CpBuilderNode(b, idx);
 
 	switch ((CpOp) nd->op)
 	{
 		case CP_OP_NUM:
 			cb->kind = SK_NUM;
-			return cp_rat_from_decimal(nd->v, nd->a, &cb->num);
+			return cp_rat_from_decimal(cp_builder_value(b, idx), nd->a, &cb->num);
 		case CP_OP_NEG:
 			if (!const_bound(b, nd->a, cb) || cb->kind != SK_NUM)
 				return false;
@@ -426,7 +426,7 @@ const_bound(CpBuilder *b, int32 idx, CpConstBound *cb)
 		case CP_OP_TIMESTAMP:
 			/* "subject <= bound" holds when the subject starts before the bound ends */
 			cb->kind = SK_TIME;
-			cb->value = nd->w;
+			cb->value = cp_builder_instants(b, idx).w;
 			return true;
 		case CP_OP_DURATION:
 			{

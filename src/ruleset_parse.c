@@ -551,7 +551,7 @@ static int32
 node_at(Parser *ps, const Token *at, CpOp op, int32 a, int32 b, int32 c)
 {
 	int32		n = cp_builder_node(&ps->b, op);
-	CpNode	   *nd = CpBuilderNode(&ps->b, n);
+	CpBuildNode *nd = CpBuilderNode(&ps->b, n);
 
 	nd->a = a;
 	nd->b = b;
@@ -601,23 +601,21 @@ parse_datetime_literal(Parser *ps)
 	pg_tz	   *tz = policy_tz(ps);
 	Token		t = ps->tok;
 	int32		n;
-	CpNode	   *nd;
 
 	next(ps);
 	if (t.kind == TOK_DATE)
 	{
 		n = node(ps, CP_OP_DATE, t.date, 0, CP_NONE_IDX);
-		nd = CpBuilderNode(&ps->b, n);
-		nd->v = cp_local_to_instant(tz, t.date, 0);
-		nd->w = cp_local_to_instant(tz, t.date + 1, 0);
+		cp_builder_set_instants(&ps->b, n, cp_local_to_instant(tz, t.date, 0),
+								cp_local_to_instant(tz, t.date + 1, 0));
 	}
 	else
 	{
+		int64		v = cp_local_to_instant(tz, t.date, t.usecs);
+
 		n = node(ps, CP_OP_TIMESTAMP, t.date, (int32) (t.usecs / USECS_PER_SEC),
 				 CP_NONE_IDX);
-		nd = CpBuilderNode(&ps->b, n);
-		nd->v = cp_local_to_instant(tz, t.date, t.usecs);
-		nd->w = nd->v + 1;
+		cp_builder_set_instants(&ps->b, n, v, v + 1);
 	}
 	return n;
 }
@@ -746,7 +744,7 @@ parse_tier(Parser *ps, const Token *tier_tok)
 	bool		has_else = false;
 	int32		first;
 	int32		n;
-	CpNode	   *nd;
+	CpBuildNode *nd;
 	CpConstBound top = {0};		/* the highest constant bound so far */
 
 	nest_enter(ps);
@@ -798,7 +796,7 @@ parse_primary(Parser *ps)
 		case TOK_NUMBER:
 			next(ps);
 			n = node(ps, CP_OP_NUM, t.scale, CP_NONE_IDX, CP_NONE_IDX);
-			CpBuilderNode(&ps->b, n)->v = t.mantissa;
+			cp_builder_set_value(&ps->b, n, t.mantissa);
 			return n;
 		case TOK_STRING:
 			next(ps);
@@ -826,7 +824,7 @@ parse_primary(Parser *ps)
 			if (accept_word(ps, "true") || accept_word(ps, "false"))
 			{
 				n = node(ps, CP_OP_BOOL, CP_NONE_IDX, CP_NONE_IDX, CP_NONE_IDX);
-				CpBuilderNode(&ps->b, n)->v = is_word(&t, "true") ? 1 : 0;
+				cp_builder_set_value(&ps->b, n, is_word(&t, "true") ? 1 : 0);
 				return n;
 			}
 			if (accept_word(ps, "null"))
@@ -1485,7 +1483,7 @@ parse_header(Parser *ps)
 		Token		at = ps->tok;
 		int32		i = cp_builder_window(&ps->b);
 		CpWindow	w;
-		CpNode	   *lo,
+		CpBuildNode *lo,
 				   *hi;
 
 		memset(&w, 0, sizeof(w));
@@ -1496,8 +1494,9 @@ parse_header(Parser *ps)
 			(hi->op != CP_OP_DATE && hi->op != CP_OP_TIMESTAMP))
 			cp_error_at(&at, ERRCODE_SYNTAX_ERROR,
 					 "an outage window must be two dates or times", NULL);
-		w.lo = lo->v;
-		w.hi = w.exclusive ? hi->v : hi->w;
+		w.lo = cp_builder_instants(&ps->b, w.lo_node).v;
+		w.hi = w.exclusive ? cp_builder_instants(&ps->b, w.hi_node).v :
+			cp_builder_instants(&ps->b, w.hi_node).w;
 		if (w.hi <= w.lo)
 			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 "outage window ends before it starts", NULL);
