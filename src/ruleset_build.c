@@ -21,16 +21,13 @@
 
 /*
  * Name tables
+ *
+ * The key is the name itself, NUL-terminated, in the table's own chunks:
+ * 24 bytes an entry, for tables that hold a name per rule or per column.
  */
-typedef struct CpNameKey
-{
-	const char *s;				/* not NUL-terminated */
-	uint32		len;
-} CpNameKey;
-
 typedef struct CpNameEntry
 {
-	CpNameKey	key;
+	const char *key;
 	uint32		hash;
 	int32		value;
 	char		status;
@@ -38,10 +35,10 @@ typedef struct CpNameEntry
 
 #define SH_PREFIX		cpnames
 #define SH_ELEMENT_TYPE	CpNameEntry
-#define SH_KEY_TYPE		CpNameKey
+#define SH_KEY_TYPE		const char *
 #define SH_KEY			key
-#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k).s, (int) (k).len)
-#define SH_EQUAL(tb, x, y)	((x).len == (y).len && memcmp((x).s, (y).s, (x).len) == 0)
+#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k), strlen(k))
+#define SH_EQUAL(tb, x, y)	(strcmp((x), (y)) == 0)
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a)	((a)->hash)
 #define SH_SCOPE		static inline
@@ -49,7 +46,7 @@ typedef struct CpNameEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* Names are copied into chunks of this size (a longer name gets its own). */
+/* Names are copied into chunks of this size (a long name gets its own). */
 #define CP_NAMES_CHUNK	8192
 
 struct CpNames
@@ -70,45 +67,40 @@ cp_names_create(MemoryContext cxt)
 	return t;
 }
 
+/* The callers' names are NUL-terminated; len is their strlen. */
 int32
 cp_names_get(CpNames *t, const char *name, int len)
 {
-	CpNameKey	key = {name, (uint32) len};
-	CpNameEntry *e = cpnames_lookup(t->hash, key);
+	CpNameEntry *e = cpnames_lookup(t->hash, name);
 
+	Assert(name[len] == '\0');
 	return e ? e->value : CP_NONE_IDX;
 }
 
 int32
 cp_names_add(CpNames *t, const char *name, int len, int32 value)
 {
-	CpNameKey	key = {name, (uint32) len};
 	CpNameEntry *e;
 	bool		found;
 	char	   *copy;
 
-	e = cpnames_insert(t->hash, key, &found);
+	Assert(name[len] == '\0');
+	e = cpnames_insert(t->hash, name, &found);
 	if (found)
 		return e->value;
 	/* the key must outlive the caller's string: copy it */
-	if ((Size) len > t->free_len)
+	if ((Size) len + 1 > t->free_len)
 	{
-		if (len >= CP_NAMES_CHUNK / 4)
-		{
-			t->free = MemoryContextAlloc(t->cxt, len);
-			t->free_len = len;
-		}
-		else
-		{
-			t->free = MemoryContextAlloc(t->cxt, CP_NAMES_CHUNK);
-			t->free_len = CP_NAMES_CHUNK;
-		}
+		Size		size = (Size) len + 1 >= CP_NAMES_CHUNK / 4 ? (Size) len + 1 : CP_NAMES_CHUNK;
+
+		t->free = MemoryContextAlloc(t->cxt, size);
+		t->free_len = size;
 	}
 	copy = t->free;
-	memcpy(copy, name, len);
-	t->free += len;
-	t->free_len -= len;
-	e->key.s = copy;
+	memcpy(copy, name, len + 1);
+	t->free += len + 1;
+	t->free_len -= len + 1;
+	e->key = copy;
 	e->value = value;
 	return CP_NONE_IDX;
 }
@@ -116,9 +108,8 @@ cp_names_add(CpNames *t, const char *name, int len, int32 value)
 void
 cp_names_remove(CpNames *t, const char *name, int len)
 {
-	CpNameKey	key = {name, (uint32) len};
-
-	(void) cpnames_delete(t->hash, key);
+	Assert(name[len] == '\0');
+	(void) cpnames_delete(t->hash, name);
 }
 
 /*

@@ -4,8 +4,9 @@
  *	  Building a ruleset: sections of blocks that the parser fills in any
  *	  order, then flattened into the canonical varlena.
  *
- * The builder uses the same structs as the varlena (ruleset.h); its string
- * offsets point into its own pool.  cp_builder_finish() renumbers nodes,
+ * The builder uses the same structs as the varlena (ruleset.h), but for its
+ * nodes (CpBuildNode, half the size); its string offsets point into its own
+ * pool.  cp_builder_finish() renumbers nodes,
  * columns and strings in one fixed walk of the policy, so the bytes of the
  * result depend only on the policy's structure, never on how it was written.
  *
@@ -45,7 +46,7 @@ typedef struct CpNames CpNames;
 
 extern CpNames *cp_names_create(MemoryContext cxt);
 
-/* The value stored under the name of len bytes, or CP_NONE_IDX. */
+/* The value stored under the name (NUL-terminated, len bytes), or CP_NONE_IDX. */
 extern int32 cp_names_get(CpNames *t, const char *name, int len);
 
 /*

@@ -7,7 +7,10 @@
  * Every error names the line and column it was found at.  Names are
  * resolved here (lets, columns, instruments) and literal dates are turned
  * into instants in the policy's time zone, so evaluation has nothing left
- * to look up but the row's columns.
+ * to look up but the row's columns.  Every name is found through a hash
+ * table and every loop reads a token per turn (next() checks for
+ * interrupts), so compiling is linear in the policy and can be cancelled;
+ * ruleset_check.c checks each node as it is made.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,11 +18,9 @@
 
 #include <ctype.h>
 
-#include "common/hashfn.h"
 #include "common/int.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "nodes/pg_list.h"
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 

@@ -303,6 +303,7 @@ print_list(Printer *p, int32 first, int32 count)
 
 	for (i = 0; i < count; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (i > 0)
 			appendStringInfoString(p->out, ", ");
 		print_expr(p, get_arg(p, first, i), PREC_TOP);
