@@ -63,8 +63,10 @@ for t in $TARGETS; do
 		echo "fuzz: $t: $(ls "regress/$t" | wc -l) regression inputs pass"
 	fi
 
+	dict=()
+	case $t in parse | ruleset_recv) dict=(-dict=policy.dict) ;; esac
 	"$bin" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -max_len=8192 \
-		-print_final_stats=1 -artifact_prefix="$art" \
+		-print_final_stats=1 -artifact_prefix="$art" "${dict[@]}" \
 		"$corpus" "build/seeds/$t" >"$log" 2>&1
 	status=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
