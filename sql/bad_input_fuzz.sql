@@ -8,8 +8,8 @@
 -- A damaged value is made here the only way SQL can: a varlena type with
 -- bytea's input and output, cast to compensation.ruleset WITHOUT FUNCTION
 -- (superuser only), standing in for bytes read back from a table.
-CREATE EXTENSION IF NOT EXISTS compensation;
 SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS compensation;
 DROP SCHEMA IF EXISTS test_fuzz CASCADE;
 RESET client_min_messages;
 CREATE SCHEMA test_fuzz;
