@@ -3579,8 +3579,15 @@ compute_outage(CpEval *ev)
 					dhi;
 		int64		ulo,
 					uhi;
+		int64		len;
 
-		if (pg_add_s64_overflow(total, w->hi - w->lo, &total))
+		/*
+		 * hi - lo itself can overflow in a corrupt value whose ends are far
+		 * outside the timestamp range (found by test/fuzz,
+		 * fuzz_ruleset_value).
+		 */
+		if (pg_sub_s64_overflow(w->hi, w->lo, &len) ||
+			pg_add_s64_overflow(total, len, &total))
 			corrupt("outage too long");
 		if (whole)
 		{
@@ -3594,6 +3601,67 @@ compute_outage(CpEval *ev)
 	}
 	ev->outage_usecs = total;
 	ev->outage_days = (ev->have_outage && whole && days <= PG_INT32_MAX) ? (int32) days : -1;
+}
+
+/*
+ * Locate the sections of rs (size bytes) in ev and check the whole value:
+ * every count, index and string offset inside it, no cycles, bounded depth.
+ * ERROR (XX001, or 0A000 for another format) otherwise.
+ */
+static void
+check_ruleset(CpEval *ev, const CpRulesetData *rs, Size size)
+{
+	if (size < sizeof(CpRulesetData))
+		corrupt("too short");
+	ev->n_nodes = rs->n_nodes;
+	ev->n_windows = rs->n_windows;
+	ev->n_args = rs->n_args;
+	ev->n_rules = rs->n_rules;
+	ev->n_lets = rs->n_lets;
+	ev->n_awards = rs->n_awards;
+	ev->n_columns = rs->n_columns;
+	ev->strings_len = rs->strings_len;
+
+	/*
+	 * Counts before anything is computed from them: a negative count makes
+	 * the section offsets below wrap around, and pointer arithmetic past the
+	 * value is undefined even before it is read (found by test/fuzz,
+	 * fuzz_ruleset_value).
+	 */
+	if (rs->n_nodes < 0 || rs->n_windows < 0 || rs->n_args < 0 ||
+		rs->n_rules < 0 || rs->n_lets < 0 || rs->n_awards < 0 ||
+		rs->n_columns < 0 || rs->n_instruments < 0 || rs->strings_len < 0)
+		corrupt("negative section size");
+	if (rs->format == CP_FORMAT_VERSION &&
+		cp_ruleset_section_offset(rs, CP_SECTION_END) > size)
+		corrupt("sections run past the end");
+	ev->nodes = CpNodes(rs);
+	ev->windows = CpWindows(rs);
+	ev->args = CpArgs(rs);
+	ev->rules = CpRules(rs);
+	ev->lets = CpLets(rs);
+	ev->awards = CpAwards(rs);
+	ev->columns = CpColumns(rs);
+	ev->strings = CpStrings(rs);
+	validate_ruleset(ev, size);
+	check_acyclic(ev);
+}
+
+/*
+ * The same check for a caller that reads a stored value without evaluating
+ * it (ruleset_out, ruleset_send, the accessors, the planner's rewrite):
+ * they follow the value's indexes too, and a damaged value must be an
+ * ERROR there as well, not a read of arbitrary memory (a policy_name() of
+ * such a value crashed the server; found by test/fuzz).
+ */
+void
+cp_ruleset_validate(const CpRulesetData *rs)
+{
+	CpEval		ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.rs = unconstify(CpRulesetData *, rs);
+	check_ruleset(&ev, rs, VARSIZE(rs));
 }
 
 static CpEval *
@@ -3621,30 +3689,8 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 		ev->rowtype = rowtype;
 		ev->rowtypmod = rowtypmod;
 
-		if (size < sizeof(CpRulesetData))
-			corrupt("too short");
-		ev->n_nodes = rs->n_nodes;
-		ev->n_windows = rs->n_windows;
-		ev->n_args = rs->n_args;
-		ev->n_rules = rs->n_rules;
-		ev->n_lets = rs->n_lets;
-		ev->n_awards = rs->n_awards;
-		ev->n_columns = rs->n_columns;
-		ev->strings_len = rs->strings_len;
-		if (rs->format == CP_FORMAT_VERSION &&
-			cp_ruleset_section_offset(rs, CP_SECTION_END) > size)
-			corrupt("sections run past the end");
-		ev->nodes = CpNodes(rs);
-		ev->windows = CpWindows(rs);
-		ev->args = CpArgs(rs);
-		ev->rules = CpRules(rs);
-		ev->lets = CpLets(rs);
-		ev->awards = CpAwards(rs);
-		ev->columns = CpColumns(rs);
-		ev->strings = CpStrings(rs);
+		check_ruleset(ev, rs, size);
 		ev->cur_rule = -1;
-		validate_ruleset(ev, size);
-		check_acyclic(ev);
 
 		ev->tz = cp_tz_lookup(str_at(ev, rs->timezone));
 		for (i = 0; i < CP_DAY_CACHE; i++)

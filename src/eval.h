@@ -36,6 +36,13 @@ typedef struct CpEval CpEval;
 extern CpEval *cp_eval_prepare(void **cache, MemoryContext mcxt, Datum rules,
 							   Oid rowtype, int32 rowtypmod);
 
+/*
+ * Check a stored ruleset value (detoasted) as the evaluator does before
+ * running it: every count, index and string offset inside the value, no
+ * cycles.  ERROR (XX001) if it is damaged.
+ */
+extern void cp_ruleset_validate(const CpRulesetData *rs);
+
 /* The ruleset an evaluator runs (its private copy). */
 extern const CpRulesetData *cp_eval_ruleset(const CpEval *ev);
 

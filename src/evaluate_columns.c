@@ -126,11 +126,16 @@ static bool
 ruleset_attnos(Const *rules, TupleDesc tupdesc, int16 **attnos, int *n)
 {
 	CpRuleset	rs = (CpRuleset) PG_DETOAST_DATUM(rules->constvalue);
-	const CpColumn *cols = CpColumns(rs);
-	const char *strings = CpStrings(rs);
+	const CpColumn *cols;
+	const char *strings;
 	bool	   *wanted = palloc0(sizeof(bool) * (tupdesc->natts + 1));
 	int			c;
 	int			a;
+
+	/* a constant from a damaged table reaches the planner unchecked */
+	cp_ruleset_validate(rs);
+	cols = CpColumns(rs);
+	strings = CpStrings(rs);
 
 	for (c = 0; c < rs->n_columns; c++)
 	{
