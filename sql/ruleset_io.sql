@@ -91,12 +91,14 @@ $$::ruleset;
 --
 -- Parentheses: only where the grammar needs them.  Loosest first: or, and,
 -- not, comparisons (in, is, during), + -, * /, unary -, postfix % and units.
+-- Each is printed as a let's value: as a rule's condition, the durations
+-- below would be type errors, which the parser reports (bad_input_compile).
 --
 CREATE FUNCTION pg_temp.canonical(cond text) RETURNS text
 LANGUAGE sql AS $$
-	SELECT substring(('policy "p" currency KRW outage 2025-06-09 .. 2025-06-10 rule "r" when '
+	SELECT substring(('policy "p" currency KRW outage 2025-06-09 .. 2025-06-10 rule "r" let v = '
 					  || cond || ' end')::compensation.ruleset::text
-					 FROM E'\n  when ([^\n]*)')
+					 FROM E'\n  let v = ([^\n]*)')
 $$;
 SELECT cond AS written, pg_temp.canonical(cond) AS canonical
 FROM (VALUES
@@ -125,7 +127,7 @@ FROM (VALUES
 	('(-5) days'),
 	('-5 days'),
 	('(n + 1) days'),
-	('5 days days'),
+	('n days days'),
 	('50% days'),
 	('min(a, b) days'),
 	('(tier a upto 1 => 2 end) days'),

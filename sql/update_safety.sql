@@ -76,7 +76,9 @@ CREATE FUNCTION data(skip text DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
 		(SELECT string_agg(to_jsonb(t)::text, E'\n' ORDER BY t.name) FROM compensation.incident t),
 		(SELECT string_agg((to_jsonb(t) - '{runner_pid,runner_started}'::text[])::text, E'\n' ORDER BY t.id)
 		 FROM compensation.issue_run t),
-		(SELECT string_agg(to_jsonb(t)::text, E'\n' ORDER BY t.order_id) FROM shop.kept t),
+		-- awards by their text: 0.2.0 gives award a cast to json, so
+		-- to_jsonb() of a stored award is an object after the update
+		(SELECT string_agg(t::text, E'\n' ORDER BY t.order_id) FROM shop.kept t),
 		(SELECT string_agg(to_jsonb(t)::text, E'\n' ORDER BY t.order_id) FROM shop.orders t
 		 WHERE t.order_id::text IS DISTINCT FROM skip)))
 $$;

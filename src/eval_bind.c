@@ -150,6 +150,45 @@ bind_columns(CpEval *ev)
 	}
 }
 
+/*
+ * Issue 8, defect 7: a built-in written bare (outage_days) means the
+ * built-in, and "outage_days" in double quotes the column.  The parser
+ * cannot know whether the row has such a column, so a bare built-in whose
+ * name is also a column of this row type is ambiguous: an error (42702),
+ * so that a column is never silently replaced by the built-in.
+ */
+static void
+check_builtin_shadowing(CpEval *ev)
+{
+	bool		seen[CP_BUILTIN_OUTAGE_DAYS + 1] = {0};
+	int			i,
+				j;
+
+	for (i = 0; i < ev->n_nodes; i++)
+	{
+		const CpNode *n = &ev->nodes[i];
+		const char *name;
+
+		if (n->op != CP_OP_BUILTIN || n->a < 1 || n->a > CP_BUILTIN_OUTAGE_DAYS || seen[n->a])
+			continue;
+		seen[n->a] = true;
+		name = cp_builtin_name((CpBuiltin) n->a);
+		for (j = 0; j < ev->tupdesc->natts; j++)
+		{
+			Form_pg_attribute a = TupleDescAttr(ev->tupdesc, j);
+
+			if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+						 errmsg("%s in policy \"%s\" is ambiguous: row type %s has a column of that name",
+								name, str_at(ev, ev->rs->name), format_type_be(ev->rowtype)),
+						 errdetail("Written bare, %s is the policy's built-in value.", name),
+						 errhint("To read the column, write \"%s\" in double quotes; to keep the built-in, select the column under another name.",
+								 name)));
+		}
+	}
+}
+
 static void
 set_const(CpEval *ev, int32 idx, const CpValue *v)
 {
@@ -541,8 +580,14 @@ compute_outage(CpEval *ev)
 					dhi;
 		int64		ulo,
 					uhi;
+		int64		len;
 
-		if (pg_add_s64_overflow(total, w->hi - w->lo, &total))
+		/*
+		 * hi - lo itself can overflow in a damaged value whose ends are far
+		 * outside the timestamp range (found by test/fuzz).
+		 */
+		if (pg_sub_s64_overflow(w->hi, w->lo, &len) ||
+			pg_add_s64_overflow(total, len, &total))
 			cp_ruleset_corrupt("outage too long");
 		if (whole)
 		{
@@ -606,6 +651,7 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 
 		ev->tupdesc = lookup_rowtype_tupdesc_copy(rowtype, rowtypmod);
 		bind_columns(ev);
+		check_builtin_shadowing(ev);
 		ev->values = palloc0(sizeof(Datum) * Max(ev->max_att, 1));
 		ev->isnull = palloc0(sizeof(bool) * Max(ev->max_att, 1));
 

@@ -25,6 +25,29 @@
 /* "no node", "no string" */
 #define CP_NONE_IDX			(-1)
 
+/*
+ * The documented limits of a policy (docs/policy-language.md, "Limits").
+ * Each is checked while compiling, before the memory it bounds is
+ * allocated, and exceeding it is an error with SQLSTATE 54000
+ * (program_limit_exceeded).
+ */
+#define CP_MAX_POLICY_BYTES		(16 * 1024 * 1024)	/* policy text */
+#define CP_MAX_RULES			250000
+#define CP_MAX_AWARD_LINES		500000	/* award lines of a policy: the
+										 * most lines one row's award can
+										 * have */
+#define CP_MAX_COMPILED_BYTES	(128 * 1024 * 1024)	/* the ruleset value */
+#define CP_MAX_ARGS				100 /* arguments of one function call */
+
+/*
+ * Deepest expression nesting: the height of an expression tree (through
+ * lets), and how deep parentheses, "not", unary minus, function calls and
+ * tiers may nest.  The evaluator recurses over the tree and refuses a
+ * deeper one when it binds the policy (eval.c), so the parser refuses it
+ * first: a policy that compiles can be evaluated.
+ */
+#define CP_MAX_DEPTH		1000
+
 /* Node operators.  Children are node indexes unless stated otherwise. */
 typedef enum CpOp
 {
@@ -299,6 +322,7 @@ extern Size cp_ruleset_section_offset(const CpRulesetData *rs, int section);
 
 /* ruleset_parse.c: policy text to ruleset; errors are ereport(ERROR). */
 extern CpRuleset cp_parse_policy(const char *text);
+extern bool cp_is_reserved_word(const char *word);
 
 /* ruleset_print.c: canonical text of a ruleset, and of one node. */
 extern char *cp_print_policy(const CpRulesetData *rs);

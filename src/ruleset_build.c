@@ -21,6 +21,117 @@
 #include "ruleset_format.h"
 #include "strutil.h"
 
+/*
+ * Name tables
+ *
+ * The key is the name itself, NUL-terminated, in the table's own chunks:
+ * 24 bytes an entry, for tables that hold a name per rule or per column.
+ */
+typedef struct CpNameEntry
+{
+	const char *key;
+	uint32		hash;
+	int32		value;
+	char		status;
+} CpNameEntry;
+
+#define SH_PREFIX		cpnames
+#define SH_ELEMENT_TYPE	CpNameEntry
+#define SH_KEY_TYPE		const char *
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k), strlen(k))
+#define SH_EQUAL(tb, x, y)	(strcmp((x), (y)) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* Names are copied into chunks of this size (a long name gets its own). */
+#define CP_NAMES_CHUNK	8192
+
+struct CpNames
+{
+	cpnames_hash *hash;
+	MemoryContext cxt;
+	char	   *free;			/* room left in the current chunk */
+	Size		free_len;
+};
+
+CpNames *
+cp_names_create(MemoryContext cxt)
+{
+	CpNames    *t = MemoryContextAllocZero(cxt, sizeof(CpNames));
+
+	t->cxt = cxt;
+	t->hash = cpnames_create(cxt, 64, NULL);
+	return t;
+}
+
+/* The callers' names are NUL-terminated; len is their strlen. */
+int32
+cp_names_get(CpNames *t, const char *name, int len)
+{
+	CpNameEntry *e = cpnames_lookup(t->hash, name);
+
+	Assert(name[len] == '\0');
+	return e ? e->value : CP_NONE_IDX;
+}
+
+int32
+cp_names_add(CpNames *t, const char *name, int len, int32 value)
+{
+	CpNameEntry *e;
+	bool		found;
+	char	   *copy;
+
+	Assert(name[len] == '\0');
+	e = cpnames_insert(t->hash, name, &found);
+	if (found)
+		return e->value;
+	/* the key must outlive the caller's string: copy it */
+	if ((Size) len + 1 > t->free_len)
+	{
+		Size		size = (Size) len + 1 >= CP_NAMES_CHUNK / 4 ? (Size) len + 1 : CP_NAMES_CHUNK;
+
+		t->free = MemoryContextAlloc(t->cxt, size);
+		t->free_len = size;
+	}
+	copy = t->free;
+	memcpy(copy, name, len + 1);
+	t->free += len + 1;
+	t->free_len -= len + 1;
+	e->key = copy;
+	e->value = value;
+	return CP_NONE_IDX;
+}
+
+void
+cp_names_remove(CpNames *t, const char *name, int len)
+{
+	Assert(name[len] == '\0');
+	(void) cpnames_delete(t->hash, name);
+}
+
+/*
+ * Sections
+ */
+
+/* Counts bytes the varlena will hold; 54000 past the limit. */
+static void
+count_compiled(CpBuilder *b, Size bytes)
+{
+	b->compiled_bytes += bytes;
+	if (b->compiled_bytes > CP_MAX_COMPILED_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("policy is too large to compile"),
+				 errdetail("A compiled policy may take at most %d MB.",
+						   CP_MAX_COMPILED_BYTES / (1024 * 1024)),
+				 errhint("Split the policy, or write long lists of values as fewer, wider rules.")));
+}
+
 /* Adds a zeroed block to a section. */
 static void
 section_grow(MemoryContext cxt, CpSection *sec, Size elem_size)
@@ -43,13 +154,17 @@ section_add(MemoryContext cxt, CpSection *sec, Size elem_size, int32 *n,
 	int32		first = *n;
 
 	while (first + count > sec->n_blocks * CP_BLOCK_ELEMS)
+	{
+		CHECK_FOR_INTERRUPTS();
 		section_grow(cxt, sec, elem_size);
+	}
 	*n = first + count;
 	return first;
 }
 
 #define SECTION_ADD(b, sec, type, count) \
-	section_add((b)->cxt, &(b)->sec, sizeof(type), &(b)->n_##sec, (count))
+	(count_compiled((b), sizeof(type) * (Size) (count)), \
+	 section_add((b)->cxt, &(b)->sec, sizeof(type), &(b)->n_##sec, (count)))
 
 void
 cp_builder_init(CpBuilder *b)
@@ -62,19 +177,61 @@ cp_builder_init(CpBuilder *b)
 	b->rounding = CP_ROUND_UNSET;
 	b->increment = 1;
 	initStringInfo(&b->strings);
+	b->column_names = cp_names_create(b->cxt);
 }
 
 int32
 cp_builder_node(CpBuilder *b, CpOp op)
 {
-	int32		i = SECTION_ADD(b, nodes, CpNode, 1);
-	CpNode	   *n = CpBuilderNode(b, i);
+	int32		i;
+	CpBuildNode *n;
+
+	/* the varlena's node is a CpNode, twice the builder's */
+	count_compiled(b, sizeof(CpNode) - sizeof(CpBuildNode));
+	i = SECTION_ADD(b, nodes, CpBuildNode, 1);
+	n = CpBuilderNode(b, i);
 
 	n->op = (uint8) op;
 	n->a = CP_NONE_IDX;
 	n->b = CP_NONE_IDX;
 	n->c = CP_NONE_IDX;
 	return i;
+}
+
+void
+cp_builder_set_value(CpBuilder *b, int32 n, int64 v)
+{
+	CpBuildNode *nd = CpBuilderNode(b, n);
+
+	Assert(nd->op == CP_OP_NUM || nd->op == CP_OP_BOOL);
+	nd->b = (int32) (uint32) ((uint64) v >> 32);
+	nd->c = (int32) (uint32) (uint64) v;
+}
+
+int64
+cp_builder_value(const CpBuilder *b, int32 n)
+{
+	const CpBuildNode *nd = CpBuilderNode(b, n);
+
+	return (int64) (((uint64) (uint32) nd->b << 32) | (uint64) (uint32) nd->c);
+}
+
+void
+cp_builder_set_instants(CpBuilder *b, int32 n, int64 v, int64 w)
+{
+	int32		i = section_add(b->cxt, &b->instants, sizeof(CpInstants), &b->n_instants, 1);
+	CpInstants *in = CpBuilderInstants(b, i);
+
+	Assert(CpBuilderNode(b, n)->op == CP_OP_DATE || CpBuilderNode(b, n)->op == CP_OP_TIMESTAMP);
+	in->v = v;
+	in->w = w;
+	CpBuilderNode(b, n)->c = i;
+}
+
+CpInstants
+cp_builder_instants(const CpBuilder *b, int32 n)
+{
+	return *CpBuilderInstants(b, CpBuilderNode(b, n)->c);
 }
 
 int32
@@ -132,19 +289,21 @@ cp_builder_instrument(CpBuilder *b)
 int32
 cp_builder_string(CpBuilder *b, const char *s, int len)
 {
+	count_compiled(b, len + 1);
 	return cp_pool_add(&b->strings, s, len);
 }
 
 int32
 cp_builder_column(CpBuilder *b, const char *name)
 {
-	int32		i;
+	int			len = strlen(name);
+	int32		i = cp_names_get(b->column_names, name, len);
 
-	for (i = 0; i < b->n_columns; i++)
-		if (strcmp(CpBuilderString(b, CpBuilderColumn(b, i)->name), name) == 0)
-			return i;
+	if (i != CP_NONE_IDX)
+		return i;
 	i = SECTION_ADD(b, columns, CpColumn, 1);
-	CpBuilderColumn(b, i)->name = cp_builder_string(b, name, strlen(name));
+	CpBuilderColumn(b, i)->name = cp_builder_string(b, name, len);
+	(void) cp_names_add(b->column_names, name, len, i);
 	return i;
 }
 
@@ -314,6 +473,7 @@ flat_args(Flattener *f, int32 first, int32 count)
 static int32
 flat_node(Flattener *f, int32 old)
 {
+	const CpBuildNode *bn;
 	CpNode		n;
 	CpNodeShape shape;
 	int32		idx;
@@ -322,12 +482,42 @@ flat_node(Flattener *f, int32 old)
 	if (old == CP_NONE_IDX)
 		return CP_NONE_IDX;
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 
-	n = *CpBuilderNode(f->src, old);
+	/* the full node: pad (the parser's annotations) zero, v and w set */
+	bn = CpBuilderNode(f->src, old);
+	memset(&n, 0, sizeof(n));
+	n.op = bn->op;
+	n.flags = bn->flags;
+	n.a = bn->a;
+	n.b = bn->b;
+	n.c = bn->c;
 	idx = FLAT_TAKE(f, nodes, 1);
 
 	if (!cp_node_shape(&n, &shape))
 		elog(ERROR, "unrecognized ruleset node operator: %d", (int) n.op);
+	/* a literal's value is kept beside the builder's half-size node */
+	switch ((CpOp) n.op)
+	{
+		case CP_OP_NUM:
+		case CP_OP_BOOL:
+			n.v = cp_builder_value(f->src, old);
+			n.b = CP_NONE_IDX;
+			n.c = CP_NONE_IDX;
+			break;
+		case CP_OP_DATE:
+		case CP_OP_TIMESTAMP:
+			{
+				CpInstants	in = cp_builder_instants(f->src, old);
+
+				n.v = in.v;
+				n.w = in.w;
+				n.c = CP_NONE_IDX;
+			}
+			break;
+		default:
+			break;
+	}
 	switch ((CpNodeRef) shape.ref)
 	{
 		case CP_REF_NONE:
@@ -426,7 +616,7 @@ flat_rule(Flattener *f, int32 i)
  * the string pool sized for the builder's (an upper bound).
  */
 static void
-flat_begin(Flattener *f, const CpBuilder *b)
+flat_begin(Flattener *f, const CpBuilder *b, MemoryContext result_cxt)
 {
 	CpRulesetData hdr;
 	CpRuleset	rs;
@@ -450,7 +640,7 @@ flat_begin(Flattener *f, const CpBuilder *b)
 	hdr.strings_len = b->strings.len;
 
 	size = cp_ruleset_section_offset(&hdr, CP_SECTION_END);
-	rs = palloc0(size);
+	rs = MemoryContextAllocZero(result_cxt, size);
 	memcpy(rs, &hdr, sizeof(hdr));
 
 	memset(f, 0, sizeof(*f));
@@ -479,13 +669,25 @@ flat_walk(Flattener *f)
 	f->rs->name = flat_string(f, b->name);
 	f->rs->timezone = flat_string(f, b->timezone);
 	for (i = 0; i < b->n_instruments; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		flat_instrument(f, i);
+	}
 	for (i = 0; i < b->n_windows; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		flat_window(f, i);
+	}
 	for (i = 0; i < b->n_lets && CpBuilderLet(b, i)->rule == CP_NONE_IDX; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		flat_let(f, i);
+	}
 	for (i = 0; i < b->n_rules; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		flat_rule(f, i);
+	}
 }
 
 /* Checks that the walk filled every section, cuts the pool, seals. */
@@ -513,11 +715,11 @@ flat_end(Flattener *f)
 }
 
 CpRuleset
-cp_builder_finish(CpBuilder *b)
+cp_builder_finish(CpBuilder *b, MemoryContext result_cxt)
 {
 	Flattener	f;
 
-	flat_begin(&f, b);
+	flat_begin(&f, b, result_cxt);
 	flat_walk(&f);
 	return flat_end(&f);
 }

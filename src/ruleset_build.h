@@ -4,8 +4,9 @@
  *	  Building a ruleset: sections of blocks that the parser fills in any
  *	  order, then flattened into the canonical varlena.
  *
- * The builder uses the same structs as the varlena (ruleset.h); its string
- * offsets point into its own pool.  cp_builder_finish() renumbers nodes,
+ * The builder uses the same structs as the varlena (ruleset.h), but for its
+ * nodes (CpBuildNode, half the size); its string offsets point into its own
+ * pool.  cp_builder_finish() renumbers nodes,
  * columns and strings in one fixed walk of the policy, so the bytes of the
  * result depend only on the policy's structure, never on how it was written.
  *
@@ -34,6 +35,53 @@ typedef struct CpSection
 	int32		max_blocks;
 } CpSection;
 
+/*
+ * A table of names, each with an int32 value (an index): how the parser
+ * finds a column, a let, an instrument or a rule by name.  A hash table
+ * (simplehash), so that a policy of N names compiles in time linear in N:
+ * a linear lookup per identifier made 250,000 distinct columns take over
+ * three minutes.  Names are copied into the table's own memory.
+ */
+typedef struct CpNames CpNames;
+
+extern CpNames *cp_names_create(MemoryContext cxt);
+
+/* The value stored under the name (NUL-terminated, len bytes), or CP_NONE_IDX. */
+extern int32 cp_names_get(CpNames *t, const char *name, int len);
+
+/*
+ * Stores value under the name, if it is not there yet; returns the value
+ * that was already there, or CP_NONE_IDX when it stored this one.
+ */
+extern int32 cp_names_add(CpNames *t, const char *name, int len, int32 value);
+
+extern void cp_names_remove(CpNames *t, const char *name, int len);
+
+/*
+ * A node as the builder holds it: a CpNode without v and w, 16 bytes, not
+ * 32.  Most nodes have neither; a NUM or BOOL keeps v in b and c (which it
+ * does not use), and a DATE or TIMESTAMP keeps v and w in the builder's
+ * instants section, at index c.  The flattener writes the full CpNode.  So
+ * a policy's nodes take half the memory while it is parsed (a list of
+ * numbers is a node per two or three bytes of text).  pad is the parser's:
+ * ruleset_check.c keeps a node's height and static kind there.
+ */
+typedef struct CpBuildNode
+{
+	uint8		op;				/* CpOp */
+	uint8		flags;			/* CP_NODE_* */
+	uint16		pad;
+	int32		a;
+	int32		b;
+	int32		c;
+} CpBuildNode;
+
+typedef struct CpInstants
+{
+	int64		v;
+	int64		w;
+} CpInstants;
+
 typedef struct CpBuilder
 {
 	MemoryContext cxt;			/* where the sections live: the context
@@ -50,7 +98,7 @@ typedef struct CpBuilder
 	int32		timezone;		/* string offset, or CP_NONE_IDX */
 
 	/* sections, each with its count */
-	CpSection	nodes;			/* CpNode */
+	CpSection	nodes;			/* CpBuildNode */
 	int32		n_nodes;
 	CpSection	windows;		/* CpWindow */
 	int32		n_windows;
@@ -66,7 +114,14 @@ typedef struct CpBuilder
 	int32		n_columns;
 	CpSection	instruments;	/* CpInstrument */
 	int32		n_instruments;
+	CpSection	instants;		/* CpInstants of DATE and TIMESTAMP nodes */
+	int32		n_instants;
 	StringInfoData strings;
+
+	CpNames    *column_names;	/* column name -> index in columns */
+	Size		compiled_bytes; /* what the sections will take in the
+								 * varlena: checked against
+								 * CP_MAX_COMPILED_BYTES as they grow */
 } CpBuilder;
 
 /* Element i of a section (not checked against the count). */
@@ -83,7 +138,7 @@ cp_section_elem(const CpSection *sec, Size elem_size, int32 i)
 		return (type *) cp_section_elem(&b->sec, sizeof(type), i); \
 	}
 
-CP_BUILDER_ELEM(CpBuilderNode, nodes, CpNode)
+CP_BUILDER_ELEM(CpBuilderNode, nodes, CpBuildNode)
 CP_BUILDER_ELEM(CpBuilderWindow, windows, CpWindow)
 CP_BUILDER_ELEM(CpBuilderArg, args, int32)
 CP_BUILDER_ELEM(CpBuilderRule, rules, CpRule)
@@ -91,9 +146,16 @@ CP_BUILDER_ELEM(CpBuilderLet, lets, CpLet)
 CP_BUILDER_ELEM(CpBuilderAward, awards, CpAwardSpec)
 CP_BUILDER_ELEM(CpBuilderColumn, columns, CpColumn)
 CP_BUILDER_ELEM(CpBuilderInstrument, instruments, CpInstrument)
+CP_BUILDER_ELEM(CpBuilderInstants, instants, CpInstants)
 #undef CP_BUILDER_ELEM
 
 extern void cp_builder_init(CpBuilder *b);
+
+/* v of a NUM or BOOL node; v and w of a DATE or TIMESTAMP node. */
+extern void cp_builder_set_value(CpBuilder *b, int32 n, int64 v);
+extern int64 cp_builder_value(const CpBuilder *b, int32 n);
+extern void cp_builder_set_instants(CpBuilder *b, int32 n, int64 v, int64 w);
+extern CpInstants cp_builder_instants(const CpBuilder *b, int32 n);
 
 /* Each returns the index of the new, zeroed element. */
 extern int32 cp_builder_node(CpBuilder *b, CpOp op);
@@ -112,9 +174,10 @@ extern int32 cp_builder_string(CpBuilder *b, const char *s, int len);
 extern int32 cp_builder_column(CpBuilder *b, const char *name);
 
 /*
- * The canonical varlena.  The policy must be a tree: each node, argument
+ * The canonical varlena, allocated in result_cxt (its temporary memory in
+ * the current context).  The policy must be a tree: each node, argument
  * list and column used exactly once (an internal error otherwise).
  */
-extern CpRuleset cp_builder_finish(CpBuilder *b);
+extern CpRuleset cp_builder_finish(CpBuilder *b, MemoryContext result_cxt);
 
 #endif							/* COMPENSATION_RULESET_BUILD_H */

@@ -435,7 +435,16 @@ cp_ruleset_check(const CpRulesetData *rs, Size size)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("compensation.ruleset format %u is not supported", rs->format),
 				 errhint("Recompile the policy from its source text.")));
-	/* before any section is located (negative counts are caught next) */
+	/*
+	 * Counts before anything is computed from them: a negative count makes
+	 * the section offsets wrap around, and pointer arithmetic past the value
+	 * is undefined even before it is read (found by test/fuzz,
+	 * fuzz_ruleset_value).
+	 */
+	if (rs->n_nodes < 0 || rs->n_windows < 0 || rs->n_args < 0 || rs->n_rules < 0 ||
+		rs->n_lets < 0 || rs->n_awards < 0 || rs->n_columns < 0 ||
+		rs->n_instruments < 0 || rs->strings_len <= 0)
+		corrupt("negative section size");
 	if (cp_ruleset_section_offset(rs, CP_SECTION_END) > size)
 		corrupt("sections run past the end");
 
@@ -450,6 +459,19 @@ cp_ruleset_check(const CpRulesetData *rs, Size size)
 	ck.strings = CpStrings(rs);
 	check_bounds(&ck, size);
 	check_acyclic(&ck);
+}
+
+/*
+ * The same check for a caller that reads a stored value without evaluating
+ * it (ruleset_out, ruleset_send, the header accessors): they follow the
+ * value's indexes too, and a damaged value must be an ERROR there as well,
+ * not a read of arbitrary memory (policy_name() of such a value crashed the
+ * server; found by test/fuzz).
+ */
+void
+cp_ruleset_validate(const CpRulesetData *rs)
+{
+	cp_ruleset_check(rs, VARSIZE(rs));
 }
 
 /* ---------------------------------------------------------------------

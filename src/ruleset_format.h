@@ -19,9 +19,6 @@
 
 #include "ruleset.h"
 
-/* Deepest expression nesting a policy may have (checked with the value). */
-#define CP_MAX_DEPTH		1000
-
 /* What field a of a node refers to, besides children. */
 typedef enum CpNodeRef
 {
@@ -147,6 +144,9 @@ cp_node_walk_children(const CpNode *nodes, const int32 *args, int32 idx,
  * deep (54000).
  */
 extern void cp_ruleset_check(const CpRulesetData *rs, Size size);
+
+/* cp_ruleset_check() of a detoasted value, for callers that only read it. */
+extern void cp_ruleset_validate(const CpRulesetData *rs);
 
 /*
  * Checked accessors for passes that read a few fields of a value that has

@@ -12,6 +12,10 @@
  * The compiled form is canonical (ruleset_build.c), so '=' compares bytes
  * and the hash is a hash of the bytes.
  *
+ * A stored value is checked (cp_ruleset_validate) before anything here
+ * follows an index or offset in it: a damaged value is an ERROR, not a read
+ * of arbitrary memory.  '=' and the hash read only its bytes.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -21,7 +25,9 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
+#include "eval.h"
 #include "ruleset.h"
+#include "ruleset_format.h"
 
 /* The version byte of the binary form: the canonical text follows. */
 #define CP_RULESET_SEND_VERSION	1
@@ -41,6 +47,7 @@ compensation_ruleset_out(PG_FUNCTION_ARGS)
 {
 	CpRuleset	rs = PG_GETARG_CPRULESET(0);
 
+	cp_ruleset_validate(rs);
 	PG_RETURN_CSTRING(cp_print_policy(rs));
 }
 
@@ -76,9 +83,11 @@ Datum
 compensation_ruleset_send(PG_FUNCTION_ARGS)
 {
 	CpRuleset	rs = PG_GETARG_CPRULESET(0);
-	char	   *str = cp_print_policy(rs);
+	char	   *str;
 	StringInfoData buf;
 
+	cp_ruleset_validate(rs);
+	str = cp_print_policy(rs);
 	pq_begintypsend(&buf);
 	pq_sendint8(&buf, CP_RULESET_SEND_VERSION);
 	pq_sendtext(&buf, str, strlen(str));
@@ -140,7 +149,10 @@ Datum
 compensation_ruleset_policy_name(PG_FUNCTION_ARGS)
 {
 	CpRuleset	rs = PG_GETARG_CPRULESET(0);
-	text	   *result = cstring_to_text(CpString(rs, rs->name));
+	text	   *result;
+
+	cp_ruleset_validate(rs);
+	result = cstring_to_text(CpString(rs, rs->name));
 
 	PG_FREE_IF_COPY(rs, 0);
 	PG_RETURN_TEXT_P(result);
@@ -151,7 +163,10 @@ Datum
 compensation_ruleset_rule_count(PG_FUNCTION_ARGS)
 {
 	CpRuleset	rs = PG_GETARG_CPRULESET(0);
-	int32		result = rs->n_rules;
+	int32		result;
+
+	cp_ruleset_validate(rs);
+	result = rs->n_rules;
 
 	PG_FREE_IF_COPY(rs, 0);
 	PG_RETURN_INT32(result);

@@ -7,7 +7,10 @@
  * Every error names the line and column it was found at.  Names are
  * resolved here (lets, columns, instruments) and literal dates are turned
  * into instants in the policy's time zone, so evaluation has nothing left
- * to look up but the row's columns.
+ * to look up but the row's columns.  Every name is found through a hash
+ * table and every loop reads a token per turn (next() checks for
+ * interrupts), so compiling is linear in the policy and can be cancelled;
+ * ruleset_check.c checks each node as it is made.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,43 +18,16 @@
 
 #include <ctype.h>
 
-#include "common/hashfn.h"
 #include "common/int.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "nodes/pg_list.h"
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 
 #include "keywords.h"
-#include "ruleset_build.h"
+#include "ruleset_parse.h"
 #include "timezone.h"
 
-typedef enum TokKind
-{
-	TOK_EOF,
-	TOK_IDENT,					/* identifiers and keywords */
-	TOK_NAME,					/* "double quoted" */
-	TOK_STRING,					/* 'single quoted' */
-	TOK_NUMBER,
-	TOK_DATE,
-	TOK_TIMESTAMP,
-	TOK_OP						/* punctuation and operators */
-} TokKind;
-
-typedef struct Token
-{
-	TokKind		kind;
-	const char *start;			/* in the source */
-	int			len;
-	int			line;
-	int			col;
-	char	   *text;			/* NAME, STRING: unquoted value */
-	int64		mantissa;		/* NUMBER: value is mantissa / 10^scale */
-	int32		scale;
-	DateADT		date;			/* DATE, TIMESTAMP */
-	int64		usecs;			/* TIMESTAMP: since local midnight */
-} Token;
 
 typedef struct Parser
 {
@@ -67,12 +43,15 @@ typedef struct Parser
 	bool		uses_outage;	/* "during outage", "by outage", outage_* */
 	int			outage_line;
 	int			outage_col;
-	int32	   *rule_slots;		/* rule names: open addressing over rule
-								 * indexes, -1 empty (a hash set: policies
-								 * may have tens of thousands of rules) */
-	uint32		n_rule_slots;
-	MemoryContext cxt;			/* the caller's: the result, the builder and
-								 * the rule name set live here */
+	CpNames    *rule_names;		/* rule name -> rule index */
+	CpNames    *let_names;		/* let name -> let index: the policy's lets
+								 * and the current rule's (removed at its
+								 * "end") */
+	CpNames    *instrument_names;	/* declared instrument -> index */
+	int			depth;			/* nesting of the expression being parsed */
+	MemoryContext cxt;			/* the caller's: the result lives here */
+	MemoryContext build_cxt;	/* the builder and the name tables: deleted
+								 * once the result is made */
 	MemoryContext scratch;		/* everything else (token values, copies of
 								 * names, lists): reset at every rule, so a
 								 * policy's garbage does not grow with its
@@ -133,11 +112,8 @@ token_desc(const Token *t)
 	return psprintf("\"%.*s\"", t->len, t->start);
 }
 
-static void
-error_at(const Token *t, int sqlstate, const char *msg, const char *hint) pg_attribute_noreturn();
-
-static void
-error_at(const Token *t, int sqlstate, const char *msg, const char *hint)
+void
+cp_error_at(const Token *t, int sqlstate, const char *msg, const char *hint)
 {
 	ereport(ERROR,
 			(errcode(sqlstate),
@@ -151,7 +127,7 @@ static void syntax_error(Parser *ps, const char *expected) pg_attribute_noreturn
 static void
 syntax_error(Parser *ps, const char *expected)
 {
-	error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
+	cp_error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
 			 psprintf("syntax error: expected %s", expected),
 			 "See docs/policy-language.md for the grammar.");
 }
@@ -176,7 +152,7 @@ lex_error_len(Parser *ps, const char *at, int len, const char *msg)
 	t.col = (int) (at - ps->line_start) + 1;
 	if (*at == '\0')
 		t.kind = TOK_EOF;
-	error_at(&t, ERRCODE_SYNTAX_ERROR, msg, NULL);
+	cp_error_at(&t, ERRCODE_SYNTAX_ERROR, msg, NULL);
 }
 
 static bool
@@ -336,6 +312,12 @@ next(Parser *ps)
 	Token	   *t = &ps->tok;
 	int			n;
 
+	/*
+	 * Every loop of the parser whose length the policy controls reads a
+	 * token per turn, so this keeps a large policy cancellable.
+	 */
+	CHECK_FOR_INTERRUPTS();
+
 	/* white space and comments */
 	for (;;)
 	{
@@ -480,6 +462,16 @@ word_value(const Token *t, CpWords words)
 	return t->kind == TOK_IDENT ? cp_word_value(words, t->start, t->len, true) : 0;
 }
 
+/*
+ * Is word reserved (CP_RESERVED in kwlist.h)?  The printer asks, to write a
+ * column of that name in double quotes.
+ */
+bool
+cp_is_reserved_word(const char *word)
+{
+	return cp_keyword_is_reserved(word, strlen(word));
+}
+
 /* An identifier that is not a keyword: a column, let or instrument name. */
 static char *
 expect_ident(Parser *ps, const char *what)
@@ -489,9 +481,10 @@ expect_ident(Parser *ps, const char *what)
 	if (ps->tok.kind != TOK_IDENT || is_reserved(&ps->tok))
 	{
 		if (ps->tok.kind == TOK_IDENT)
-			error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
+			cp_error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
 					 psprintf("syntax error: expected %s", what),
-					 "This word is reserved by the policy language; rename the column in a view.");
+					 psprintf("This word is reserved by the policy language; to name a column %.*s, write it in double quotes: \"%.*s\".",
+							  ps->tok.len, ps->tok.start, ps->tok.len, ps->tok.start));
 		syntax_error(ps, what);
 	}
 	s = pnstrdup(ps->tok.start, ps->tok.len);
@@ -507,22 +500,48 @@ expect_name(Parser *ps, const char *what)
 	if (ps->tok.kind != TOK_NAME)
 		syntax_error(ps, psprintf("%s in double quotes", what));
 	if (ps->tok.text[0] == '\0')
-		error_at(&ps->tok, ERRCODE_SYNTAX_ERROR, "a name cannot be empty", NULL);
+		cp_error_at(&ps->tok, ERRCODE_SYNTAX_ERROR, "a name cannot be empty", NULL);
 	s = ps->tok.text;
 	next(ps);
 	return s;
 }
 
+/*
+ * A new node, annotated; at is the token an error about it points to (the
+ * operator, for an operator).  A node's flags, which do not change its
+ * height or kind, may be set after.
+ */
 static int32
-node(Parser *ps, CpOp op, int32 a, int32 b, int32 c)
+node_at(Parser *ps, const Token *at, CpOp op, int32 a, int32 b, int32 c)
 {
 	int32		n = cp_builder_node(&ps->b, op);
-	CpNode	   *nd = CpBuilderNode(&ps->b, n);
+	CpBuildNode *nd = CpBuilderNode(&ps->b, n);
 
 	nd->a = a;
 	nd->b = b;
 	nd->c = c;
+	cp_check_node(&ps->b, n, at);
 	return n;
+}
+
+static int32
+node(Parser *ps, CpOp op, int32 a, int32 b, int32 c)
+{
+	return node_at(ps, &ps->tok, op, a, b, c);
+}
+
+/* Syntactic nesting (parentheses, not, unary minus, calls, tiers). */
+static void
+nest_enter(Parser *ps)
+{
+	if (++ps->depth > CP_MAX_DEPTH)
+		cp_check_depth_error(&ps->tok);
+}
+
+static void
+nest_leave(Parser *ps)
+{
+	ps->depth--;
 }
 
 /*
@@ -546,23 +565,21 @@ parse_datetime_literal(Parser *ps)
 	pg_tz	   *tz = policy_tz(ps);
 	Token		t = ps->tok;
 	int32		n;
-	CpNode	   *nd;
 
 	next(ps);
 	if (t.kind == TOK_DATE)
 	{
 		n = node(ps, CP_OP_DATE, t.date, 0, CP_NONE_IDX);
-		nd = CpBuilderNode(&ps->b, n);
-		nd->v = cp_local_to_instant(tz, t.date, 0);
-		nd->w = cp_local_to_instant(tz, t.date + 1, 0);
+		cp_builder_set_instants(&ps->b, n, cp_local_to_instant(tz, t.date, 0),
+								cp_local_to_instant(tz, t.date + 1, 0));
 	}
 	else
 	{
+		int64		v = cp_local_to_instant(tz, t.date, t.usecs);
+
 		n = node(ps, CP_OP_TIMESTAMP, t.date, (int32) (t.usecs / USECS_PER_SEC),
 				 CP_NONE_IDX);
-		nd = CpBuilderNode(&ps->b, n);
-		nd->v = cp_local_to_instant(tz, t.date, t.usecs);
-		nd->w = nd->v + 1;
+		cp_builder_set_instants(&ps->b, n, v, v + 1);
 	}
 	return n;
 }
@@ -571,21 +588,15 @@ parse_datetime_literal(Parser *ps)
  * Expressions, loosest first: or, and, not, predicates, + -, * /, unary -,
  * postfix % and units, primaries.
  */
+/*
+ * The let of that name visible here: the policy's, or the current rule's
+ * (a rule's lets leave the table at its "end"; a rule cannot redefine a
+ * policy's let, so one table holds both).
+ */
 static int32
 lookup_let(Parser *ps, const char *name)
 {
-	int32		i;
-
-	/* the current rule's lets shadow the policy's */
-	for (i = ps->b.n_lets - 1; i >= 0; i--)
-	{
-		const CpLet *let = CpBuilderLet(&ps->b, i);
-
-		if ((let->rule == ps->rule || let->rule == CP_NONE_IDX) &&
-			strcmp(CpBuilderString(&ps->b, let->name), name) == 0)
-			return i;
-	}
-	return CP_NONE_IDX;
+	return cp_names_get(ps->let_names, name, strlen(name));
 }
 
 static void
@@ -602,18 +613,18 @@ note_outage_use(Parser *ps, const Token *t)
 static int32
 parse_call(Parser *ps, const Token *name_tok, CpFunc fi)
 {
-	int32		argv[100];
+	int32		argv[CP_MAX_ARGS];
 	int			argc = 0;
 	int32		first;
 	int			i;
-
+	nest_enter(ps);
 	expect_op(ps, "(");
 	if (!is_op(&ps->tok, ")"))
 	{
 		do
 		{
 			if (argc == lengthof(argv))
-				error_at(&ps->tok, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+				cp_error_at(&ps->tok, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
 						 "too many arguments", NULL);
 			if (fi == CP_FUNC_ROUND && argc == 1)
 			{
@@ -626,8 +637,9 @@ parse_call(Parser *ps, const Token *name_tok, CpFunc fi)
 		} while (accept_op(ps, ","));
 	}
 	expect_op(ps, ")");
+	nest_leave(ps);
 	if (argc < functions[fi].min_args || argc > functions[fi].max_args)
-		error_at(name_tok, ERRCODE_SYNTAX_ERROR,
+		cp_error_at(name_tok, ERRCODE_SYNTAX_ERROR,
 				 psprintf("wrong number of arguments to %s()", cp_func_name(fi)),
 				 functions[fi].min_args == functions[fi].max_args ?
 				 psprintf("%s() takes %d.", cp_func_name(fi), functions[fi].min_args) :
@@ -636,44 +648,93 @@ parse_call(Parser *ps, const Token *name_tok, CpFunc fi)
 	first = cp_builder_args(&ps->b, argc);
 	for (i = 0; i < argc; i++)
 		*CpBuilderArg(&ps->b, first + i) = argv[i];
-	return node(ps, CP_OP_CALL, first, fi, argc);
+	return node_at(ps, name_tok, CP_OP_CALL, first, fi, argc);
+}
+
+/*
+ * A list of node indexes whose length is known at its end (a tier's steps,
+ * an "in" list): a plain array, freed once copied into the builder.  A
+ * List of 8,000,000 numbers took twice the memory of their nodes.
+ */
+typedef struct NodeList
+{
+	int32	   *items;
+	int32		n;
+	int32		max;
+} NodeList;
+
+static void
+nodelist_add(NodeList *l, int32 item)
+{
+	if (l->n == l->max)
+	{
+		l->max = l->max ? l->max * 2 : 16;
+		l->items = l->items ? repalloc_huge(l->items, sizeof(int32) * (Size) l->max)
+			: palloc(sizeof(int32) * l->max);
+	}
+	l->items[l->n++] = item;
+}
+
+/* The list as an argument list of the builder; returns its first index. */
+static int32
+nodelist_to_args(Parser *ps, NodeList *l)
+{
+	int32		first = cp_builder_args(&ps->b, l->n);
+	int32		i;
+
+	for (i = 0; i < l->n; i++)
+		*CpBuilderArg(&ps->b, first + i) = l->items[i];
+	if (l->items)
+		pfree(l->items);
+	l->items = NULL;
+	return first;
 }
 
 static int32
-parse_tier(Parser *ps)
+parse_tier(Parser *ps, const Token *tier_tok)
 {
-	int32		subject = parse_expr(ps);
-	List	   *items = NIL;
+	int32		subject;
+	NodeList	items = {0};
 	int			steps = 0;
 	bool		has_else = false;
 	int32		first;
-	int			i;
-	ListCell   *lc;
 	int32		n;
+	CpBuildNode *nd;
+	CpConstBound top = {0};		/* the highest constant bound so far */
 
+	nest_enter(ps);
+	subject = parse_expr(ps);
 	while (accept_word(ps, "upto"))
 	{
-		items = lappend_int(items, parse_expr(ps));
+		Token		at = ps->tok;
+		int32		bound = parse_expr(ps);
+
+		cp_check_tier_bound(&ps->b, &top, bound, &at);
+		nodelist_add(&items, bound);
 		expect_op(ps, "=>");
-		items = lappend_int(items, parse_expr(ps));
+		nodelist_add(&items, parse_expr(ps));
 		steps++;
 	}
 	if (steps == 0)
 		syntax_error(ps, "\"upto\"");
 	if (accept_word(ps, "else"))
 	{
-		items = lappend_int(items, parse_expr(ps));
+		nodelist_add(&items, parse_expr(ps));
 		has_else = true;
 	}
 	expect_word(ps, "end");
+	nest_leave(ps);
 
-	first = cp_builder_args(&ps->b, list_length(items));
-	i = 0;
-	foreach(lc, items)
-		*CpBuilderArg(&ps->b, first + i++) = lfirst_int(lc);
-	n = node(ps, CP_OP_TIER, subject, first, steps);
+	first = nodelist_to_args(ps, &items);
+	/* the flag first: it says how many arguments the node has */
+	n = cp_builder_node(&ps->b, CP_OP_TIER);
+	nd = CpBuilderNode(&ps->b, n);
+	nd->a = subject;
+	nd->b = first;
+	nd->c = steps;
 	if (has_else)
-		CpBuilderNode(&ps->b, n)->flags |= CP_NODE_HAS_ELSE;
+		nd->flags |= CP_NODE_HAS_ELSE;
+	cp_check_node(&ps->b, n, tier_tok);
 	return n;
 }
 
@@ -690,7 +751,7 @@ parse_primary(Parser *ps)
 		case TOK_NUMBER:
 			next(ps);
 			n = node(ps, CP_OP_NUM, t.scale, CP_NONE_IDX, CP_NONE_IDX);
-			CpBuilderNode(&ps->b, n)->v = t.mantissa;
+			cp_builder_set_value(&ps->b, n, t.mantissa);
 			return n;
 		case TOK_STRING:
 			next(ps);
@@ -702,16 +763,23 @@ parse_primary(Parser *ps)
 		case TOK_OP:
 			if (accept_op(ps, "("))
 			{
+				nest_enter(ps);
 				n = parse_expr(ps);
 				expect_op(ps, ")");
+				nest_leave(ps);
 				return n;
 			}
 			break;
+		case TOK_NAME:
+			/* "name": always a column, even one named like a keyword */
+			return node(ps, CP_OP_COLUMN,
+						cp_builder_column(&ps->b, expect_name(ps, "a column name")),
+						CP_NONE_IDX, CP_NONE_IDX);
 		case TOK_IDENT:
 			if (accept_word(ps, "true") || accept_word(ps, "false"))
 			{
 				n = node(ps, CP_OP_BOOL, CP_NONE_IDX, CP_NONE_IDX, CP_NONE_IDX);
-				CpBuilderNode(&ps->b, n)->v = is_word(&t, "true") ? 1 : 0;
+				cp_builder_set_value(&ps->b, n, is_word(&t, "true") ? 1 : 0);
 				return n;
 			}
 			if (accept_word(ps, "null"))
@@ -730,7 +798,7 @@ parse_primary(Parser *ps)
 							CP_NONE_IDX, CP_NONE_IDX);
 			}
 			if (accept_word(ps, "tier"))
-				return parse_tier(ps);
+				return parse_tier(ps, &t);
 			if ((i = word_value(&t, CP_WORDS_BUILTIN)) != 0)
 			{
 				next(ps);
@@ -745,7 +813,7 @@ parse_primary(Parser *ps)
 					next(ps);
 					return parse_call(ps, &t, (CpFunc) i);
 				}
-				error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
+				cp_error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
 						 "The functions are min, max, round, hours, days, days_in_month, coalesce and abs.");
 			}
 			if (!is_reserved(&t))
@@ -773,13 +841,15 @@ parse_postfix(Parser *ps)
 
 	for (;;)
 	{
+		Token		at = ps->tok;
+
 		if (accept_op(ps, "%"))
-			n = node(ps, CP_OP_PERCENT, n, CP_NONE_IDX, CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_PERCENT, n, CP_NONE_IDX, CP_NONE_IDX);
 		else if ((unit = word_value(&ps->tok, CP_WORDS_UNIT)) != 0 ||
 				 (unit = word_value(&ps->tok, CP_WORDS_UNIT_ONE)) != 0)
 		{
 			next(ps);
-			n = node(ps, CP_OP_DURATION, n, unit, CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_DURATION, n, unit, CP_NONE_IDX);
 		}
 		else
 			return n;
@@ -789,9 +859,18 @@ parse_postfix(Parser *ps)
 static int32
 parse_unary(Parser *ps)
 {
+	Token		at = ps->tok;
+
 	check_stack_depth();
 	if (accept_op(ps, "-"))
-		return node(ps, CP_OP_NEG, parse_unary(ps), CP_NONE_IDX, CP_NONE_IDX);
+	{
+		int32		n;
+
+		nest_enter(ps);
+		n = parse_unary(ps);
+		nest_leave(ps);
+		return node_at(ps, &at, CP_OP_NEG, n, CP_NONE_IDX, CP_NONE_IDX);
+	}
 	return parse_postfix(ps);
 }
 
@@ -802,10 +881,12 @@ parse_product(Parser *ps)
 
 	for (;;)
 	{
+		Token		at = ps->tok;
+
 		if (accept_op(ps, "*"))
-			n = node(ps, CP_OP_MUL, n, parse_unary(ps), CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_MUL, n, parse_unary(ps), CP_NONE_IDX);
 		else if (accept_op(ps, "/"))
-			n = node(ps, CP_OP_DIV, n, parse_unary(ps), CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_DIV, n, parse_unary(ps), CP_NONE_IDX);
 		else
 			return n;
 	}
@@ -818,10 +899,12 @@ parse_sum(Parser *ps)
 
 	for (;;)
 	{
+		Token		at = ps->tok;
+
 		if (accept_op(ps, "+"))
-			n = node(ps, CP_OP_ADD, n, parse_product(ps), CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_ADD, n, parse_product(ps), CP_NONE_IDX);
 		else if (accept_op(ps, "-"))
-			n = node(ps, CP_OP_SUB, n, parse_product(ps), CP_NONE_IDX);
+			n = node_at(ps, &at, CP_OP_SUB, n, parse_product(ps), CP_NONE_IDX);
 		else
 			return n;
 	}
@@ -845,21 +928,19 @@ parse_range(Parser *ps, int32 *lo, int32 *hi)
 }
 
 static int32
-parse_in_list(Parser *ps, int32 subject)
+parse_in_list(Parser *ps, const Token *in_tok, int32 subject)
 {
-	List	   *items = NIL;
-	int32		first;
-	int			i = 0;
-	ListCell   *lc;
+	NodeList	items = {0};
+	int32		count;
 
+	nest_enter(ps);
 	do
-		items = lappend_int(items, parse_expr(ps));
+		nodelist_add(&items, parse_expr(ps));
 	while (accept_op(ps, ","));
 	expect_op(ps, ")");
-	first = cp_builder_args(&ps->b, list_length(items));
-	foreach(lc, items)
-		*CpBuilderArg(&ps->b, first + i++) = lfirst_int(lc);
-	return node(ps, CP_OP_IN_LIST, subject, first, list_length(items));
+	nest_leave(ps);
+	count = items.n;
+	return node_at(ps, in_tok, CP_OP_IN_LIST, subject, nodelist_to_args(ps, &items), count);
 }
 
 static int32
@@ -877,9 +958,11 @@ parse_predicate(Parser *ps)
 	bool		negated = false;
 	int			i;
 
+	Token		at = ps->tok;
+
 	for (i = 0; cmps[i].op; i++)
 		if (accept_op(ps, cmps[i].op))
-			return node(ps, cmps[i].node, n, parse_sum(ps), CP_NONE_IDX);
+			return node_at(ps, &at, cmps[i].node, n, parse_sum(ps), CP_NONE_IDX);
 
 	if (accept_word(ps, "is"))
 	{
@@ -899,17 +982,18 @@ parse_predicate(Parser *ps)
 		if (!is_word(&ps->tok, "in") && !is_word(&ps->tok, "during"))
 			syntax_error(ps, "\"in\" or \"during\" after \"not\"");
 	}
+	at = ps->tok;
 	if (accept_word(ps, "in"))
 	{
 		if (accept_op(ps, "("))
-			n = parse_in_list(ps, n);
+			n = parse_in_list(ps, &at, n);
 		else
 		{
 			int32		lo,
 						hi;
 			bool		exclusive = parse_range(ps, &lo, &hi);
 
-			n = node(ps, CP_OP_IN_RANGE, n, lo, hi);
+			n = node_at(ps, &at, CP_OP_IN_RANGE, n, lo, hi);
 			if (exclusive)
 				CpBuilderNode(&ps->b, n)->flags |= CP_NODE_EXCLUSIVE;
 		}
@@ -921,7 +1005,7 @@ parse_predicate(Parser *ps)
 		next(ps);
 		expect_word(ps, "outage");
 		note_outage_use(ps, &t);
-		n = node(ps, CP_OP_IN_OUTAGE, n, CP_NONE_IDX, CP_NONE_IDX);
+		n = node_at(ps, &t, CP_OP_IN_OUTAGE, n, CP_NONE_IDX, CP_NONE_IDX);
 	}
 	else
 		return n;
@@ -933,9 +1017,18 @@ parse_predicate(Parser *ps)
 static int32
 parse_not(Parser *ps)
 {
+	Token		at = ps->tok;
+
 	check_stack_depth();
 	if (accept_word(ps, "not"))
-		return node(ps, CP_OP_NOT, parse_not(ps), CP_NONE_IDX, CP_NONE_IDX);
+	{
+		int32		n;
+
+		nest_enter(ps);
+		n = parse_not(ps);
+		nest_leave(ps);
+		return node_at(ps, &at, CP_OP_NOT, n, CP_NONE_IDX, CP_NONE_IDX);
+	}
 	return parse_predicate(ps);
 }
 
@@ -943,9 +1036,13 @@ static int32
 parse_and(Parser *ps)
 {
 	int32		n = parse_not(ps);
+	Token		at = ps->tok;
 
 	while (accept_word(ps, "and"))
-		n = node(ps, CP_OP_AND, n, parse_not(ps), CP_NONE_IDX);
+	{
+		n = node_at(ps, &at, CP_OP_AND, n, parse_not(ps), CP_NONE_IDX);
+		at = ps->tok;
+	}
 	return n;
 }
 
@@ -953,9 +1050,13 @@ static int32
 parse_expr(Parser *ps)
 {
 	int32		n = parse_and(ps);
+	Token		at = ps->tok;
 
 	while (accept_word(ps, "or"))
-		n = node(ps, CP_OP_OR, n, parse_and(ps), CP_NONE_IDX);
+	{
+		n = node_at(ps, &at, CP_OP_OR, n, parse_and(ps), CP_NONE_IDX);
+		at = ps->tok;
+	}
 	return n;
 }
 
@@ -988,19 +1089,14 @@ parse_increment(Parser *ps)
 static CpUnitKind
 instrument_unit(Parser *ps, const Token *at, const char *name)
 {
-	int			i;
+	int			i = cp_names_get(ps->instrument_names, name, strlen(name));
 
-	for (i = 0; i < ps->b.n_instruments; i++)
-	{
-		const CpInstrument *instr = CpBuilderInstrument(&ps->b, i);
-
-		if (strcmp(CpBuilderString(&ps->b, instr->name), name) == 0)
-			return instr->unit;
-	}
+	if (i != CP_NONE_IDX)
+		return CpBuilderInstrument(&ps->b, i)->unit;
 	for (i = 0; builtin_instruments[i].name; i++)
 		if (strcmp(builtin_instruments[i].name, name) == 0)
 			return builtin_instruments[i].unit;
-	error_at(at, ERRCODE_UNDEFINED_OBJECT,
+	cp_error_at(at, ERRCODE_UNDEFINED_OBJECT,
 			 psprintf("unknown instrument \"%s\"", name),
 			 psprintf("Declare it in the policy header: instrument %s money (or count). "
 					  "Known without declaring: cash, coupon, deposit, fee, pass, points, refund, voucher.",
@@ -1014,7 +1110,7 @@ starts_expr(Parser *ps)
 	const Token *t = &ps->tok;
 
 	if (t->kind == TOK_NUMBER || t->kind == TOK_STRING || t->kind == TOK_DATE ||
-		t->kind == TOK_TIMESTAMP)
+		t->kind == TOK_TIMESTAMP || t->kind == TOK_NAME)
 		return true;
 	if (t->kind == TOK_OP)
 		return is_op(t, "(") || is_op(t, "-");
@@ -1071,7 +1167,9 @@ parse_award(Parser *ps)
 	}
 	else if (accept_word(ps, "extend"))
 	{
-		name = expect_ident(ps, "a date column");
+		/* a column: "quoted", or an identifier */
+		name = ps->tok.kind == TOK_NAME ? expect_name(ps, "a date column") :
+			expect_ident(ps, "a date column");
 		spec.instrument = cp_builder_string(&ps->b, name, strlen(name));
 		spec.column = cp_builder_column(&ps->b, name);
 		if (accept_word(ps, "to"))
@@ -1130,6 +1228,10 @@ parse_award(Parser *ps)
 	else
 		syntax_error(ps, "an award (credit, waive, extend, grant, flag, review) or \"end\"");
 
+	if (ps->b.n_awards >= CP_MAX_AWARD_LINES)
+		cp_error_at(&t, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+				 psprintf("policy has more than %d award lines", CP_MAX_AWARD_LINES),
+				 "A row's award has at most one line per award line of the policy; split the policy.");
 	i = cp_builder_award(&ps->b);
 	*CpBuilderAward(&ps->b, i) = spec;
 	return true;
@@ -1143,60 +1245,20 @@ parse_let(Parser *ps)
 	int32		expr;
 	CpLet	   *let;
 
+	int32		i;
+
 	if (lookup_let(ps, name) != CP_NONE_IDX)
-		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+		cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
 				 psprintf("\"%s\" is already defined", name), NULL);
 	expect_op(ps, "=");
 	/* the expression first: a let cannot refer to itself */
 	expr = parse_expr(ps);
-	let = CpBuilderLet(&ps->b, cp_builder_let(&ps->b));
+	i = cp_builder_let(&ps->b);
+	let = CpBuilderLet(&ps->b, i);
 	let->name = cp_builder_string(&ps->b, name, strlen(name));
 	let->expr = expr;
 	let->rule = ps->rule;
-}
-
-static const char *
-rule_name(Parser *ps, int32 r)
-{
-	return CpBuilderString(&ps->b, CpBuilderRule(&ps->b, r)->name);
-}
-
-/* The slot of a rule name in the hash set: where it is, or where it goes. */
-static uint32
-rule_slot(Parser *ps, const char *name)
-{
-	uint32		mask = ps->n_rule_slots - 1;
-	uint32		h = hash_bytes((const unsigned char *) name, strlen(name));
-
-	for (;; h++)
-	{
-		int32		r = ps->rule_slots[h & mask];
-
-		if (r < 0 || strcmp(rule_name(ps, r), name) == 0)
-			return h & mask;
-	}
-}
-
-/* Records rule r's name; the set stays at most half full. */
-static void
-rule_name_add(Parser *ps, int32 r)
-{
-	if ((uint32) (ps->b.n_rules * 2) > ps->n_rule_slots)
-	{
-		int32	   *old = ps->rule_slots;
-		uint32		old_n = ps->n_rule_slots;
-		uint32		i;
-
-		ps->n_rule_slots = old_n ? old_n * 2 : 64;
-		ps->rule_slots = MemoryContextAlloc(ps->cxt, sizeof(int32) * ps->n_rule_slots);
-		memset(ps->rule_slots, 0xff, sizeof(int32) * ps->n_rule_slots);
-		for (i = 0; i < old_n; i++)
-			if (old[i] >= 0)
-				ps->rule_slots[rule_slot(ps, rule_name(ps, old[i]))] = old[i];
-		if (old)
-			pfree(old);
-	}
-	ps->rule_slots[rule_slot(ps, rule_name(ps, r))] = r;
+	(void) cp_names_add(ps->let_names, name, strlen(name), i);
 }
 
 static void
@@ -1205,20 +1267,30 @@ parse_rule(Parser *ps)
 	Token		at = ps->tok;
 	char	   *name = expect_name(ps, "a rule name");
 	int32		r;
+	int32		i;
 	CpRule	   *rule;			/* stays put: builder elements never move */
 
-	if (ps->n_rule_slots > 0 && ps->rule_slots[rule_slot(ps, name)] >= 0)
-		error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+	if (cp_names_get(ps->rule_names, name, strlen(name)) != CP_NONE_IDX)
+		cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
 				 psprintf("rule \"%s\" is defined twice", name),
 				 "Rule names must be unique within a policy.");
+	if (ps->b.n_rules >= CP_MAX_RULES)
+		cp_error_at(&at, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+				 psprintf("policy has more than %d rules", CP_MAX_RULES),
+				 "Split the policy, or merge rules that award alike into one with a wider condition.");
 
 	r = cp_builder_rule(&ps->b);
 	rule = CpBuilderRule(&ps->b, r);
 	rule->name = cp_builder_string(&ps->b, name, strlen(name));
-	rule_name_add(ps, r);
+	(void) cp_names_add(ps->rule_names, name, strlen(name), r);
 	ps->rule = r;
 	if (accept_word(ps, "when"))
+	{
+		Token		cond_at = ps->tok;
+
 		rule->cond = parse_expr(ps);
+		cp_check_condition(&ps->b, rule->cond, &cond_at);
+	}
 	rule->first_let = ps->b.n_lets;
 	while (accept_word(ps, "let"))
 		parse_let(ps);
@@ -1228,6 +1300,13 @@ parse_rule(Parser *ps)
 		;
 	rule->n_awards = ps->b.n_awards - rule->first_award;
 	expect_word(ps, "end");
+	/* the rule's lets go out of scope */
+	for (i = rule->first_let; i < rule->first_let + rule->n_lets; i++)
+	{
+		const char *let = CpBuilderString(&ps->b, CpBuilderLet(&ps->b, i)->name);
+
+		cp_names_remove(ps->let_names, let, strlen(let));
+	}
 	ps->rule = CP_NONE_IDX;
 }
 
@@ -1237,7 +1316,7 @@ duplicate_header(Parser *ps, const Token *t) pg_attribute_noreturn();
 static void
 duplicate_header(Parser *ps, const Token *t)
 {
-	error_at(t, ERRCODE_SYNTAX_ERROR,
+	cp_error_at(t, ERRCODE_SYNTAX_ERROR,
 			 psprintf("\"%.*s\" is given twice", t->len, t->start),
 			 "Each header line may appear once.");
 }
@@ -1272,7 +1351,7 @@ parse_header(Parser *ps)
 		next(ps);
 		exponent = cp_currency_exponent(code);
 		if (exponent < 0)
-			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 psprintf("unknown currency \"%s\"", code),
 					 "Use an ISO 4217 code in capitals, such as KRW, USD or KWD.");
 		memcpy(ps->b.currency, code, 3);
@@ -1287,13 +1366,17 @@ parse_header(Parser *ps)
 		if (ps->seen_timezone)
 			duplicate_header(ps, &t);
 		if (ps->tz_used)
-			error_at(&t, ERRCODE_SYNTAX_ERROR,
+			cp_error_at(&t, ERRCODE_SYNTAX_ERROR,
 					 "\"timezone\" must come before the first date",
 					 "Move the timezone line above the outage lines.");
 		zone = expect_name(ps, "a time zone name");
+		if (!cp_iana_zone_name(zone))
+			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+					 psprintf("time zone \"%s\" is not an IANA time zone name", zone),
+					 "Use a name from the tz database such as \"Asia/Seoul\" or \"UTC\": \"localtime\" follows the host, and a POSIX time zone string is not a name.");
 		ps->tz = pg_tzset(zone);
 		if (ps->tz == NULL || !pg_tz_acceptable(ps->tz))
-			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 psprintf("time zone \"%s\" not recognized", zone),
 					 "Use an IANA time zone name such as \"Asia/Seoul\" or \"UTC\".");
 		ps->b.timezone = cp_builder_string(&ps->b, zone, strlen(zone));
@@ -1324,11 +1407,12 @@ parse_header(Parser *ps)
 		CpInstrument *instr;
 		int32		i;
 
-		for (i = 0; i < ps->b.n_instruments; i++)
-			if (strcmp(CpBuilderString(&ps->b, CpBuilderInstrument(&ps->b, i)->name), name) == 0)
-				error_at(&at, ERRCODE_DUPLICATE_OBJECT,
-						 psprintf("instrument \"%s\" is declared twice", name), NULL);
-		instr = CpBuilderInstrument(&ps->b, cp_builder_instrument(&ps->b));
+		if (cp_names_get(ps->instrument_names, name, strlen(name)) != CP_NONE_IDX)
+			cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+					 psprintf("instrument \"%s\" is declared twice", name), NULL);
+		i = cp_builder_instrument(&ps->b);
+		(void) cp_names_add(ps->instrument_names, name, strlen(name), i);
+		instr = CpBuilderInstrument(&ps->b, i);
 		instr->name = cp_builder_string(&ps->b, name, strlen(name));
 		if ((instr->unit = word_value(&ps->tok, CP_WORDS_UNIT_KIND)) == 0)
 			syntax_error(ps, "money or count");
@@ -1339,7 +1423,7 @@ parse_header(Parser *ps)
 		Token		at = ps->tok;
 		int32		i = cp_builder_window(&ps->b);
 		CpWindow	w;
-		CpNode	   *lo,
+		CpBuildNode *lo,
 				   *hi;
 
 		memset(&w, 0, sizeof(w));
@@ -1348,12 +1432,13 @@ parse_header(Parser *ps)
 		hi = CpBuilderNode(&ps->b, w.hi_node);
 		if ((lo->op != CP_OP_DATE && lo->op != CP_OP_TIMESTAMP) ||
 			(hi->op != CP_OP_DATE && hi->op != CP_OP_TIMESTAMP))
-			error_at(&at, ERRCODE_SYNTAX_ERROR,
+			cp_error_at(&at, ERRCODE_SYNTAX_ERROR,
 					 "an outage window must be two dates or times", NULL);
-		w.lo = lo->v;
-		w.hi = w.exclusive ? hi->v : hi->w;
+		w.lo = cp_builder_instants(&ps->b, w.lo_node).v;
+		w.hi = w.exclusive ? cp_builder_instants(&ps->b, w.hi_node).v :
+			cp_builder_instants(&ps->b, w.hi_node).w;
 		if (w.hi <= w.lo)
-			error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
+			cp_error_at(&at, ERRCODE_INVALID_PARAMETER_VALUE,
 					 "outage window ends before it starts", NULL);
 		*CpBuilderWindow(&ps->b, i) = w;
 	}
@@ -1369,14 +1454,30 @@ cp_parse_policy(const char *text)
 {
 	Parser		ps;
 	CpRuleset	rs;
+	size_t		len = strlen(text);
+
+	/* before anything is allocated for it */
+	if (len > CP_MAX_POLICY_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("policy text is too long"),
+				 errdetail("A policy may have at most %d bytes of text; this one has %zu.",
+						   CP_MAX_POLICY_BYTES, len),
+				 errhint("Split the policy.")));
 
 	memset(&ps, 0, sizeof(ps));
 	ps.src = ps.p = ps.line_start = text;
 	ps.line = 1;
 	ps.rule = CP_NONE_IDX;
 	ps.cxt = CurrentMemoryContext;
+	ps.build_cxt = AllocSetContextCreate(ps.cxt, "compensation policy builder",
+										 ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(ps.build_cxt);
 	cp_builder_init(&ps.b);
-	ps.scratch = AllocSetContextCreate(ps.cxt, "compensation policy parser",
+	ps.rule_names = cp_names_create(ps.build_cxt);
+	ps.let_names = cp_names_create(ps.build_cxt);
+	ps.instrument_names = cp_names_create(ps.build_cxt);
+	ps.scratch = AllocSetContextCreate(ps.build_cxt, "compensation policy parser",
 									   ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(ps.scratch);
 	next(&ps);
@@ -1413,8 +1514,10 @@ cp_parse_policy(const char *text)
 	if (ps.b.timezone == CP_NONE_IDX)
 		ps.b.timezone = cp_builder_string(&ps.b, "UTC", 3);
 
-	MemoryContextSwitchTo(ps.cxt);
-	rs = cp_builder_finish(&ps.b);
 	MemoryContextDelete(ps.scratch);
+	MemoryContextSwitchTo(ps.build_cxt);
+	rs = cp_builder_finish(&ps.b, ps.cxt);
+	MemoryContextSwitchTo(ps.cxt);
+	MemoryContextDelete(ps.build_cxt);
 	return rs;
 }

@@ -14,11 +14,13 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "miscadmin.h"
 #include "utils/datetime.h"
 
 #include "keywords.h"
-#include "ruleset.h"
+#include "ruleset_build.h"
 #include "strutil.h"
 
 /*
@@ -72,6 +74,15 @@ typedef struct Printer
 	const CpLet *lets;
 	const CpColumn *columns;
 	const char *strings;
+	/*
+	 * The names of the lets visible where the printer is, as the parser
+	 * sees them: a column of such a name is printed in double quotes.  The
+	 * policy printer adds each let after printing it and removes a rule's
+	 * at its end, as the parser does; cp_print_node, which has no place in
+	 * the policy, counts every let as visible (made at first need).
+	 */
+	CpNames    *visible;
+	bool		all_lets;
 } Printer;
 
 static void print_expr(Printer *p, int32 idx, Prec context);
@@ -86,6 +97,8 @@ printer_init(Printer *p, StringInfo out, const CpRulesetData *rs)
 	p->lets = CpLets(rs);
 	p->columns = CpColumns(rs);
 	p->strings = CpStrings(rs);
+	p->visible = NULL;
+	p->all_lets = false;
 }
 
 /*
@@ -164,6 +177,71 @@ append_time(StringInfo out, int32 secs)
 		appendStringInfo(out, ":%02d", secs % SECS_PER_MINUTE);
 }
 
+/* Can name be written bare, as an identifier that is no keyword? */
+static bool
+plain_identifier(const char *name)
+{
+	const char *s = name;
+
+	if (!(isalpha((unsigned char) *s) || *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!(isalnum((unsigned char) *s) || *s == '_'))
+			return false;
+	return !cp_is_reserved_word(name);
+}
+
+/* Let i is visible from here on. */
+static void
+let_visible(Printer *p, int32 i)
+{
+	const char *let = get_string(p, p->lets[i].name);
+
+	if (p->visible == NULL)
+		p->visible = cp_names_create(CurrentMemoryContext);
+	(void) cp_names_add(p->visible, let, strlen(let), i);
+}
+
+static void
+let_hidden(Printer *p, int32 i)
+{
+	const char *let = get_string(p, p->lets[i].name);
+
+	cp_names_remove(p->visible, let, strlen(let));
+}
+
+/* Would the parser read name, here, as a let? */
+static bool
+names_a_let(Printer *p, const char *name)
+{
+	if (p->all_lets && p->visible == NULL)
+	{
+		int32		i;
+
+		for (i = 0; i < p->rs->n_lets; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			let_visible(p, i);
+		}
+	}
+	return p->visible != NULL &&
+		cp_names_get(p->visible, name, strlen(name)) != CP_NONE_IDX;
+}
+
+/*
+ * A column: bare when the parser reads that back as the column, else in
+ * double quotes (a keyword such as "end", a name that is no identifier, or
+ * one that a let also has).
+ */
+static void
+print_column(Printer *p, const char *name, bool lets_visible)
+{
+	if (plain_identifier(name) && !(lets_visible && names_a_let(p, name)))
+		appendStringInfoString(p->out, name);
+	else
+		cp_append_quoted(p->out, name, '"');
+}
+
 /*
  * Expressions and conditions
  */
@@ -213,6 +291,7 @@ print_list(Printer *p, int32 first, int32 count)
 
 	for (i = 0; i < count; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (i > 0)
 			appendStringInfoString(p->out, ", ");
 		print_expr(p, get_arg(p, first, i), PREC_TOP);
@@ -276,7 +355,7 @@ print_node(Printer *p, int32 idx)
 		case CP_OP_COLUMN:
 			if (n->a < 0 || n->a >= p->rs->n_columns)
 				elog(ERROR, "ruleset column %d out of range", n->a);
-			appendStringInfoString(out, get_string(p, p->columns[n->a].name));
+			print_column(p, get_string(p, p->columns[n->a].name), true);
 			break;
 		case CP_OP_LET:
 			if (n->a < 0 || n->a >= p->rs->n_lets)
@@ -463,6 +542,7 @@ cp_print_node(StringInfo out, const CpRulesetData *rs, int32 node)
 	Printer		p;
 
 	printer_init(&p, out, rs);
+	p.all_lets = true;
 	print_expr(&p, node, PREC_TOP);
 }
 
@@ -511,15 +591,18 @@ print_award(Printer *p, const CpAwardSpec *spec)
 			print_window_clause(p, spec);
 			break;
 		case CP_AWARD_EXTEND_OUTAGE:
-			appendStringInfo(out, "extend %s by outage", name);
-			break;
 		case CP_AWARD_EXTEND_BY:
-			appendStringInfo(out, "extend %s by ", name);
-			print_expr(p, spec->amount, PREC_TOP);
-			break;
 		case CP_AWARD_EXTEND_TO:
-			appendStringInfo(out, "extend %s to ", name);
-			print_expr(p, spec->amount, PREC_TOP);
+			/* the extended column: a let's name does not hide it here */
+			appendStringInfoString(out, "extend ");
+			print_column(p, name, false);
+			if (spec->kind == CP_AWARD_EXTEND_OUTAGE)
+				appendStringInfoString(out, " by outage");
+			else
+			{
+				appendStringInfoString(out, spec->kind == CP_AWARD_EXTEND_BY ? " by " : " to ");
+				print_expr(p, spec->amount, PREC_TOP);
+			}
 			break;
 		case CP_AWARD_GRANT:
 			appendStringInfo(out, "grant %s", name);
@@ -598,12 +681,16 @@ cp_print_policy(const CpRulesetData *rs)
 	}
 
 	for (i = 0; i < rs->n_instruments; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&out, "\ninstrument %s %s",
 						 get_string(&p, instruments[i].name),
 						 cp_word_name(CP_WORDS_UNIT_KIND, instruments[i].unit));
+	}
 
 	for (i = 0; i < rs->n_windows; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&out, "\noutage ");
 		print_range(&p, windows[i].lo_node, windows[i].hi_node,
 					windows[i].exclusive != 0);
@@ -611,16 +698,19 @@ cp_print_policy(const CpRulesetData *rs)
 
 	for (i = 0; i < rs->n_lets; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (p.lets[i].rule != CP_NONE_IDX)
 			continue;
 		appendStringInfoChar(&out, '\n');
 		print_let(&p, &p.lets[i], "");
+		let_visible(&p, i);
 	}
 
 	for (i = 0; i < rs->n_rules; i++)
 	{
 		const CpRule *rule = &rules[i];
 
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&out, "\n\nrule ");
 		cp_append_quoted(&out, get_string(&p, rule->name), '"');
 		if (rule->cond != CP_NONE_IDX)
@@ -634,6 +724,7 @@ cp_print_policy(const CpRulesetData *rs)
 				elog(ERROR, "ruleset let %d out of range", rule->first_let + j);
 			appendStringInfoChar(&out, '\n');
 			print_let(&p, &p.lets[rule->first_let + j], "  ");
+			let_visible(&p, rule->first_let + j);
 		}
 		for (j = 0; j < rule->n_awards; j++)
 		{
@@ -643,6 +734,8 @@ cp_print_policy(const CpRulesetData *rs)
 			print_award(&p, &awards[rule->first_award + j]);
 		}
 		appendStringInfoString(&out, "\nend");
+		for (j = 0; j < rule->n_lets; j++)
+			let_hidden(&p, rule->first_let + j);
 	}
 
 	return out.data;
