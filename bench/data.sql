@@ -5,7 +5,7 @@
 -- Creates (dropping it first) the table bench.orders with :rows generated
 -- order lines over every YES24 service: books, tickets, e-books, Crema Club,
 -- vouchers and coupons, buybacks and attendance-event entries.  The columns
--- and the spread of values are those of scripts/yes24_data.sql (the demo
+-- and the spread of values are those of examples/yes24/yes24_data.sql (the demo
 -- sample), so that the round 1 policy matches some rows of every rule and
 -- misses others; one column is added:
 --
@@ -199,7 +199,7 @@ FROM bench.gen WHERE service = 'attend';
 
 CREATE TABLE bench.orders AS SELECT * FROM bench.load ORDER BY order_id;
 COMMENT ON TABLE bench.orders IS
-	'benchmark orders: the columns of scripts/yes24_data.sql plus show_id (bench/data.sql)';
+	'benchmark orders: the columns of examples/yes24/yes24_data.sql plus show_id (bench/data.sql)';
 DROP TABLE bench.gen, bench.load;
 -- Set hint bits and the visibility map now, so that no timed scan pays for them.
 VACUUM (FREEZE, ANALYZE) bench.orders;

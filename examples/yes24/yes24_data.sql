@@ -1,6 +1,6 @@
--- scripts/yes24_data.sql: a deterministic, YES24-shaped sample for the demo.
+-- examples/yes24/yes24_data.sql: a deterministic, YES24-shaped sample for the demo.
 --
---   psql -v ON_ERROR_STOP=1 -d yes24 -f scripts/yes24_data.sql
+--   psql -v ON_ERROR_STOP=1 -d yes24 -f examples/yes24/yes24_data.sql
 --
 -- Creates (dropping them first) in schema public:
 --   orders           120,000 generated order lines over every service, plus the
@@ -8,7 +8,7 @@
 --   members           30,000 generated members, plus E17-E19
 --   worked_examples  which row is which worked example, and what it should get
 --
--- Column names are the contract the policies in policies/ use.  Columns that
+-- Column names are the contract the policies of this folder use.  Columns that
 -- do not apply to a service are NULL.  Every timestamp is written with an
 -- explicit +09 (KST) offset and every KST date is taken with
 -- AT TIME ZONE 'Asia/Seoul', so the data does not depend on the session's
@@ -53,7 +53,7 @@ CREATE TABLE public.orders (
 	final_price    numeric(12,0)    -- buyback: final purchase price, KRW
 );
 COMMENT ON TABLE public.orders IS
-	'YES24-shaped sample: one row per order line, all services in one wide table (scripts/yes24_data.sql)';
+	'YES24-shaped sample: one row per order line, all services in one wide table (examples/yes24/yes24_data.sql)';
 
 CREATE TABLE public.members (
 	member_id           bigint PRIMARY KEY,
@@ -63,7 +63,7 @@ CREATE TABLE public.members (
 	crema_valid_on_0608 boolean NOT NULL
 );
 COMMENT ON TABLE public.members IS
-	'YES24-shaped sample: one row per member, as of 2025-06-08 (scripts/yes24_data.sql)';
+	'YES24-shaped sample: one row per member, as of 2025-06-08 (examples/yes24/yes24_data.sql)';
 
 -- h(i, salt): a deterministic pseudo-random 31-bit integer.  Inlined by the
 -- planner (a single expression, each argument used once).
