@@ -180,7 +180,8 @@ SELECT expect('compensation on every node',
 	'version ' || (SELECT extversion FROM pg_extension WHERE extname = 'compensation'));
 SQL
 
-step load "load examples/yes24/yes24_data.sql (coordinator, local)" < "$ROOT/examples/yes24/yes24_data.sql" || exit 1
+# \i, not the file on stdin: it includes generator.sql relative to itself.
+step load "load examples/yes24/yes24_data.sql (coordinator, local)" <<<"\\i '$ROOT/examples/yes24/yes24_data.sql'" || exit 1
 
 step distribute "distribute orders, members (32 shards each), policies (reference)" <<'SQL' || exit 1
 SET client_min_messages = warning;

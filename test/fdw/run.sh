@@ -113,7 +113,8 @@ for i in 0 1 2; do
 	psql_node "$i" -d postgres -c 'CREATE DATABASE yes24' || die "CREATE DATABASE on ${NODES[$i]}"
 	psql_node "$i" -d yes24 -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION compensation' ||
 		die "CREATE EXTENSION compensation on ${NODES[$i]}"
-	step "load$i" "load examples/yes24/yes24_data.sql (${NODES[$i]})" "$i" <"$ROOT/examples/yes24/yes24_data.sql" || exit 1
+	# \i, not the file on stdin: it includes generator.sql relative to itself.
+	step "load$i" "load examples/yes24/yes24_data.sql (${NODES[$i]})" "$i" <<<"\\i '$ROOT/examples/yes24/yes24_data.sql'" || exit 1
 done
 step shard1 "shard s1 keeps order_id < 60001" 1 <<'SQL' || exit 1
 DELETE FROM orders WHERE order_id >= 60001;
