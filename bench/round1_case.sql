@@ -1,4 +1,4 @@
--- bench/round1_case.sql: the YES24 round 1 policy (policies/yes24-round1.policy)
+-- bench/round1_case.sql: the YES24 round 1 policy (examples/yes24/yes24-round1.policy)
 -- written by hand as SQL CASE expressions: baseline (a) of B1.
 --
 --   psql -v ON_ERROR_STOP=1 -f bench/round1_case.sql     (after bench/setup.sql)

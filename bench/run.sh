@@ -278,7 +278,7 @@ with_backend() {
 	}
 }
 
-ROUND1=$ROOT/policies/yes24-round1.policy
+ROUND1=$ROOT/examples/yes24/yes24-round1.policy
 [ -f "$ROUND1" ] || die "missing $ROUND1"
 ROWS_F=$(fmt_int "$ROWS")
 

@@ -1,6 +1,6 @@
 -- bench/setup.sql: what every benchmark query shares (after bench/data.sql).
 --
---   psql -v ON_ERROR_STOP=1 -v round1="$(cat policies/yes24-round1.policy)" -f bench/setup.sql
+--   psql -v ON_ERROR_STOP=1 -v round1="$(cat examples/yes24/yes24-round1.policy)" -f bench/setup.sql
 --
 -- Creates in schema bench:
 --   r1_lines(...)        the per-rule totals of round 1 as text lines

@@ -73,7 +73,7 @@ psql_s -d postgres -c "CREATE DATABASE $DB" >/dev/null || {
 if ! {
 	psql_db -c "CREATE EXTENSION compensation" &&
 		psql_db -v rows="$ROWS" -f bench/data.sql &&
-		psql_db -v round1="$(cat policies/yes24-round1.policy)" -f bench/setup.sql \
+		psql_db -v round1="$(cat examples/yes24/yes24-round1.policy)" -f bench/setup.sql \
 			-f bench/round1_case.sql -f bench/round1_plpgsql.sql -f bench/policies.sql
 } >"$TMP/setup.log" 2>&1; then
 	cat "$TMP/setup.log" >&2

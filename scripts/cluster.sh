@@ -1,4 +1,5 @@
-# scripts/cluster.sh: helpers shared by scripts/test.sh and scripts/demo.sh.
+# scripts/cluster.sh: helpers shared by the scripts that build and start
+# clusters: scripts/test.sh, examples/yes24/demo.sh, bench/, test/citus, test/fdw.
 #
 # Source it, do not run it:   . "$(dirname "$0")/cluster.sh"
 #

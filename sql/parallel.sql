@@ -6,7 +6,7 @@
 \set test parallel
 \i test/regress_preamble.sql
 -- The shipped YES24 round 1 policy, under this test's name.
-\set round1 `cat policies/yes24-round1.policy`
+\set round1 `cat examples/yes24/yes24-round1.policy`
 SELECT compensation.define_policy(replace(:'round1', 'policy "yes24-round1"',
 	'policy "parallel/yes24-round1"')) > 0 AS defined;
 SELECT compensation.publish('parallel/yes24-round1') > 0 AS published;

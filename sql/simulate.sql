@@ -3,7 +3,7 @@
 \set test simulate
 \i test/regress_preamble.sql
 -- The shipped YES24 round 1 policy, under this test's name.
-\set round1 `cat policies/yes24-round1.policy`
+\set round1 `cat examples/yes24/yes24-round1.policy`
 SELECT compensation.define_policy(replace(:'round1', 'policy "yes24-round1"',
 	'policy "simulate/yes24-round1"')) > 0 AS defined;
 SELECT compensation.publish('simulate/yes24-round1') > 0 AS published;

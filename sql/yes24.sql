@@ -1,16 +1,16 @@
 -- The flagship case: every worked example E1-E19 of YES24.md, evaluated
--- with the shipped policies (policies/yes24-round*.policy).
+-- with the shipped policies (examples/yes24/yes24-round*.policy).
 \set test yes24
 \i test/regress_preamble.sql
 SET TimeZone = 'Asia/Seoul';
-\set round1 `cat policies/yes24-round1.policy`
-\set round2 `cat policies/yes24-round2.policy`
+\set round1 `cat examples/yes24/yes24-round1.policy`
+\set round2 `cat examples/yes24/yes24-round2.policy`
 CREATE TEMP TABLE yes24 AS
   SELECT :'round1'::compensation.ruleset AS r1, :'round2'::compensation.ruleset AS r2;
 SELECT compensation.policy_name(r1), compensation.rule_count(r1),
        compensation.policy_name(r2), compensation.rule_count(r2) FROM yes24;
 
--- One wide order table, as in scripts/yes24_data.sql; "example" names the case.
+-- One wide order table, as in examples/yes24/yes24_data.sql; "example" names the case.
 CREATE TEMP TABLE orders (
   example text, order_id bigint, member_id bigint, service text, price bigint,
   show_at timestamptz, attended boolean, cancelled_at timestamptz, cancel_fee bigint,

@@ -132,8 +132,8 @@ declare -A MS
 step() {
 	local key=$1 label=$2 node=${3:-0} t0 out rc ms
 	t0=$(date +%s%N)
-	out=$(psql_node "$node" -d yes24 -v round1="$(cat "$ROOT/policies/yes24-round1.policy")" \
-		-v round2="$(cat "$ROOT/policies/yes24-round2.policy")" 2>&1 >/dev/null)
+	out=$(psql_node "$node" -d yes24 -v round1="$(cat "$ROOT/examples/yes24/yes24-round1.policy")" \
+		-v round2="$(cat "$ROOT/examples/yes24/yes24-round2.policy")" 2>&1 >/dev/null)
 	rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	MS[$key]=$ms
@@ -180,7 +180,8 @@ SELECT expect('compensation on every node',
 	'version ' || (SELECT extversion FROM pg_extension WHERE extname = 'compensation'));
 SQL
 
-step load "load scripts/yes24_data.sql (coordinator, local)" < "$ROOT/scripts/yes24_data.sql" || exit 1
+# \i, not the file on stdin: it includes generator.sql relative to itself.
+step load "load examples/yes24/yes24_data.sql (coordinator, local)" <<<"\\i '$ROOT/examples/yes24/yes24_data.sql'" || exit 1
 
 step distribute "distribute orders, members (32 shards each), policies (reference)" <<'SQL' || exit 1
 SET client_min_messages = warning;

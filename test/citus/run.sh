@@ -24,7 +24,7 @@
 #   4. starts a coordinator and two workers in a mktemp folder (initdb as the
 #      postgres user; TCP on 127.0.0.1, three free ports; Unix sockets in the
 #      folder), creates citus and compensation, loads the demo data
-#      (scripts/yes24_data.sql: 120,000 orders, 30,000 members), keeps a local
+#      (examples/yes24/yes24_data.sql: 120,000 orders, 30,000 members), keeps a local
 #      copy of each table on the coordinator (the one-node reference), and
 #      distributes orders by order_id and members by member_id;
 #   5. runs the steps of test/citus/cluster_test.sh, which assert that the

@@ -89,8 +89,8 @@ declare -A MS
 step() {
 	local key=$1 label=$2 node=${3:-0} t0 out rc ms
 	t0=$(date +%s%N)
-	out=$(psql_node "$node" -d yes24 -v round1="$(cat "$ROOT/policies/yes24-round1.policy")" \
-		-v round2="$(cat "$ROOT/policies/yes24-round2.policy")" \
+	out=$(psql_node "$node" -d yes24 -v round1="$(cat "$ROOT/examples/yes24/yes24-round1.policy")" \
+		-v round2="$(cat "$ROOT/examples/yes24/yes24-round2.policy")" \
 		-v s1_host="$TMP/s1" -v s1_port="${PORTS[1]}" -v s2_host="$TMP/s2" -v s2_port="${PORTS[2]}" 2>&1 >/dev/null)
 	rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
@@ -113,7 +113,8 @@ for i in 0 1 2; do
 	psql_node "$i" -d postgres -c 'CREATE DATABASE yes24' || die "CREATE DATABASE on ${NODES[$i]}"
 	psql_node "$i" -d yes24 -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION compensation' ||
 		die "CREATE EXTENSION compensation on ${NODES[$i]}"
-	step "load$i" "load scripts/yes24_data.sql (${NODES[$i]})" "$i" <"$ROOT/scripts/yes24_data.sql" || exit 1
+	# \i, not the file on stdin: it includes generator.sql relative to itself.
+	step "load$i" "load examples/yes24/yes24_data.sql (${NODES[$i]})" "$i" <<<"\\i '$ROOT/examples/yes24/yes24_data.sql'" || exit 1
 done
 step shard1 "shard s1 keeps order_id < 60001" 1 <<'SQL' || exit 1
 DELETE FROM orders WHERE order_id >= 60001;
@@ -227,7 +228,7 @@ SELECT expect('simulate() over the partitioned table equals one node',
 		UNION ALL (SELECT * FROM compensation.simulate('yes24-round1', 'orders_local')
 		EXCEPT SELECT * FROM compensation.simulate('yes24-round1', 'orders'))) d) = 0);
 SQL
-PLAN_DIRECT=$(psql_node 0 -d yes24 -At -v round1="$(cat "$ROOT/policies/yes24-round1.policy")" <<'SQL' 2>&1
+PLAN_DIRECT=$(psql_node 0 -d yes24 -At -v round1="$(cat "$ROOT/examples/yes24/yes24-round1.policy")" <<'SQL' 2>&1
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT compensation.sum(compensation.evaluate(:'round1'::compensation.ruleset, o)) FROM orders o;
 SQL

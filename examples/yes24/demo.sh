@@ -1,32 +1,33 @@
 #!/usr/bin/env bash
-# scripts/demo.sh: the YES24 case, end to end, on a throwaway cluster.
+# examples/yes24/demo.sh: the YES24 case, end to end, on a throwaway cluster.
 #
-#   sudo bash scripts/demo.sh          build, install, start, load, evaluate, summarise
-#   sudo bash scripts/demo.sh stop     stop the demo cluster (its data stays in .cluster/)
-#   sudo bash scripts/demo.sh clean    stop it and delete .cluster/
+#   sudo bash examples/yes24/demo.sh          build, install, start, load, evaluate, summarise
+#   sudo bash examples/yes24/demo.sh stop     stop the demo cluster (its data stays in .cluster/)
+#   sudo bash examples/yes24/demo.sh clean    stop it and delete .cluster/
 #
 # On a Debian 12 machine it installs the packages it lacks, builds and
 # installs the extension, starts a PostgreSQL 15 cluster whose data lives in
 # .cluster/ of this checkout (git ignores it; Unix socket in .cluster/, no
-# TCP), creates the database yes24 with scripts/yes24_data.sql (120,000
-# orders of every service, 30,000 members), defines the policies
-# policies/yes24-round1.policy and policies/yes24-round2.policy, evaluates
-# round 1 over every order and round 2 over every member, and prints per
-# rule the rows awarded, the totals per instrument and the days extended.
+# TCP), creates the database yes24 with yes24_data.sql (120,000 orders of
+# every service, 30,000 members), defines the policies yes24-round1.policy
+# and yes24-round2.policy (all three next to this script), evaluates round 1
+# over every order and round 2 over every member, and prints per rule the
+# rows awarded, the totals per instrument and the days extended.
 # The cluster keeps running so that you can explore; the last lines say how
 # to connect and how to stop it.  Running it again rebuilds, restarts the
 # same cluster and recreates the yes24 database from scratch.
 set -Eeuo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
+HERE=$ROOT/examples/yes24
 . "$ROOT/scripts/cluster.sh"
 
 CLUSTER=$ROOT/.cluster
 PORT=${COMPENSATION_DEMO_PORT:-54330}
 DB=yes24
-ROUND1=$ROOT/policies/yes24-round1.policy
-ROUND2=$ROOT/policies/yes24-round2.policy
+ROUND1=$HERE/yes24-round1.policy
+ROUND2=$HERE/yes24-round2.policy
 
 psql_demo() {
 	"$PG_BIN/psql" -X -h "$CLUSTER" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 "$@"
@@ -34,17 +35,17 @@ psql_demo() {
 
 case "${1:-run}" in
 stop)
-	cluster_need_root "$ROOT/scripts/demo.sh" "$@"
+	cluster_need_root "$HERE/demo.sh" "$@"
 	if [ -d "$CLUSTER/data" ] && cluster_running "$CLUSTER"; then
 		cluster_stop "$CLUSTER"
-		say "demo cluster stopped (data kept in $CLUSTER; 'bash scripts/demo.sh clean' deletes it)"
+		say "demo cluster stopped (data kept in $CLUSTER; 'bash examples/yes24/demo.sh clean' deletes it)"
 	else
 		say "demo cluster is not running"
 	fi
 	exit 0
 	;;
 clean)
-	cluster_need_root "$ROOT/scripts/demo.sh" "$@"
+	cluster_need_root "$HERE/demo.sh" "$@"
 	[ -d "$CLUSTER/data" ] && cluster_stop "$CLUSTER"
 	rm -rf "$CLUSTER"
 	say "removed $CLUSTER"
@@ -52,13 +53,13 @@ clean)
 	;;
 run) ;;
 *)
-	echo "usage: bash scripts/demo.sh [run|stop|clean]" >&2
+	echo "usage: bash examples/yes24/demo.sh [run|stop|clean]" >&2
 	exit 2
 	;;
 esac
 
-cluster_need_root "$ROOT/scripts/demo.sh" "$@"
-trap 'warn "the demo stopped on an error (see above). If the cluster started, it still runs: bash scripts/demo.sh stop"' ERR
+cluster_need_root "$HERE/demo.sh" "$@"
+trap 'warn "the demo stopped on an error (see above). If the cluster started, it still runs: bash examples/yes24/demo.sh stop"' ERR
 
 if [ ! -f "$ROUND1" ] || [ ! -f "$ROUND2" ]; then die "missing $ROUND1 or $ROUND2"; fi
 
@@ -88,12 +89,12 @@ say "cluster running: socket $CLUSTER/.s.PGSQL.$PORT, log $CLUSTER/server.log"
 # The data and the policies.
 ###########################################################################
 psql_demo -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-say "loading scripts/yes24_data.sql into $DB"
-psql_demo -q -d "$DB" -f "$ROOT/scripts/yes24_data.sql"
+say "loading examples/yes24/yes24_data.sql into $DB"
+psql_demo -q -d "$DB" -f "$HERE/yes24_data.sql"
 
 say "defining the policies"
 psql_demo -q -d "$DB" -v round1="$(cat "$ROUND1")" -v round2="$(cat "$ROUND2")" \
-	-v file1="policies/$(basename "$ROUND1")" -v file2="policies/$(basename "$ROUND2")" <<'SQL'
+	-v file1="examples/yes24/$(basename "$ROUND1")" -v file2="examples/yes24/$(basename "$ROUND2")" <<'SQL'
 CREATE EXTENSION compensation;
 CREATE TABLE public.policies (
 	name   text PRIMARY KEY,
@@ -296,7 +297,7 @@ Things to try:
     SELECT e.* FROM orders o, policies p, compensation.explain(p.rules, o) e
       WHERE p.name = 'yes24-round1' AND o.order_id = 9000050;
 
-Stop it:    bash scripts/demo.sh stop     (as root, or with sudo)
-Delete it:  bash scripts/demo.sh clean
+Stop it:    bash examples/yes24/demo.sh stop     (as root, or with sudo)
+Delete it:  bash examples/yes24/demo.sh clean
 ==================================================================
 EOF
