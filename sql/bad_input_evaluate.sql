@@ -70,3 +70,14 @@ SELECT t.id, compensation.evaluate(
 	'policy "bad_input_evaluate/enum" currency KRW rule "r" when lvl < ''low'' credit points 1 end'::compensation.ruleset,
 	s) FROM levels t, LATERAL (SELECT t.lvl::text AS lvl) s ORDER BY t.id;
 \set VERBOSITY default
+
+-- A date the policy's time zone cannot place (beyond the timestamp range)
+-- is an error that names the rule that read it (the time-zone code raises
+-- it; the evaluator's error context names the rule and the policy).
+CREATE TABLE far (id int, due date);
+INSERT INTO far VALUES (1, '5000000-01-01');
+\set SHOW_CONTEXT errors
+SELECT compensation.evaluate(
+	'policy "bad_input_evaluate/far" currency KRW rule "early" when due < 2025-01-01 credit points 1 end'::compensation.ruleset,
+	t) FROM far t;
+\set SHOW_CONTEXT never

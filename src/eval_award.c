@@ -621,12 +621,18 @@ static CpAward
 award_of_row(CpEval *ev)
 {
 	MemoryContext caller = CurrentMemoryContext;
+	ErrorContextCallback errcallback;
 	CpAward		aw;
 
+	errcallback.callback = EvalErrorContext;
+	errcallback.arg = ev;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
 	MemoryContextSwitchTo(ev->rowcxt);
 	eval_rules(ev);
 	aw = EvalBuildAward(ev, 0, ev->n_pending, caller);
 	MemoryContextSwitchTo(caller);
+	error_context_stack = errcallback.previous;
 	return aw;
 }
 

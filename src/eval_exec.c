@@ -52,6 +52,22 @@ EvalRuleName(const CpEval *ev)
 	return str_at(ev, ev->rs->name);
 }
 
+/*
+ * Error context while a row is evaluated: a date or time out of range is
+ * raised by the time-zone code, which does not know the rule it works for;
+ * the context names it (errors raised here name their rule themselves).
+ */
+void
+EvalErrorContext(void *arg)
+{
+	const CpEval *ev = (const CpEval *) arg;
+
+	if (geterrcode() == ERRCODE_DATETIME_VALUE_OUT_OF_RANGE &&
+		ev->cur_rule >= 0 && ev->cur_rule < ev->n_rules)
+		errcontext("rule \"%s\" of policy \"%s\"",
+				   str_at(ev, ev->rules[ev->cur_rule].name), str_at(ev, ev->rs->name));
+}
+
 char *
 EvalNodeText(const CpEval *ev, int32 node)
 {

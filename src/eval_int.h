@@ -397,6 +397,8 @@ extern CP_EVAL_INTERNAL CpAward EvalBuildAward(CpEval *ev, int from, int to,
 											   MemoryContext cxt);
 
 /* For error messages: the current rule's name, a node's text, a kind. */
+/* Error context callback naming the rule being evaluated (arg: the CpEval). */
+extern CP_EVAL_INTERNAL void EvalErrorContext(void *arg);
 extern CP_EVAL_INTERNAL const char *EvalRuleName(const CpEval *ev);
 extern CP_EVAL_INTERNAL char *EvalNodeText(const CpEval *ev, int32 node);
 extern CP_EVAL_INTERNAL const char *EvalKindName(uint8 kind);
