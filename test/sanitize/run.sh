@@ -46,6 +46,10 @@
 # Environment: COMPENSATION_TEST_PORT (default 54339), KEEP=1 keeps the whole
 # temporary folder (cluster, copies), not only the reports.
 set -uo pipefail
+# The whole script is one block, read before it runs: bash reads a script as
+# it goes, and an edit to this file during a 30-minute valgrind run would
+# otherwise change the rest of that run.
+{
 
 MODE=${1:-ubsan}
 case $MODE in ubsan | valgrind) ;; *)
@@ -246,3 +250,4 @@ echo
 say "$MODE run took $(($(date +%s) - START)) s; reports naming our code: $ours; others: $others"
 say "reports and logs: $REPORTS"
 exit $FAIL
+}
