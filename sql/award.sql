@@ -41,9 +41,12 @@ SELECT 'KRW {"a": credit deposit 100 x1; "b": grant pass 1 units; "c": extend d 
 -- binary round trip through COPY
 CREATE TABLE award_bin (id int, a compensation.award);
 INSERT INTO award_bin SELECT id, t::compensation.award FROM award_texts;
-\copy award_bin TO '/tmp/compensation_award_regress.bin' WITH (FORMAT binary)
+-- The file is named by the backend's pid: several test runs (clusters) on
+-- one machine share /tmp, and a fixed name let one run read another's file.
+SELECT '/tmp/compensation_award_regress_' || pg_backend_pid() || '.bin' AS binfile \gset
+COPY award_bin TO :'binfile' WITH (FORMAT binary);
 CREATE TABLE award_bin2 (LIKE award_bin);
-\copy award_bin2 FROM '/tmp/compensation_award_regress.bin' WITH (FORMAT binary)
+COPY award_bin2 FROM :'binfile' WITH (FORMAT binary);
 SELECT b.id, compensation.award_send(b.a) = compensation.award_send(c.a) AS same
 FROM award_bin b JOIN award_bin2 c USING (id) ORDER BY id;
 
@@ -70,15 +73,19 @@ CREATE TEMP TABLE recv_t (a compensation.award);
 CREATE FUNCTION pg_temp.recv(payload bytea) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	lo oid;
+	path text;
 	result text;
 BEGIN
 	lo := lo_from_bytea(0, '\x5047434f50590aff0d0a00'::bytea || int4send(0) || int4send(0)
 						   || int2send(1::int2) || int4send(octet_length(payload)) || payload
 						   || int2send(-1::int2));
-	PERFORM lo_export(lo, '/tmp/compensation_award_recv.bin');
+	-- one file a backend (pid): a fixed name is shared by every test run on
+	-- the machine, and a concurrent run's file was read in its place
+	path := format('/tmp/compensation_award_recv_%s.bin', pg_backend_pid());
+	PERFORM lo_export(lo, path);
 	PERFORM lo_unlink(lo);
 	TRUNCATE recv_t;
-	COPY recv_t FROM '/tmp/compensation_award_recv.bin' WITH (FORMAT binary);
+	EXECUTE format('COPY recv_t FROM %L WITH (FORMAT binary)', path);
 	SELECT a::text INTO result FROM recv_t;
 	RETURN result;
 END
