@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(304);
+SELECT plan(302);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -74,8 +74,8 @@ INSERT INTO contract VALUES
 	(49, 'compensation._issue_batch(text,integer,text[],anyarray)', 'record', false, false),
 	(50, 'compensation._evaluate_columns(compensation.ruleset,anyelement,text[],"any")', 'compensation.award', false, true),
 	(51, 'compensation._evaluate_support(internal)', 'internal', true, true),
-	(52, 'compensation.subject_key(anyelement)', 'text', true, true),
-	(53, 'compensation._row_subject(anyelement,text)', 'text', true, true),
+	(52, 'compensation.subject_key(anyelement)', 'text', true, false),
+	(53, 'compensation._row_subject(anyelement,text)', 'text', true, false),
 	(54, 'compensation._backend_start()', 'timestamp with time zone', true, false),
 	(55, 'compensation._run_check_lock(text,text,text)', 'void', true, false),
 	(56, 'compensation._key_column(regclass,text)', 'record', true, false),
@@ -160,6 +160,12 @@ WHERE c.pure ORDER BY c.ord;
 SELECT is(p.proparallel::text, 's', format('%s is PARALLEL SAFE', c.sig))
 FROM contract c LEFT JOIN pg_proc p ON p.oid = to_regprocedure(c.sig)
 WHERE c.pure ORDER BY c.ord;
+
+-- Subjects: STABLE, not IMMUTABLE (an enum key's text is its label, which
+-- ALTER TYPE ... RENAME VALUE changes), and safe in parallel workers.
+SELECT is(p.provolatile::text || p.proparallel::text, 'ss', format('%s is STABLE PARALLEL SAFE', p.oid::regprocedure))
+FROM pg_proc p WHERE p.oid IN ('compensation.subject_key(anyelement)'::regprocedure,
+	'compensation._row_subject(anyelement,text)'::regprocedure) ORDER BY 1;
 
 SELECT is((SELECT prosupport::regproc::text FROM pg_proc
 	WHERE oid = 'compensation.evaluate(compensation.ruleset,anyelement)'::regprocedure),
