@@ -124,29 +124,7 @@ psql_node() {
 # public.expect(label, ok, detail), which raises on a mismatch.
 ###########################################################################
 COORD_PORT=${PORTS[0]} W1_PORT=${PORTS[1]} W2_PORT=${PORTS[2]}
-FAILS=0
-TIMES=()
-declare -A MS
-# step KEY LABEL [NODE]: run stdin's SQL on NODE (0: coordinator), db yes24;
-# shows its messages (expect() reports with INFO), not its rows.
-step() {
-	local key=$1 label=$2 node=${3:-0} t0 out rc ms
-	t0=$(date +%s%N)
-	out=$(psql_node "$node" -d yes24 -v round1="$(cat "$ROOT/examples/yes24/yes24-round1.policy")" \
-		-v round2="$(cat "$ROOT/examples/yes24/yes24-round2.policy")" 2>&1 >/dev/null)
-	rc=$?
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	MS[$key]=$ms
-	TIMES+=("$(printf '%-62s %7d ms' "$label" "$ms")")
-	if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/    /'; fi
-	if [ $rc -ne 0 ]; then
-		FAILS=$((FAILS + 1))
-		warn "FAILED: $label"
-	else
-		say "$label: $ms ms"
-	fi
-	return $rc
-}
+. "$ROOT/test/multinode_step.sh"
 
 for i in 0 1 2; do
 	psql_node "$i" -d postgres -c 'CREATE DATABASE yes24' || die "CREATE DATABASE on node $i failed"

@@ -81,30 +81,8 @@ psql_node() {
 	psql -X -q -v ON_ERROR_STOP=1 -h "$TMP/${NODES[$i]}" -p "${PORTS[$i]}" -U postgres "$@"
 }
 
-FAILS=0
-TIMES=()
-declare -A MS
-# step KEY LABEL [NODE]: run stdin's SQL on NODE (0: front), db yes24, timed;
-# shows its messages (expect() reports with INFO), not its rows.
-step() {
-	local key=$1 label=$2 node=${3:-0} t0 out rc ms
-	t0=$(date +%s%N)
-	out=$(psql_node "$node" -d yes24 -v round1="$(cat "$ROOT/examples/yes24/yes24-round1.policy")" \
-		-v round2="$(cat "$ROOT/examples/yes24/yes24-round2.policy")" \
-		-v s1_host="$TMP/s1" -v s1_port="${PORTS[1]}" -v s2_host="$TMP/s2" -v s2_port="${PORTS[2]}" 2>&1 >/dev/null)
-	rc=$?
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	MS[$key]=$ms
-	TIMES+=("$(printf '%-62s %7d ms' "$label" "$ms")")
-	if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/    /'; fi
-	if [ $rc -ne 0 ]; then
-		FAILS=$((FAILS + 1))
-		warn "FAILED: $label"
-	else
-		say "$label: $ms ms"
-	fi
-	return $rc
-}
+. "$ROOT/test/multinode_step.sh"
+STEP_VARS=(-v s1_host="$TMP/s1" -v s1_port="${PORTS[1]}" -v s2_host="$TMP/s2" -v s2_port="${PORTS[2]}")
 
 # The data: the demo's, generated on each node (deterministic); each shard
 # keeps its range of order_id, the front keeps a full local copy (the
