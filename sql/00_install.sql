@@ -30,6 +30,28 @@ FROM orders o;
 SELECT count(*) AS lines FROM orders o,
 	compensation.issue('install-0.1.0', o.order_id::text, o) l;
 
+-- A policy that 0.1.0 issued with issue_all over a table keyed by an
+-- instant, under a DateStyle other than ISO: its subjects are key::text
+-- under those settings.
+CREATE TABLE bookings (booked_at timestamptz PRIMARY KEY, price bigint);
+INSERT INTO bookings VALUES ('2025-06-10 19:00+09', 50000), ('2025-06-11 08:30+09', 20000);
+SELECT compensation.define_policy($$
+policy "install-0.1.0-runs"
+currency KRW
+rule "refund"
+  credit deposit price * 10% round half_up
+end
+$$) IS NOT NULL AS defined;
+SELECT compensation.publish('install-0.1.0-runs') IS NOT NULL AS published;
+SET DateStyle = 'SQL, DMY';
+SET TimeZone = 'Asia/Seoul';
+SET client_min_messages = warning;
+CALL compensation.issue_all('install-0.1.0-runs', 'bookings', 'booked_at');
+RESET client_min_messages;
+SELECT subject, amount FROM compensation.ledger WHERE policy = 'install-0.1.0-runs' ORDER BY 1;
+RESET DateStyle;
+RESET TimeZone;
+
 -- 0.1.0's declaration of the planner's evaluate() call takes attribute
 -- numbers and was callable with forged ones (the 0.1.0 library crashed on
 -- the first call, and read a text as the amount on the second).  Today's
@@ -67,7 +89,33 @@ SELECT compensation.rules('install-0.1.0') OPERATOR(compensation.=)
        (SELECT rules FROM kept LIMIT 1) AS same_rules;
 SELECT subject, rule, kind, instrument, amount FROM compensation.ledger
 WHERE policy = 'install-0.1.0' ORDER BY subject;
+-- 0.1.0 did not record where a subject came from.  The update tried to
+-- give the lines of "install-0.1.0-runs" the source of the one table its
+-- issue_all ran over, but under this session's DateStyle the subject
+-- '10/06/2025 19:00:00 KST' reads as October: they stay unknown (the
+-- WARNINGs above), as do those of "install-0.1.0", which only issue()
+-- wrote.  A policy with unknown lines is not issued.  An administrator
+-- names the settings and the table; the subjects become canonical, and
+-- issuing again pays nothing more.
+SELECT source, count(*) FROM compensation.issuance
+WHERE policy LIKE 'install-0.1.0%' GROUP BY 1 ORDER BY 1;
+\set VERBOSITY terse
+SELECT count(*) AS new_lines FROM orders o,
+	compensation.issue('install-0.1.0', o.order_id::text, o) l;
+\set VERBOSITY default
+SET DateStyle = 'SQL, DMY';
+SET TimeZone = 'Asia/Seoul';
+SELECT compensation.adopt_lines('install-0.1.0-runs', 'bookings', 'booked_at');
+RESET DateStyle;
+RESET TimeZone;
+SELECT compensation.adopt_lines('install-0.1.0', 'orders', 'order_id');
+SELECT policy, source, subject, amount FROM compensation.ledger
+WHERE policy LIKE 'install-0.1.0%' ORDER BY 1, 3;
 -- Issuing again after the update pays nothing more.
 SELECT count(*) AS new_lines FROM orders o,
 	compensation.issue('install-0.1.0', o.order_id::text, o) l;
+SET client_min_messages = warning;
+CALL compensation.issue_all('install-0.1.0-runs', 'bookings', 'booked_at');
+RESET client_min_messages;
+SELECT count(*) AS lines FROM compensation.ledger WHERE policy = 'install-0.1.0-runs';
 RESET search_path;

@@ -106,11 +106,19 @@ FROM compensation.issue_progress WHERE policy = 'issue_all/batch' ORDER BY run;
 SELECT subject, sum(amount) AS net FROM compensation.ledger WHERE policy = 'issue_all/batch'
 GROUP BY subject HAVING sum(amount) <> 0 ORDER BY 1;
 
--- A text key walks the table in its own order (and names other subjects:
--- c009 and c010 are owed what 9 and 10 were).
+-- A table is issued by one key column: by another, its rows would be
+-- other subjects, paid again.
 CALL compensation.issue_all('issue_all/batch', 'orders', 'code', 4);
+-- A text key walks its table in its own order.  A copy of the orders keyed
+-- by code is another source: c009 and c010 are owed what 9 and 10 are, and
+-- neither table's lines touch the other's.
+CREATE TABLE orders_by_code AS SELECT * FROM orders;
+ALTER TABLE orders_by_code ADD PRIMARY KEY (code);
+CALL compensation.issue_all('issue_all/batch', 'orders_by_code', 'code', 4);
 SELECT run, relation, key_column, status, rows_done, lines_written, last_key
 FROM compensation.issue_progress WHERE policy = 'issue_all/batch' AND key_column = 'code';
+SELECT source, count(*) AS lines, sum(amount) AS total FROM compensation.ledger
+WHERE policy = 'issue_all/batch' AND subject IN ('9', '10', 'c009', 'c010') GROUP BY 1 ORDER BY 1;
 
 -- A batch mixing first issuances (written set-based) with a subject issued
 -- before whose award changed (the per-row path, with its reversal): new
@@ -135,8 +143,8 @@ SELECT lines_written FROM compensation.issue_progress WHERE policy = 'issue_all/
 ORDER BY run DESC LIMIT 1;
 
 -- _issue_batch (issue_all's batches) refuses what issue_all never passes.
-SELECT compensation._issue_batch('issue_all/batch', 3, ARRAY['1', '1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)));
-SELECT compensation._issue_batch('issue_all/batch', 3, ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)));
-SELECT compensation._issue_batch('issue_all/batch', 3, ARRAY[NULL], ARRAY(SELECT o FROM orders o WHERE order_id = 1));
-SELECT compensation._issue_batch('issue_all/batch', 3, NULL, ARRAY(SELECT o FROM orders o WHERE order_id = 1));
-SELECT compensation._issue_batch('issue_all/batch', 99, ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id = 1));
+SELECT compensation._issue_batch('issue_all/batch', 3, 'test_issue_all.orders', ARRAY['1', '1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)), false);
+SELECT compensation._issue_batch('issue_all/batch', 3, 'test_issue_all.orders', ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id IN (1, 2)), false);
+SELECT compensation._issue_batch('issue_all/batch', 3, 'test_issue_all.orders', ARRAY[NULL], ARRAY(SELECT o FROM orders o WHERE order_id = 1), false);
+SELECT compensation._issue_batch('issue_all/batch', 3, 'test_issue_all.orders', NULL, ARRAY(SELECT o FROM orders o WHERE order_id = 1), false);
+SELECT compensation._issue_batch('issue_all/batch', 99, 'test_issue_all.orders', ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id = 1), false);

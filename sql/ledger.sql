@@ -39,15 +39,15 @@ SELECT pg_temp.err($$DELETE FROM compensation.ledger WHERE policy = 'ledger/roun
 SELECT pg_temp.err($$TRUNCATE compensation.ledger CASCADE$$);
 -- a reversal refers to a real line (ids start at 1), and a line is reversed
 -- at most once
-SELECT pg_temp.err($$INSERT INTO compensation.ledger (policy, version, rule, subject, kind, issued_at, issued_by, reverses)
-  VALUES ('ledger/round2', 1, 'R2-voucher', '1', 'grant', now(), session_user, 0)$$);
-SELECT pg_temp.err($$INSERT INTO compensation.ledger (policy, version, rule, subject, kind, issued_at, issued_by, reverses)
-  SELECT 'ledger/round2', 1, 'R2-voucher', '1', 'grant', now(), session_user, l.id
+SELECT pg_temp.err($$INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, issued_at, issued_by, reverses)
+  VALUES ('ledger/round2', 1, 'test_ledger.members', 'R2-voucher', '1', 'grant', now(), session_user, 0)$$);
+SELECT pg_temp.err($$INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, issued_at, issued_by, reverses)
+  SELECT 'ledger/round2', 1, l.source, 'R2-voucher', '1', 'grant', now(), session_user, l.id
   FROM compensation.ledger l, generate_series(1, 2)
   WHERE l.policy = 'ledger/round2' AND l.subject = '1'$$);
 -- and lines belong to a policy version that exists
-SELECT pg_temp.err($$INSERT INTO compensation.ledger (policy, version, rule, subject, kind, issued_at, issued_by)
-  VALUES ('ledger/round2', 7, 'R2-voucher', '1', 'grant', now(), session_user)$$);
+SELECT pg_temp.err($$INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, issued_at, issued_by)
+  VALUES ('ledger/round2', 7, 'test_ledger.members', 'R2-voucher', '1', 'grant', now(), session_user)$$);
 SELECT id - :ledger_base AS id, subject, rule, instrument, amount, currency, window_kind, window_from, window_until
 FROM compensation.ledger WHERE policy = 'ledger/round2' ORDER BY id;
 

@@ -6,12 +6,13 @@
 --     before it, or a fault injected by an event trigger at its first
 --     command, in its middle, at its last), leaves the extension at 0.1.0
 --     with the same objects and the same data, and the trigger still pays;
---   * the update does not wait for a transaction that is paying through the
---     trigger at that moment (lock_timeout would fail it), and that
---     transaction commits its lines afterwards;
---   * the update takes an ACCESS EXCLUSIVE lock on compensation.issue_run and
---     on no other table (CHANGELOG.md lists the locks; a new part that locks
---     more shows up here);
+--   * the update waits for a transaction that is paying through the trigger
+--     at that moment (it adds each subject's source to the ledger and the
+--     issuance state, under ACCESS EXCLUSIVE locks): under lock_timeout it
+--     fails cleanly, leaving 0.1.0 as it was, and succeeds once that
+--     transaction has committed its lines;
+--   * the tables it locks are the ones CHANGELOG.md lists (a new part that
+--     locks more shows up here);
 --   * after the update, the ledger, issuance state, outbox, runs and the
 --     kept awards are unchanged, the awards evaluate the same, and the
 --     trigger and issue_all pay nothing twice.
@@ -59,20 +60,25 @@ FROM compensation.ledger ORDER BY id;
 -- paid(skip): a digest of what was paid (ledger, issuance state, outbox);
 -- data(skip): that, the policies, incidents and runs, the orders and the
 -- kept awards; both leave out the subject skip names.  Rows as jsonb,
--- without the two columns the update adds to issue_run (runner_pid,
--- runner_started: NULL for 0.1.0's runs).
+-- without the columns the update adds (issue_run's runner_pid and
+-- runner_started, NULL for 0.1.0's runs; the source of the ledger's and
+-- the issuance state's subjects, checked after the update; the ledger's
+-- reason, the issuance state's revoke stamps and the policies' publish
+-- reason, NULL for what 0.1.0 wrote).
 CREATE FUNCTION paid(skip text DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
 	SELECT md5(concat_ws(E'\n',
-		(SELECT string_agg(to_jsonb(t)::text, E'\n' ORDER BY t.id) FROM compensation.ledger t
-		 WHERE t.subject IS DISTINCT FROM skip),
-		(SELECT string_agg(to_jsonb(t)::text, E'\n' ORDER BY t.policy, t.subject)
+		(SELECT string_agg((to_jsonb(t) - '{source,reason}'::text[])::text, E'\n' ORDER BY t.id)
+		 FROM compensation.ledger t WHERE t.subject IS DISTINCT FROM skip),
+		(SELECT string_agg((to_jsonb(t) - '{source,revoked_at,revoked_by,revoke_reason}'::text[])::text,
+			E'\n' ORDER BY t.policy, t.subject)
 		 FROM compensation.issuance t WHERE t.subject IS DISTINCT FROM skip),
 		(SELECT string_agg(to_jsonb(t)::text, E'\n' ORDER BY t.ledger_id) FROM compensation.outbox t
 		 WHERE t.ledger_id NOT IN (SELECT l.id FROM compensation.ledger l WHERE l.subject = skip))))
 $$;
 CREATE FUNCTION data(skip text DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
 	SELECT md5(concat_ws(E'\n', shop.paid(skip),
-		(SELECT string_agg(to_jsonb(t)::text, E'\n' ORDER BY t.name, t.version) FROM compensation.policy t),
+		(SELECT string_agg((to_jsonb(t) - 'publish_reason')::text, E'\n' ORDER BY t.name, t.version)
+		 FROM compensation.policy t),
 		(SELECT string_agg(to_jsonb(t)::text, E'\n' ORDER BY t.name) FROM compensation.incident t),
 		(SELECT string_agg((to_jsonb(t) - '{runner_pid,runner_started}'::text[])::text, E'\n' ORDER BY t.id)
 		 FROM compensation.issue_run t),
@@ -165,30 +171,40 @@ SELECT data() AS data_before \gset
 
 -- 3. The update while another session is paying through the trigger: its
 -- transaction holds the ledger, issuance and outbox rows it wrote and the
--- order table's lock.  The update must not wait for it (lock_timeout would
--- fail it with 55P03), and the session commits after the update.
+-- order table's lock.  The update waits for it: under lock_timeout it fails
+-- (55P03) and 0.1.0 is as it was; after the session commits, it succeeds.
 SELECT dblink_connect('payer', format('host=%s port=%s dbname=%s user=%s',
 	split_part(current_setting('unix_socket_directories'), ',', 1),
 	current_setting('port'), current_database(), current_user)) AS connected;
 SELECT dblink_exec('payer', 'BEGIN');
 SELECT dblink_exec('payer', 'INSERT INTO shop.orders VALUES (5, ''ticket'', 20000)');
 BEGIN;
+SET LOCAL lock_timeout = '200ms';
+\set VERBOSITY sqlstate
+ALTER EXTENSION compensation UPDATE;
+\set VERBOSITY default
+ROLLBACK;
+SELECT extversion FROM pg_extension WHERE extname = 'compensation';
+SELECT dblink_exec('payer', 'COMMIT');
+SELECT dblink_disconnect('payer');
+BEGIN;
 SET LOCAL lock_timeout = '10s';
 ALTER EXTENSION compensation UPDATE;
--- The tables it locked, outside the system catalogs: ACCESS EXCLUSIVE on
--- issue_run only (ADD COLUMN, no rewrite: nullable columns, no default).
-SELECT l.relation::regclass AS locked, l.mode
+-- The tables it locked, outside the system catalogs.
+SELECT l.relation::regclass AS locked, bool_or(l.mode = 'AccessExclusiveLock') AS exclusive
 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
 	AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'pg_toast'::regnamespace)
 	AND l.mode NOT IN ('AccessShareLock')
-ORDER BY 1, 2;
+	AND c.relkind IN ('r', 'p')
+GROUP BY 1 ORDER BY 1;
 COMMIT;
-SELECT dblink_exec('payer', 'COMMIT');
-SELECT dblink_disconnect('payer');
 SELECT extversion = (SELECT default_version FROM pg_available_extensions
                      WHERE name = 'compensation') AS at_default_version
 FROM pg_extension WHERE extname = 'compensation';
+-- The trigger and the run name one table: every subject was given its source.
+SELECT source, count(*) FROM compensation.ledger GROUP BY 1;
+SELECT source, count(*) FROM compensation.issuance GROUP BY 1;
 
 -- The paying session's line committed (issued by 0.1.0's trigger).
 SELECT subject, amount FROM compensation.ledger WHERE subject = '5';

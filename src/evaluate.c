@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
 #include "award.h"
@@ -136,4 +137,31 @@ compensation_explain(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(tupstore, tupdesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * compensation._check_row_type(rules ruleset, row_type regtype) -> void
+ *
+ * Binds the rules to a row type as the first evaluation over it would,
+ * without a row: a missing column or a column of an unusable type is
+ * reported when a policy is attached to a table, not at its first INSERT.
+ */
+PG_FUNCTION_INFO_V1(compensation_check_row_type);
+
+Datum
+compensation_check_row_type(PG_FUNCTION_ARGS)
+{
+	Oid			rowtype = PG_GETARG_OID(1);
+	void	   *cache = NULL;
+	MemoryContext mcxt;
+
+	if (!type_is_rowtype(rowtype))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s is not a row type", format_type_be(rowtype))));
+	mcxt = AllocSetContextCreate(CurrentMemoryContext, "compensation check",
+								 ALLOCSET_SMALL_SIZES);
+	(void) cp_eval_prepare(&cache, mcxt, PG_GETARG_DATUM(0), rowtype, -1);
+	MemoryContextDelete(mcxt);
+	PG_RETURN_VOID();
 }

@@ -310,3 +310,20 @@ compensation_row_subject(PG_FUNCTION_ARGS)
 	ReleaseTupleDesc(tupdesc);
 	PG_RETURN_TEXT_P(cstring_to_text(subject_text(cache->form, value)));
 }
+
+/*
+ * _check_key_type(type, column): errors as subject_key() would on a key of
+ * that type, for set-up checks that have a type but no value (subject_key
+ * is STRICT and says nothing about NULL).
+ */
+PG_FUNCTION_INFO_V1(compensation_check_key_type);
+
+Datum
+compensation_check_key_type(PG_FUNCTION_ARGS)
+{
+	Oid			typid = PG_GETARG_OID(0);
+	char	   *column = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	(void) subject_form(typid, column);
+	PG_RETURN_VOID();
+}

@@ -42,6 +42,7 @@ DECLARE
 	v_base oid;
 	v_version integer;
 	v_subject text;
+	v_source text;
 	v_exists boolean;
 BEGIN
 	IF p_policy IS NULL OR p_rel IS NULL OR p_key_column IS NULL OR p_key IS NULL THEN
@@ -82,17 +83,18 @@ BEGIN
 				HINT = 'Issue such rows with compensation.issue(policy, subject, row) as compensation_issuer.';
 	END IF;
 	v_version := @extschema@.current_version(p_policy);
+	v_source := @extschema@._table_source(p_rel, p_key_column, NULL, p_policy);
 	-- The lock first, then the row as committed last: a trigger's update in
 	-- flight is waited for (as issue_all does).
 	EXECUTE format('SELECT @extschema@.subject_key($1::%s)', format_type(v_base, NULL))
 		INTO v_subject USING p_key;
-	PERFORM @extschema@.lock_subject(p_policy, v_subject);
+	PERFORM @extschema@._lock_subjects(p_policy, v_source, ARRAY[v_subject]);
 	RETURN QUERY EXECUTE format(
-		'SELECT l.* FROM %s %s AS t, @extschema@._issue($1, $2, $3, @extschema@.evaluate($4, t)) AS l
-		 WHERE t.%I = $5::%s',
+		'SELECT l.* FROM %s %s AS t, @extschema@._issue_one($1, $2, $3, $4, @extschema@.evaluate($5, t)) AS l
+		 WHERE t.%I = $6::%s',
 		CASE WHEN v_relkind = 'r' THEN 'ONLY' ELSE '' END, v_relname, p_key_column,
 		format_type(v_base, NULL))
-		USING p_policy, v_version, v_subject, @extschema@.rules(p_policy, v_version), p_key;
+		USING p_policy, v_version, v_source, v_subject, @extschema@.rules(p_policy, v_version), p_key;
 	IF NOT FOUND THEN
 		-- No line written: the row may be missing, or already issued.
 		EXECUTE format('SELECT EXISTS (SELECT FROM %s %s AS t WHERE t.%I = $1::%s)',

@@ -1,0 +1,392 @@
+
+--------------------------------------------------------------------------
+-- Issuing a whole table: issue_all (batches that commit), issue_table (one
+-- transaction), reverse_gone (rows deleted behind the trigger's back)
+--------------------------------------------------------------------------
+
+-- A batch of rows, issued set-based: the rows are evaluated here, with the
+-- rules of a published version (the caller cannot hand in an award), and
+-- settled.  defer: subjects that need their lock are returned instead of
+-- locked (issue_all locks them, reads their rows again, and calls back).
+-- SECURITY DEFINER: the issuer cannot write the ledger itself.  jit off:
+-- the planner's estimates for its statements (lines() per row) exceed the
+-- JIT thresholds, and compiling cost more than running (+45%).
+CREATE FUNCTION @extschema@._issue_batch(policy text, version integer, source text,
+	subjects text[], "rows" anyarray, defer boolean,
+	OUT lines_written bigint, OUT pending text[])
+RETURNS record
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	v_rules @extschema@.ruleset;
+	v_awards @extschema@.award[];
+	v_ids bigint[];
+BEGIN
+	IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR $4 IS NULL OR $5 IS NULL OR $6 IS NULL THEN
+		RAISE EXCEPTION 'policy, version, source, subjects, rows and defer must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF cardinality($4) <> cardinality($5) THEN
+		RAISE EXCEPTION 'subjects and rows differ in length: % and %', cardinality($4), cardinality($5)
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF array_position($4, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'subjects must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF (SELECT count(DISTINCT x) FROM unnest($4) AS x) <> cardinality($4) THEN
+		RAISE EXCEPTION 'subjects must be distinct' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT EXISTS (SELECT FROM @extschema@.source s WHERE s.name = $3) THEN
+		RAISE EXCEPTION 'source "%" does not exist', $3 USING ERRCODE = 'undefined_object';
+	END IF;
+	v_rules := @extschema@.rules($1, $2);
+	-- unnest() in the select list: a row stays one value (in FROM it would
+	-- be expanded into its columns).
+	v_awards := ARRAY(SELECT @extschema@.evaluate(v_rules, u.r)
+		FROM (SELECT unnest($5) AS r, generate_series(1, cardinality($5)) AS ord) u ORDER BY u.ord);
+	SELECT s.ids, s.pending INTO v_ids, pending
+	FROM @extschema@._settle($1, $2, $3, $4, v_awards, '{}', $6) s;
+	lines_written := cardinality(v_ids);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._issue_batch(text, integer, text, text[], anyarray, boolean) IS
+	'internal to issue_all and issue_table: issues a published policy version for a batch of (subject, row) pairs of a source, set-based; returns the lines written and, with defer, the subjects left for the caller to lock and read again; not STRICT: NULL is an error';
+
+-- Locks for issue_all's deferred subjects (the issuer cannot write
+-- compensation.issuance).
+CREATE FUNCTION @extschema@.lock_subjects(policy text, source text, subjects text[])
+RETURNS integer
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR array_position($3, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'policy, source and subjects must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT FROM @extschema@.policy p WHERE p.name = $1) THEN
+		RAISE EXCEPTION 'policy "%" does not exist', $1 USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN cardinality(@extschema@._lock_subjects($1, $2, $3));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.lock_subjects(text, text, text[]) IS
+	'takes the issuance locks of many subjects of a source until the end of the transaction, in subject order (the order every issuance path locks in); returns how many';
+
+-- What issue_all and issue_table need to know of a table, checked once,
+-- with short errors that name the table, the column and the policy.
+CREATE FUNCTION @extschema@._issue_target(policy text, rel regclass, key_column text,
+	OUT relname text, OUT keytype text, OUT op_lt text, OUT op_gt text, OUT op_eq text,
+	OUT source text, OUT version integer)
+RETURNS record
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_key record;
+BEGIN
+	IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN
+		RAISE EXCEPTION 'policy, rel and key_column must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT format('%I.%I', n.nspname, c.relname) INTO relname
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $2;
+	SELECT * INTO v_key FROM @extschema@._key_column($2, $3);
+	IF v_key.attnum IS NULL THEN
+		RAISE EXCEPTION 'column "%" of relation % does not exist', $3, relname
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF NOT v_key.is_unique THEN
+		RAISE EXCEPTION 'column "%" of relation % is not a unique key', $3, relname
+			USING ERRCODE = 'invalid_column_reference',
+				DETAIL = 'Each row is issued as the subject its key names, so the key must be unique.',
+				HINT = 'Name the primary key, or a column with a unique index of its own.';
+	END IF;
+	IF NOT has_table_privilege($2, 'SELECT') THEN
+		RAISE EXCEPTION 'permission denied for table %', relname USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	keytype := format_type(v_key.type_oid, NULL);
+	-- The key's own ordering: the operators of its type's default btree
+	-- operator class, wherever they live (citext's are in its schema; the
+	-- search_path here is pg_catalog only).  Only a superuser creates an
+	-- operator class.  An enum's class is declared for anyenum.
+	SELECT max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 1),
+		max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 5),
+		max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 3)
+	INTO op_lt, op_gt, op_eq
+	FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod AND a.amname = 'btree'
+		JOIN pg_amop m ON m.amopfamily = c.opcfamily AND m.amoplefttype = c.opcintype
+			AND m.amoprighttype = c.opcintype AND m.amopstrategy IN (1, 3, 5)
+		JOIN pg_operator o ON o.oid = m.amopopr JOIN pg_namespace n ON n.oid = o.oprnamespace
+	WHERE c.opcdefault AND (c.opcintype = v_key.base_type
+		OR (c.opcintype = 'anyenum'::regtype
+			AND (SELECT t.typtype FROM pg_type t WHERE t.oid = v_key.base_type) = 'e'));
+	IF op_lt IS NULL OR op_gt IS NULL OR op_eq IS NULL THEN
+		RAISE EXCEPTION 'key column "%" of % has type %, which has no btree ordering', $3, relname, keytype
+			USING ERRCODE = 'feature_not_supported',
+				HINT = 'The table is walked in key order: use a key whose type has a default btree operator class.';
+	END IF;
+	-- The subject text of this key type (refuses types it cannot name).
+	PERFORM @extschema@._check_key_type(v_key.type_oid, $3);
+	source := @extschema@._table_source($2, $3, NULL, $1);
+	version := @extschema@.current_version($1);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._issue_target(text, regclass, text) IS
+	'internal to issue_all, issue_table and attach: checks the table and its key column once (unique, readable, a type with a btree ordering that names subjects) and returns the operators to walk it, its source and the policy version in force';
+
+-- subject_key() is STRICT: called on NULL it says nothing about the type.
+CREATE FUNCTION @extschema@._check_key_type(typ oid, key_column text)
+RETURNS void
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'compensation_check_key_type';
+COMMENT ON FUNCTION @extschema@._check_key_type(oid, text) IS
+	'internal: errors (0A000) if values of the type cannot name a subject (see subject_key)';
+
+-- One batch: the next rows after last_key in key order, issued; the
+-- subjects another session holds are locked, their rows read again (the
+-- row committed last is the one paid) and issued.  Runs with the caller's
+-- rights: it reads the table as the caller.
+CREATE FUNCTION @extschema@._issue_next(policy text, version integer, source text, rel regclass,
+	key_column text, keytype text, op_lt text, op_gt text, op_eq text, last_key text,
+	batch_size integer, OUT rows_done bigint, OUT next_key text, OUT lines_written bigint)
+RETURNS record
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	v_pending text[];
+	v_more bigint;
+BEGIN
+	EXECUTE format($q$
+		SELECT b.n, b.ks[b.n], f.lines_written, f.pending
+		FROM (SELECT count(*) AS n, array_agg(t.k ORDER BY t.i) AS ks, array_agg(t.r ORDER BY t.i) AS rs
+			FROM (SELECT @extschema@.subject_key(t.%1$I) AS k, t AS r,
+					row_number() OVER (ORDER BY t.%1$I USING %3$s) AS i
+				FROM %2$s t WHERE %4$s ORDER BY t.%1$I USING %3$s LIMIT $2) t) b,
+			LATERAL @extschema@._issue_batch($3, $4, $5, b.ks, b.rs, true) f
+		WHERE b.n > 0$q$,
+		$5, $4, $7,
+		CASE WHEN $10 IS NULL THEN 'true' ELSE format('t.%I %s $1::text::%s', $5, $8, $6) END)
+		INTO rows_done, next_key, lines_written, v_pending
+		USING $10, $11, $1, $2, $3;
+	IF rows_done IS NULL THEN
+		rows_done := 0;
+		RETURN;
+	END IF;
+	IF cardinality(v_pending) > 0 THEN
+		PERFORM @extschema@.lock_subjects($1, $3, v_pending);
+		EXECUTE format($q$
+			SELECT f.lines_written
+			FROM (SELECT array_agg(t.k ORDER BY t.k) AS ks, array_agg(t.r ORDER BY t.k) AS rs
+				FROM (SELECT @extschema@.subject_key(t.%1$I) AS k, t AS r
+					FROM %2$s t WHERE t.%1$I %3$s ANY ($1::text[]::%4$s[])) t) b,
+				LATERAL @extschema@._issue_batch($2, $3, $4, b.ks, b.rs, false) f
+			WHERE cardinality(b.ks) > 0$q$,
+			$5, $4, $9, $6)
+			INTO v_more USING v_pending, $1, $2, $3;
+		lines_written := lines_written + coalesce(v_more, 0);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._issue_next(text, integer, text, regclass, text, text, text, text,
+	text, text, integer) IS
+	'internal to issue_all and issue_table: issues the next batch of a table after last_key (NULL for the first); returns the rows read, the last key and the lines written';
+
+-- issue_all is SECURITY INVOKER and has no SET clause because a procedure
+-- that commits may have neither; it reads the table with the caller's
+-- rights, writes only through the functions above, and pins its own
+-- search_path with set_config() at the start of every transaction.
+CREATE OR REPLACE PROCEDURE @extschema@.issue_all(policy text, rel regclass, key_column text,
+	batch_size integer DEFAULT 10000)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	p_policy text := $1;
+	p_rel regclass := $2;
+	p_key text := $3;
+	p_batch integer := $4;
+	v_t record;
+	v_total bigint;
+	v_run @extschema@.issue_run;
+	v_b record;
+	v_lock1 integer := hashtext('compensation.issue_all');
+	v_lock2 integer;
+	v_rate numeric;
+BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	IF p_batch IS NULL OR p_batch < 1 THEN
+		RAISE EXCEPTION 'batch_size must be at least 1, not %', coalesce(p_batch::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_t := @extschema@._issue_target(p_policy, p_rel, p_key);
+
+	-- One session at a time per (policy, table, key): a session-level
+	-- lock, so that it outlives the batch commits (and dies with the
+	-- session).
+	v_lock2 := hashtext(p_policy || '/' || v_t.relname || '/' || p_key);
+	IF NOT EXISTS (SELECT FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.granted
+			AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+			AND l.classid::bigint = (v_lock1::bigint & 4294967295)
+			AND l.objid::bigint = (v_lock2::bigint & 4294967295) AND l.objsubid = 2)
+		AND NOT pg_try_advisory_lock(v_lock1, v_lock2) THEN
+		RAISE EXCEPTION 'issue_all of policy "%" over % is running in another session', p_policy, v_t.relname
+			USING ERRCODE = 'lock_not_available',
+				HINT = 'Watch it in compensation.issue_progress; call again once it ends to resume or re-check.';
+	END IF;
+
+	EXECUTE format('SELECT count(*) FROM %s', v_t.relname) INTO v_total;
+	v_run := @extschema@._run_begin(p_policy, v_t.relname, p_key, p_batch, v_total);
+	IF v_run.resumes > 0 THEN
+		RAISE NOTICE 'issue_all: resuming run % of policy "%" version % over % after key %: % of % rows done',
+			v_run.id, p_policy, v_run.version, v_t.relname, coalesce(v_run.last_key, '(none)'),
+			v_run.rows_done, v_total;
+	ELSE
+		RAISE NOTICE 'issue_all: run % of policy "%" version % over %: % rows in batches of %',
+			v_run.id, p_policy, v_run.version, v_t.relname, v_total, p_batch;
+	END IF;
+	COMMIT;
+
+	LOOP
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+		v_b := @extschema@._issue_next(p_policy, v_run.version, v_t.source, p_rel, p_key, v_t.keytype,
+			v_t.op_lt, v_t.op_gt, v_t.op_eq, v_run.last_key, p_batch);
+		EXIT WHEN v_b.rows_done = 0;
+		PERFORM @extschema@._run_advance(v_run.id, v_b.next_key, v_b.rows_done, v_b.lines_written);
+		v_run.last_key := v_b.next_key;
+		v_run.rows_done := v_run.rows_done + v_b.rows_done;
+		v_run.lines_written := v_run.lines_written + v_b.lines_written;
+		v_run.batches := v_run.batches + 1;
+		COMMIT;
+		SELECT p.rate INTO v_rate FROM @extschema@.issue_progress p WHERE p.run = v_run.id;
+		RAISE NOTICE 'issue_all: run %: % of % rows, % lines written', v_run.id,
+			v_run.rows_done, v_total, v_run.lines_written
+			USING DETAIL = format('Batch %s; %s rows/s.', v_run.batches, coalesce(v_rate::text, '?'));
+	END LOOP;
+	PERFORM @extschema@._run_end(v_run.id);
+	COMMIT;
+	PERFORM pg_catalog.pg_advisory_unlock(v_lock1, v_lock2);
+	RAISE NOTICE 'issue_all: run % done: % rows, % lines written', v_run.id, v_run.rows_done,
+		v_run.lines_written;
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer) IS
+	'issues the latest published version of a policy for every row of a table, keyed by a unique column, in batches that each commit (set-based: a new version or a re-run writes only differences); calling again resumes an unfinished run; progress in compensation.issue_progress; outside a transaction block (see issue_table)';
+
+-- The same pass inside the caller's transaction: all or nothing, no run
+-- recorded (there is nothing to resume), for callers that must issue with
+-- other work in one transaction.
+CREATE FUNCTION @extschema@.issue_table(policy text, rel regclass, key_column text,
+	batch_size integer DEFAULT 10000, OUT rows_done bigint, OUT lines_written bigint)
+RETURNS record
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_t record;
+	v_b record;
+	v_last text;
+BEGIN
+	IF $4 IS NULL OR $4 < 1 THEN
+		RAISE EXCEPTION 'batch_size must be at least 1, not %', coalesce($4::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_t := @extschema@._issue_target($1, $2, $3);
+	rows_done := 0;
+	lines_written := 0;
+	LOOP
+		v_b := @extschema@._issue_next($1, v_t.version, v_t.source, $2, $3, v_t.keytype,
+			v_t.op_lt, v_t.op_gt, v_t.op_eq, v_last, $4);
+		EXIT WHEN v_b.rows_done = 0;
+		rows_done := rows_done + v_b.rows_done;
+		lines_written := lines_written + v_b.lines_written;
+		v_last := v_b.next_key;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.issue_table(text, regclass, text, integer) IS
+	'issues the latest published version of a policy for every row of a table, like issue_all, inside the caller''s transaction (all or nothing, nothing to resume); returns the rows read and the lines written';
+
+-- Subjects with open lines whose row is gone (deleted without the
+-- trigger, TRUNCATE, or before the trigger existed) are owed nothing.
+CREATE FUNCTION @extschema@.reverse_gone(policy text, rel regclass, key_column text,
+	OUT subjects bigint, OUT lines_written bigint)
+RETURNS record
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_t record;
+	v_gone text[];
+BEGIN
+	v_t := @extschema@._issue_target($1, $2, $3);
+	EXECUTE format($q$
+		SELECT array_agg(s.subject ORDER BY s.subject) FROM @extschema@.issuance s
+		WHERE s.policy = $1 AND s.source = $2 AND s.open_lines > 0 AND s.revoked_at IS NULL
+			AND NOT EXISTS (SELECT FROM %1$s t WHERE @extschema@.subject_key(t.%2$I) = s.subject)$q$,
+		v_t.relname, $3) INTO v_gone USING $1, v_t.source;
+	subjects := 0;
+	lines_written := 0;
+	IF v_gone IS NULL THEN
+		RETURN;
+	END IF;
+	-- Locked, then read again: a row inserted meanwhile is issued by its
+	-- own trigger or issue(), not reversed here.
+	PERFORM @extschema@.lock_subjects($1, v_t.source, v_gone);
+	EXECUTE format($q$
+		SELECT array_agg(g.k ORDER BY g.k) FROM unnest($1) AS g(k)
+		WHERE NOT EXISTS (SELECT FROM %1$s t WHERE @extschema@.subject_key(t.%2$I) = g.k)$q$,
+		v_t.relname, $3) INTO v_gone USING v_gone;
+	IF v_gone IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT cardinality(v_gone), r.lines_written INTO subjects, lines_written
+	FROM @extschema@._reverse_subjects($1, v_t.version, v_t.source, v_gone, 'row gone') r;
+	RAISE NOTICE 'reverse_gone: % subjects of % whose rows are gone, % reversal lines', subjects,
+		v_t.relname, lines_written;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.reverse_gone(text, regclass, text) IS
+	'reverses the open lines of the subjects of a table (its source) whose rows are gone, recording the reason ''row gone''; returns how many subjects and lines';
+
+CREATE FUNCTION @extschema@._reverse_subjects(policy text, version integer, source text,
+	subjects text[], reason text, OUT lines_written bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_ids bigint[];
+BEGIN
+	PERFORM @extschema@.rules($1, $2);
+	SELECT s.ids INTO v_ids FROM @extschema@._settle($1, $2, $3, $4,
+		array_fill(NULL::@extschema@.award, ARRAY[cardinality($4)]), '{}', false, $5) s;
+	lines_written := cardinality(v_ids);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._reverse_subjects(text, integer, text, text[], text) IS
+	'internal to reverse_gone: settles subjects as owed nothing under a published version, with a reason';
+
+REVOKE ALL ON FUNCTION @extschema@._issue_batch(text, integer, text, text[], anyarray, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.lock_subjects(text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._issue_target(text, regclass, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._issue_next(text, integer, text, regclass, text, text, text, text,
+	text, text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.issue_table(text, regclass, text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.reverse_gone(text, regclass, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._reverse_subjects(text, integer, text, text[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@._issue_batch(text, integer, text, text[], anyarray, boolean),
+	@extschema@.lock_subjects(text, text, text[]),
+	@extschema@._issue_target(text, regclass, text),
+	@extschema@._issue_next(text, integer, text, regclass, text, text, text, text, text, text, integer),
+	@extschema@.issue_table(text, regclass, text, integer),
+	@extschema@.reverse_gone(text, regclass, text),
+	@extschema@._reverse_subjects(text, integer, text, text[], text)
+	TO compensation_issuer;
