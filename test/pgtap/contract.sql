@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(302);
+SELECT plan(391);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -56,12 +56,11 @@ INSERT INTO contract VALUES
 	(30, 'compensation.ledger_guard()', 'trigger', false, false),
 	(31, 'compensation.define_incident(text,text)', 'void', false, false),
 	(32, 'compensation.define_policy(text,text)', 'integer', false, false),
-	(33, 'compensation.publish(text,integer)', 'integer', false, false),
+	(33, 'compensation.publish(text,integer,text)', 'integer', false, false),
 	(34, 'compensation.retire(text,integer)', 'void', true, false),
 	(35, 'compensation.current_version(text)', 'integer', true, false),
 	(36, 'compensation.rules(text,integer)', 'compensation.ruleset', true, false),
 	(37, 'compensation.rules(text)', 'compensation.ruleset', true, false),
-	(38, 'compensation._issue(text,integer,text,compensation.award,boolean)', 'SETOF compensation.ledger', false, false),
 	(39, 'compensation.issue(text,integer,text,anyelement)', 'SETOF compensation.ledger', false, false),
 	(40, 'compensation.issue(text,text,anyelement)', 'SETOF compensation.ledger', false, false),
 	(41, 'compensation.lock_subject(text,text)', 'void', false, false),
@@ -71,7 +70,7 @@ INSERT INTO contract VALUES
 	(45, 'compensation._run_advance(bigint,text,bigint,bigint)', 'void', true, false),
 	(46, 'compensation._run_end(bigint)', 'void', true, false),
 	(47, 'compensation.issue_all(text,regclass,text,integer)', NULL, NULL, false),
-	(49, 'compensation._issue_batch(text,integer,text[],anyarray)', 'record', false, false),
+	(49, 'compensation._issue_batch(text,integer,text,text[],anyarray,boolean)', 'record', false, false),
 	(50, 'compensation._evaluate_columns(compensation.ruleset,anyelement,text[],"any")', 'compensation.award', false, true),
 	(51, 'compensation._evaluate_support(internal)', 'internal', true, true),
 	(52, 'compensation.subject_key(anyelement)', 'text', true, false),
@@ -87,6 +86,34 @@ INSERT INTO contract VALUES
 	(73, 'compensation.award_ne(compensation.award,compensation.award)', 'boolean', true, true),
 	(74, 'compensation.award_hash(compensation.award)', 'integer', true, true),
 	(75, 'compensation.award_hash_extended(compensation.award,bigint)', 'bigint', true, true),
+	-- sources, settling, revoking, attaching (upgrade/0.1.0--0.2.0/2x-3x)
+	(77, 'compensation._table_source(regclass,text,text,text)', 'text', false, false),
+	(78, 'compensation._app_source(text)', 'text', true, false),
+	(79, 'compensation.adopt_lines(text,regclass,text)', 'bigint', true, false),
+	(80, 'compensation._canonical_subject(text,text)', 'text', true, false),
+	(81, 'compensation._trigger_args(bytea)', 'text[]', true, true),
+	(83, 'compensation._line_key(text,text,text,bigint,text,integer,timestamp with time zone,text,timestamp with time zone,timestamp with time zone,text)', 'text', false, true),
+	(84, 'compensation._settle(text,integer,text,text[],compensation.award[],text[],boolean,text)', 'record', false, false),
+	(85, 'compensation._lock_subjects(text,text,text[])', 'text[]', true, false),
+	(86, 'compensation._reconcile(text,integer,text,text[],compensation.award[],text[],text)', 'bigint[]', false, false),
+	(87, 'compensation._row_source(regtype)', 'text', true, false),
+	(88, 'compensation._base_type(oid)', 'oid', true, false),
+	(89, 'compensation._issue_one(text,integer,text,text,compensation.award,text)', 'SETOF compensation.ledger', false, false),
+	(90, 'compensation.issue(text,text,anyelement,text)', 'SETOF compensation.ledger', false, false),
+	(91, 'compensation.revoke(text,text,text,text)', 'SETOF compensation.ledger', false, false),
+	(92, 'compensation.reinstate(text,text,text)', 'boolean', true, false),
+	(93, 'compensation.lock_subject(text,text,text)', 'void', false, false),
+	(95, 'compensation.lock_subjects(text,text,text[])', 'integer', false, false),
+	(96, 'compensation._issue_target(text,regclass,text)', 'record', false, false),
+	(97, 'compensation._check_key_type(oid,text)', 'void', true, false),
+	(98, 'compensation._issue_next(text,integer,text,regclass,text,text,text,text,text,text,integer)', 'record', false, false),
+	(99, 'compensation.issue_table(text,regclass,text,integer)', 'record', false, false),
+	(100, 'compensation.reverse_gone(text,regclass,text)', 'record', false, false),
+	(101, 'compensation._reverse_subjects(text,integer,text,text[],text)', 'bigint', true, false),
+	(102, 'compensation._check_row_type(compensation.ruleset,regtype)', 'void', true, false),
+	(103, 'compensation._trigger_name(text,text)', 'name', true, true),
+	(104, 'compensation.detach(text,regclass)', 'integer', true, false),
+	(105, 'compensation.attach(text,regclass,text,text,text,text)', 'text', false, false),
 	-- STABLE: a row type's input functions may read settings (not pure)
 	(76, 'compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)', 'compensation.award', false, false),
 	(48, 'compensation.simulate(text,regclass,text)',
@@ -106,8 +133,15 @@ FROM (VALUES
 	(19, 'compensation.award, target text'),
 	(20, 'compensation.award, target text'),
 	(21, 'compensation.award, instrument text'),
-	(49, 'policy text, version integer, subjects text[], rows anyarray, '
+	(33, 'name text, version integer DEFAULT NULL::integer, reason text DEFAULT NULL::text'),
+	(49, 'policy text, version integer, source text, subjects text[], rows anyarray, defer boolean, '
 	     'OUT lines_written bigint, OUT pending text[]'),
+	(91, 'policy text, source text, subject text, reason text'),
+	(99, 'policy text, rel regclass, key_column text, batch_size integer DEFAULT 10000, '
+	     'OUT rows_done bigint, OUT lines_written bigint'),
+	(100, 'policy text, rel regclass, key_column text, OUT subjects bigint, OUT lines_written bigint'),
+	(105, 'policy text, rel regclass, key_column text, source text DEFAULT NULL::text, '
+	     'form text DEFAULT ''statement''::text, on_delete text DEFAULT ''reverse''::text'),
 	(50, 'rules compensation.ruleset, rowtype anyelement, columns text[], VARIADIC "values" "any"'),
 	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement')) AS v(ord, args)
 WHERE contract.ord = v.ord;

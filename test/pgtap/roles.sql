@@ -8,7 +8,7 @@
 \pset pager off
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(103);
+SELECT plan(129);
 
 -- Fixtures, as the superuser
 CREATE TABLE public.roles_orders (order_id bigint PRIMARY KEY, price bigint NOT NULL);
@@ -52,9 +52,11 @@ SELECT is((SELECT count(*)::int FROM pg_roles WHERE rolname LIKE 'compensation\_
 SELECT ok(NOT has_function_privilege('public', p.oid, 'EXECUTE'), 'PUBLIC cannot execute ' || p.oid::regprocedure::text)
 FROM pg_proc p
 WHERE p.pronamespace = 'compensation'::regnamespace
-  AND p.proname IN ('define_incident', 'define_policy', 'publish', 'retire', 'issue', '_issue',
+  AND p.proname IN ('define_incident', 'define_policy', 'publish', 'retire', 'issue',
     'lock_subject', 'outbox_claim', 'issue_trigger', 'issue_all', '_issue_batch', '_run_begin', '_run_advance', '_run_end',
-    'issue_key', '_run_check_lock', '_backend_start')
+    'issue_key', '_run_check_lock', '_backend_start', '_settle', '_reconcile', '_lock_subjects', '_issue_one',
+    'revoke', 'reinstate', 'lock_subjects', 'issue_table', 'reverse_gone', '_reverse_subjects', 'attach', 'detach',
+    'adopt_lines', '_table_source', '_app_source', '_row_source', '_canonical_subject', '_issue_target', '_issue_next')
 ORDER BY p.oid::regprocedure::text;
 SELECT table_privs_are('compensation', 'ledger', 'public', ARRAY[]::text[], 'PUBLIC has no right on the ledger');
 SELECT table_privs_are('compensation', 'policy', 'public', ARRAY[]::text[], 'PUBLIC has no right on policies');
@@ -82,7 +84,7 @@ SELECT is((SELECT count(*)::int FROM public.roles_orders o, compensation.issue('
 SELECT is((SELECT issued_by FROM compensation.ledger WHERE policy = 'roles' AND subject = '1'), session_user,
 	'issued_by is session_user');
 SELECT is((SELECT row(b.lines_written, b.pending)::text FROM compensation._issue_batch('roles', 1,
-		ARRAY['1', '2'], ARRAY(SELECT o FROM public.roles_orders o ORDER BY o.order_id)) b), '(0,{})',
+		'public.roles_orders', ARRAY['1', '2'], ARRAY(SELECT o FROM public.roles_orders o ORDER BY o.order_id), false) b), '(0,{})',
 	'a batch of issue_all issues what the policy awards the rows: here nothing, all issued');
 SELECT is((SELECT count(*)::int FROM compensation.outbox_claim(10)), 1, 'the issuer takes lines from the outbox');
 SELECT lives_ok($$SELECT compensation.lock_subject('roles', '1')$$, 'the issuer may lock a subject');
@@ -92,8 +94,17 @@ SELECT throws_ok($$INSERT INTO compensation.ledger (policy, version, rule, subje
 SELECT throws_ok($$UPDATE compensation.ledger SET amount = 1$$, '42501', NULL, 'the issuer cannot update the ledger');
 SELECT throws_ok($$DELETE FROM compensation.ledger$$, '42501', NULL, 'the issuer cannot delete from the ledger');
 SELECT throws_ok($$TRUNCATE compensation.ledger$$, '42501', NULL, 'the issuer cannot truncate the ledger');
-SELECT throws_ok($$SELECT * FROM compensation._issue('roles', 1, '9', 'KRW {"refund": credit deposit 1000000}'::compensation.award)$$,
+SELECT throws_ok($$SELECT * FROM compensation._settle('roles', 1, 'public.roles_orders', '{9}', ARRAY['KRW {"refund": credit deposit 1000000}'::compensation.award])$$,
 	'42501', NULL, 'the issuer cannot issue an award of its own making');
+SELECT is((SELECT count(*)::int FROM compensation.revoke('roles', 'public.roles_orders', '1', 'duplicate account')), 1,
+	'the issuer revokes a subject (one reversal line)');
+SELECT is((SELECT count(*)::int FROM public.roles_orders o, compensation.issue('roles', o.order_id::text, o)), 0,
+	'a revoked subject is not paid again');
+SELECT ok(compensation.reinstate('roles', 'public.roles_orders', '1'), 'the issuer reinstates it');
+SELECT is((SELECT count(*)::int FROM public.roles_orders o, compensation.issue('roles', o.order_id::text, o)), 1,
+	'... and it is paid again');
+SELECT throws_ok($$SELECT compensation.attach('roles', 'public.roles_orders', 'order_id')$$, '42501', NULL,
+	'the issuer cannot attach a policy to a table');
 SELECT throws_ok($$UPDATE compensation.issuance SET version = 99$$, '42501', NULL, 'the issuer cannot forge the issuance state');
 SELECT throws_ok($$DELETE FROM compensation.outbox$$, '42501', NULL, 'the issuer cannot drop outbox lines');
 SELECT throws_ok($$SELECT compensation.define_policy('policy "x" currency KRW')$$, '42501', NULL, 'the issuer cannot define policies');
@@ -123,7 +134,7 @@ SELECT throws_ok($$SELECT * FROM compensation.issue_key('roles/keyed', 'public.r
 	'P0002', NULL, 'a key no row has is an error');
 SELECT throws_ok($$SELECT * FROM compensation.issue('roles/keyed', 'forged', ROW(3, 10000000000, NULL)::public.roles_keyed)$$,
 	'42501', NULL, 'the keyed issuer cannot issue a row of its own making');
-SELECT throws_ok($$SELECT * FROM compensation._issue_batch('roles/keyed', 1, '{forged}', ARRAY[ROW(3, 10000000000, NULL)::public.roles_keyed])$$,
+SELECT throws_ok($$SELECT * FROM compensation._issue_batch('roles/keyed', 1, 'public.roles_keyed', '{forged}', ARRAY[ROW(3, 10000000000, NULL)::public.roles_keyed], false)$$,
 	'42501', NULL, 'nor through issue_all''s batch helper');
 SELECT throws_ok($$SELECT * FROM compensation.issue_key('roles/keyed', 'public.roles_keyed_view', 'order_id', '1')$$,
 	'42809', NULL, 'issue_key() reads no view (it would run the view''s code as the owner)');
@@ -135,6 +146,8 @@ SELECT throws_ok($$SELECT * FROM compensation.issue_key('roles/keyed', 'public.r
 	'22004', NULL, 'a NULL key is an error');
 SELECT throws_ok($$INSERT INTO compensation.ledger (policy, version, rule, subject, kind, issued_at, issued_by)
 	VALUES ('roles/keyed', 1, 'refund', '9', 'credit', now(), 'someone')$$, '42501', NULL, 'the keyed issuer cannot write the ledger');
+SELECT throws_ok($$SELECT * FROM compensation.revoke('roles/keyed', 'public.roles_keyed', '1', 'x')$$,
+	'42501', NULL, 'the keyed issuer cannot revoke');
 RESET ROLE;
 SELECT is((SELECT sum(amount)::bigint FROM compensation.ledger WHERE policy = 'roles/keyed'), 118800::bigint,
 	'the ledger holds what the real row is owed, once');
@@ -152,7 +165,7 @@ SELECT throws_ok($$SELECT compensation.issue('roles', '2', o) FROM public.roles_
 SELECT throws_ok($$CALL compensation.issue_all('roles', 'public.roles_orders', 'order_id', 10)$$, '42501', NULL, 'the analyst cannot run issue_all');
 SELECT throws_ok($$SELECT * FROM compensation.outbox_claim(1)$$, '42501', NULL, 'the analyst cannot take outbox lines');
 SELECT throws_ok($$SELECT compensation.lock_subject('roles', '1')$$, '42501', NULL, 'the analyst cannot lock subjects');
-SELECT throws_ok($$SELECT compensation._issue_batch('roles', 1, ARRAY['2'], ARRAY(SELECT o FROM public.roles_orders o WHERE o.order_id = 2))$$,
+SELECT throws_ok($$SELECT compensation._issue_batch('roles', 1, 'public.roles_orders', ARRAY['2'], ARRAY(SELECT o FROM public.roles_orders o WHERE o.order_id = 2), false)$$,
 	'42501', NULL, 'the analyst cannot issue a batch');
 SELECT throws_ok($$SELECT compensation.define_policy('policy "x" currency KRW')$$, '42501', NULL, 'the analyst cannot define policies');
 SELECT throws_ok($$SELECT compensation.publish('roles')$$, '42501', NULL, 'the analyst cannot publish');
