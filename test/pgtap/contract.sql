@@ -111,7 +111,7 @@ INSERT INTO contract VALUES
 	(100, 'compensation.reverse_gone(text,regclass,text)', 'record', false, false),
 	(101, 'compensation._reverse_subjects(text,integer,text,text[],text)', 'bigint', true, false),
 	(102, 'compensation._check_row_type(compensation.ruleset,regtype)', 'void', true, false),
-	(103, 'compensation._trigger_name(text,text)', 'name', true, true),
+	(103, 'compensation._trigger_name(text,text)', 'name', false, true),
 	(104, 'compensation.detach(text,regclass)', 'integer', true, false),
 	(105, 'compensation.attach(text,regclass,text,text,text,text)', 'text', false, false),
 	-- STABLE: a row type's input functions may read settings (not pure)

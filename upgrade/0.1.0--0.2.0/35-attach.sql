@@ -7,8 +7,9 @@
 -- creates it, with short errors that name the table, the column and the
 -- policy: a plain or partitioned table; a key column that is unique, NOT
 -- NULL and of a type that names subjects; every column the policy reads
--- present with a usable type (the policy's latest version, published or
--- draft, bound to the table's row type as the first evaluation would).
+-- present with a type it can read (the policy's latest version, published
+-- or draft, bound to the table's row type as the first evaluation would),
+-- and evaluating without error over the rows already there (up to 1,000).
 
 -- Binds a ruleset to a row type, without a row.
 CREATE FUNCTION @extschema@._check_row_type(rules @extschema@.ruleset, row_type regtype)
@@ -21,7 +22,7 @@ COMMENT ON FUNCTION @extschema@._check_row_type(@extschema@.ruleset, regtype) IS
 -- The name of one of attach's triggers: readable, at most 63 bytes.
 CREATE FUNCTION @extschema@._trigger_name(policy text, event text)
 RETURNS name
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN octet_length(n) <= 63 THEN n
@@ -29,7 +30,7 @@ AS $$
 	FROM (SELECT concat_ws(' ', 'compensation', $1, $2) AS n) x
 $$;
 COMMENT ON FUNCTION @extschema@._trigger_name(text, text) IS
-	'internal: the name attach() gives a trigger of a policy (and event), shortened with a hash beyond 63 bytes';
+	'internal: the name attach() gives a trigger of a policy (and event, NULL for the row form), shortened with a hash beyond 63 bytes';
 
 CREATE FUNCTION @extschema@.detach(policy text, rel regclass)
 RETURNS integer
@@ -129,9 +130,15 @@ BEGIN
 				DETAIL = 'A row without a key names no subject: the trigger would refuse it.',
 				HINT = format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', v_relname, p_key);
 	END IF;
+	-- The key's type, the columns the policy reads, and a dry run over up to
+	-- 1,000 rows already in the table: a column whose type the policy
+	-- cannot use (text where it multiplies) fails there, not at the first
+	-- INSERT after.
 	BEGIN
 		PERFORM @extschema@._check_key_type(v_key.type_oid, p_key);
 		PERFORM @extschema@._check_row_type(v_rules, v_reltype);
+		EXECUTE format('SELECT count(@extschema@.evaluate($1, t)) FROM (SELECT * FROM %s LIMIT 1000) t', v_relname)
+			USING v_rules;
 	EXCEPTION WHEN OTHERS THEN
 		GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE;
 		RAISE EXCEPTION 'cannot attach policy "%" to %: %', p_policy, v_relname, v_err
