@@ -19,7 +19,12 @@
 # bench/issue.sql), and every policy's ledger totals must equal what
 # evaluate gives over the same rows (Law 3: the same award in every path).
 #
-# bench_issue sets r_b5/v_b5 and r_b6/v_b6 for run.sh's summary (empty: skipped).
+# B8: CALL compensation.issue_all of version 2 (ticket refunds at 130%), after
+#     version 1 was issued, vs the first issuance (B6's issue_all).
+# B10: CALL compensation.issue_all again with nothing owed vs the first issuance.
+#
+# bench_issue sets r_b5/v_b5, r_b6/v_b6, r_b8/v_b8 and r_b10/v_b10 for
+# run.sh's summary (empty: skipped).
 
 bench_issue() {
 	local have_trigger have_issue_all runs want p got n_pol
@@ -60,6 +65,10 @@ bench_issue() {
 				compensation.lines(compensation.evaluate(p.rules, o)) l"
 		q_add b6_issue_all "CALL bench.issue_prepare('b6-issue_all'); SELECT name AS b6_policy FROM bench.current_policy \\gset" \
 			"CALL compensation.issue_all(:'b6_policy', 'bench.issue_orders', 'order_id', 10000)"
+		q_add b8_v2 "CALL bench.issue_prepare('b8-v2'); SELECT name AS b8_policy FROM bench.current_policy \\gset" \
+			"CALL compensation.issue_all(:'b8_policy', 'bench.issue_orders', 'order_id', 10000)"
+		q_add b10_rerun "CALL bench.issue_prepare('b10-rerun'); SELECT name AS b10_policy FROM bench.current_policy \\gset" \
+			"CALL compensation.issue_all(:'b10_policy', 'bench.issue_orders', 'order_id', 10000)"
 	fi
 	session issue "$runs"
 
@@ -80,7 +89,27 @@ bench_issue() {
 		fi
 		n_pol=$((n_pol + 1))
 	done
-	[ "$n_pol" -eq $(((runs + 1) * (${#Q_LABEL[@]} - (have_trigger != 0 ? 1 : 0)))) ] ||
+	# B8 and B10: the ledger's net per rule is what the version in force
+	# awards the same rows (a new version pays differences only).
+	local want_v2 got_net
+	want_v2=$(psql_b -At -c "SELECT l.rule, l.kind, l.instrument, l.amount, l.days
+		FROM (SELECT compensation.sum(compensation.evaluate(
+				(SELECT compensation.rules(p.name) FROM compensation.policy p
+				 WHERE p.name ~ '^b8-v2-' LIMIT 1), o)) AS total
+		      FROM bench.issue_orders o) t,
+			compensation.lines(t.total) l ORDER BY 1, 2, 3")
+	for p in $(psql_v "SELECT DISTINCT name FROM compensation.policy WHERE incident = 'bench'
+		AND name ~ '^(b8-v2|b10-rerun)-' ORDER BY name"); do
+		got_net=$(psql_b -At -c "SELECT rule, kind, instrument, sum(amount), sum(days)
+			FROM compensation.ledger WHERE policy = '$p' GROUP BY 1, 2, 3
+			HAVING count(*) FILTER (WHERE reverses IS NULL) > count(*) FILTER (WHERE reverses IS NOT NULL)
+			ORDER BY 1, 2, 3")
+		case $p in
+		b8-v2-*) [ "$got_net" = "$want_v2" ] || fail_run "B8: the net ledger of $p differs from version 2's evaluation" ;;
+		*) [ "$got_net" = "$(echo "$want" | cut -d'|' -f1-5)" ] || fail_run "B10: the net ledger of $p differs from evaluate" ;;
+		esac
+	done
+	[ "$n_pol" -eq $(((runs + 1) * (${#Q_LABEL[@]} - 2 - (have_trigger != 0 ? 1 : 0)))) ] ||
 		fail_run "B5/B6: $n_pol policies issued, expected one per issuing run"
 	local lines
 	lines=$(echo "$want" | awk -F'|' '{ n += $6 } END { print n }')
@@ -114,6 +143,25 @@ bench_issue() {
 		line "one INSERT INTO ledger ... SELECT evaluate" "$m_ins" "$ISSUE_ROWS" issue b6_insert
 		line "CALL issue_all(..., batch_size 10000)" "$m_all" "$ISSUE_ROWS" issue b6_issue_all
 		res "  issue_all / single statement             $r_b6 x   target <= 1.3x: $v_b6" ""
+		local m_v2 m_rerun changed awarded
+		m_v2=$(median issue b8_v2)
+		m_rerun=$(median issue b10_rerun)
+		r_b8=$(calc "$m_v2 / $m_all")
+		r_b10=$(calc "$m_rerun / $m_all")
+		v_b8=$(verdict "$r_b8" "<=" 1)
+		v_b10=$(verdict "$r_b10" "<=" 0.3)
+		changed=$(psql_v "SELECT count(DISTINCT subject) FROM compensation.ledger
+			WHERE policy = (SELECT max(name) FROM compensation.policy WHERE name ~ '^b8-v2-') AND version = 2")
+		awarded=$(psql_v "SELECT count(*) FROM compensation.issuance
+			WHERE policy = (SELECT max(name) FROM compensation.policy WHERE name ~ '^b8-v2-')")
+		res "B8/B10 new versions and re-runs over the same orders, median of $runs runs (version 1 issued before, untimed)"
+		res "    B8 version 2: ticket refunds at 130% instead of 120%: $(fmt_int "$changed") of $(fmt_int "$awarded") subjects issued change"
+		table_head
+		line "CALL issue_all, first issuance (B6)" "$m_all" "$ISSUE_ROWS" issue b6_issue_all
+		line "CALL issue_all, version 2" "$m_v2" "$ISSUE_ROWS" issue b8_v2
+		line "CALL issue_all, re-run, nothing owed" "$m_rerun" "$ISSUE_ROWS" issue b10_rerun
+		res "  B8 version 2 / first issuance            $r_b8 x   target <= 1x: $v_b8"
+		res "  B10 re-run / first issuance              $r_b10 x   target <= 0.3x: $v_b10" ""
 	fi
 	res "  ledger: every policy issued ($n_pol) holds exactly the lines evaluate gives over the same rows" ""
 	if [ "$have_trigger" != 0 ]; then

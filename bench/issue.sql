@@ -13,6 +13,8 @@
 --                      b5-statement the statement form (AFTER INSERT
 --                      REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT ...)
 -- bench.current_policy the policy the next timed statement issues
+--                      (b8-v2 and b10-rerun: version 1 already issued; b8-v2
+--                      then publishes version 2, ticket refunds at 130%)
 -- CALL bench.issue_prepare(variant)
 --                      run untimed before each timed statement: empties the
 --                      B5 tables and, for the variants that issue, defines
@@ -59,6 +61,20 @@ BEGIN
 	FROM bench.policies WHERE name = 'yes24-round1';
 	PERFORM compensation.publish(v_name);
 	INSERT INTO bench.current_policy VALUES (v_name, 1, compensation.rules(v_name, 1));
+	IF variant IN ('b8-v2', 'b10-rerun') THEN
+		-- Version 1 issued (untimed); B10 times issue_all again with
+		-- nothing owed, B8 times it for version 2: the ticket refund at
+		-- 130% instead of 120%, which changes a fraction of the subjects
+		-- (bench/issue.sh prints how many).
+		PERFORM compensation.issue_table(v_name, 'bench.issue_orders', 'order_id');
+		IF variant = 'b8-v2' THEN
+			PERFORM compensation.define_policy(replace(p.source, 'credit deposit price * 120%',
+				'credit deposit price * 130%'), 'bench')
+			FROM compensation.policy p WHERE p.name = v_name AND p.version = 1;
+			PERFORM compensation.publish(v_name);
+			UPDATE bench.current_policy SET version = 2, rules = compensation.rules(v_name, 2);
+		END IF;
+	END IF;
 	IF variant = 'b5-trigger' THEN
 		EXECUTE format('CREATE TRIGGER issue AFTER INSERT OR UPDATE ON bench.b5_trig FOR EACH ROW
 			EXECUTE FUNCTION compensation.issue_trigger(%L, %L)', v_name, 'order_id');

@@ -706,6 +706,10 @@ else
 	srow "B5 trigger insert / plain insert" "skipped: not built yet" "" ""
 fi
 if [ -n "${r_b6:-}" ]; then srow "B6 issue_all / INSERT ... SELECT" "$r_b6 x" "<= 1.3x" "$v_b6"; else srow "B6 issue_all / INSERT ... SELECT" "skipped: not built yet" "" ""; fi
+if [ -n "${r_b8:-}" ]; then
+	srow "B8 issue_all v2 / first issuance" "$r_b8 x" "<= 1x" "$v_b8"
+	srow "B10 issue_all re-run / first issuance" "$r_b10 x" "<= 0.3x" "$v_b10"
+fi
 srow "B7 RssAnon growth over $B7_ROWS_F rows" "$b7_growth kB" "flat" "$v_b7"
 res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 trap - ERR
