@@ -55,10 +55,10 @@ bench_issue() {
 	fi
 	if [ "$have_issue_all" != 0 ]; then
 		q_add b6_insert "CALL bench.issue_prepare('b6-insert');" \
-			"INSERT INTO compensation.ledger (policy, version, rule, subject, kind, instrument,
+			"INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, instrument,
 				amount, currency, days, new_date, window_kind, window_from, window_until, note,
 				issued_at, issued_by)
-			SELECT p.name, p.version, l.rule, o.order_id::text, l.kind, l.instrument,
+			SELECT p.name, p.version, 'bench.issue_orders', l.rule, o.order_id::text, l.kind, l.instrument,
 				l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from, l.window_until, l.note,
 				now(), session_user
 			FROM (SELECT * FROM bench.current_policy LIMIT 1) p CROSS JOIN bench.issue_orders o,

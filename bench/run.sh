@@ -8,6 +8,7 @@
 #   --runs N       timed runs per figure, after one warm-up run (default 5)
 #   --b2-rows N    rows of the B2 policy-size sample (default 100,000)
 #   --issue-rows N rows issued by B5 and B6 (default 100,000)
+#   --only issue   only the issuance figures (B5, B6, B8, B10), after the data
 #   --perf         also profile the backend with perf during B1, B2 and B3 (perf record -g)
 #   --no-build     do not build and install the extension first
 #   --port P       port of the throwaway cluster (default 54331)
@@ -46,12 +47,13 @@ RUNS=5
 B2_ROWS=100000
 ISSUE_ROWS=100000
 PERF=0
+ONLY=
 BUILD=1
 PORT=${COMPENSATION_BENCH_PORT:-54331}
 OUT=
 
 usage() {
-	sed -n '2,15p' "$ROOT/bench/run.sh" | sed 's/^# \{0,1\}//'
+	sed -n '2,16p' "$ROOT/bench/run.sh" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 while [ $# -gt 0 ]; do
@@ -62,6 +64,8 @@ while [ $# -gt 0 ]; do
 	--b2-rows) B2_ROWS=${2:?--b2-rows needs a number}; shift 2 ;;
 	--issue-rows) ISSUE_ROWS=${2:?--issue-rows needs a number}; shift 2 ;;
 	--perf) PERF=1; shift ;;
+	--only) ONLY=${2:?--only needs a figure group}; shift 2
+		[ "$ONLY" = issue ] || die "--only knows one group: issue" ;;
 	--no-build) BUILD=0; shift ;;
 	--port) PORT=${2:?--port needs a number}; shift 2 ;;
 	--out) OUT=${2:?--out needs a file}; shift 2 ;;
@@ -99,6 +103,8 @@ resf() {
 	# shellcheck disable=SC2059
 	printf "$@" | tee -a "$OUT"
 }
+# srow LABEL VALUE TARGET VERDICT: a row of the summary.
+srow() { resf "  %-40s %-12s %-16s %s\n" "$1" "$2" "$3" "$4"; }
 fail_run() {
 	res "" "RUN FAILED: $*"
 	die "$*"
@@ -316,6 +322,24 @@ res "data: $ROWS_F orders in bench.orders ($(psql_v "SELECT pg_size_pretty(pg_ta
 psql_b -At -F ' ' -c "SELECT format('  %-8s %9s  %5s%%', service, count(*), round(100.0 * count(*) / sum(count(*)) OVER (), 1))
 	FROM bench.orders GROUP BY service ORDER BY count(*) DESC" | tee -a "$OUT"
 res ""
+
+# --only issue: the issuance figures alone (a new issuance design is timed
+# in minutes, not the whole benchmark's).
+if [ "$ONLY" = issue ]; then
+	r_b5= r_b5_row= r_b6= r_b8= r_b10=
+	. "$ROOT/bench/issue.sh"
+	bench_issue
+	res "SUMMARY (--only issue; ratios of medians measured in this run)"
+	[ -z "$r_b5" ] || srow "B5 insert, statement trigger / plain" "$r_b5 x" "<= 2x" "$v_b5"
+	[ -z "$r_b5_row" ] || srow "B5 insert, row trigger / plain" "$r_b5_row x" "" ""
+	[ -z "$r_b6" ] || srow "B6 issue_all / INSERT ... SELECT" "$r_b6 x" "<= 1.3x" "$v_b6"
+	[ -z "$r_b8" ] || srow "B8 issue_all v2 / first issuance" "$r_b8 x" "<= 1x" "$v_b8"
+	[ -z "$r_b10" ] || srow "B10 issue_all re-run / first issuance" "$r_b10 x" "<= 0.3x" "$v_b10"
+	res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	trap - ERR
+	say "results written to ${OUT#"$ROOT"/}"
+	exit 0
+fi
 
 ###########################################################################
 # B1: the hot path.
@@ -685,7 +709,6 @@ res "  growth from 10% to 90% of the rows: $b7_growth kB: flat (<= 1 MB): $v_b7"
 # Summary.
 ###########################################################################
 # srow FIGURE VALUE TARGET VERDICT: one line of the summary.
-srow() { resf "  %-40s %-12s %-16s %s\n" "$1" "$2" "$3" "$4"; }
 res "SUMMARY (targets of issue 4; ratios of medians measured in this run)"
 srow "B1 evaluate / hand-written CASE" "$r_b1_case x" "<= 1.25x" "$v_b1_case"
 srow "B1 PL/pgSQL / evaluate" "$r_b1_plpgsql x" ">= 10x" "$v_b1_plpgsql"

@@ -188,3 +188,45 @@ RESET client_min_messages;
 SELECT subject, amount FROM compensation.ledger WHERE source = 'test_rounds.members' ORDER BY id;
 SELECT rows_done, lines_written, last_key FROM compensation.issue_progress
 WHERE relation = 'test_rounds.members' ORDER BY run;
+
+-- 8. Once per customer: round 2 pays every member once, from the members
+-- table or from the orders table (each order carrying its member's
+-- columns), with equal totals.  Per member, the award is carried by the
+-- member's first order in key order whose award is not empty.
+CREATE TABLE members2 (member_id bigint PRIMARY KEY, bought_ebooks boolean NOT NULL);
+INSERT INTO members2 SELECT g, g % 3 = 0 FROM generate_series(1, 7) g;
+CREATE TABLE member_orders (order_id bigint PRIMARY KEY, member_id bigint, bought_ebooks boolean NOT NULL);
+INSERT INTO member_orders
+SELECT 100 * m.member_id + k, m.member_id, m.bought_ebooks
+FROM members2 m, generate_series(1, m.member_id % 3 + 1) k;
+INSERT INTO member_orders VALUES (9999, NULL, true);   -- no member: skipped
+SELECT compensation.define_policy($$
+policy "rounds/every-member"
+currency KRW
+hit collect
+instrument ebook_voucher money
+rule "voucher"
+  grant voucher 5000 valid 2025-06-19 .. 2025-07-06
+end
+rule "ebook-voucher"
+  when bought_ebooks
+  grant ebook_voucher 5000 valid 2025-06-19 .. 2025-07-06
+end
+$$) AS version;
+SELECT compensation.publish('rounds/every-member', reason => 'round 2: every member') AS published;
+SELECT * FROM compensation.issue_table('rounds/every-member', 'members2', 'member_id');
+SET client_min_messages = warning;
+CALL compensation.issue_all('rounds/every-member', 'member_orders', 'order_id', 2, per => 'member_id');
+CALL compensation.issue_all('rounds/every-member', 'member_orders', 'order_id', 2, per => 'member_id');
+RESET client_min_messages;
+SELECT source, count(DISTINCT subject) AS members, count(*) AS lines, sum(amount) AS total
+FROM compensation.ledger WHERE policy = 'rounds/every-member' GROUP BY 1 ORDER BY 1;
+SELECT rows_done, lines_written, key_column, last_key FROM compensation.issue_progress
+WHERE policy = 'rounds/every-member' ORDER BY run;
+-- A member's carrying order changes only when its orders do: deleting the
+-- carrying order moves the award to the next one (no line changes).
+DELETE FROM member_orders WHERE order_id = 201;
+SELECT * FROM compensation.issue_table('rounds/every-member', 'member_orders', 'order_id', per => 'member_id');
+-- The same policy cannot also pay that table per order.
+SELECT pg_temp.err($$SELECT compensation.issue_table('rounds/every-member', 'member_orders', 'order_id')$$);
+SELECT pg_temp.err($$SELECT compensation.issue_table('rounds/every-member', 'member_orders', 'order_id', per => 'nosuch')$$);

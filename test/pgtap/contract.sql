@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(391);
+SELECT plan(397);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -69,7 +69,7 @@ INSERT INTO contract VALUES
 	(44, 'compensation._run_begin(text,text,text,integer,bigint)', 'compensation.issue_run', true, false),
 	(45, 'compensation._run_advance(bigint,text,bigint,bigint)', 'void', true, false),
 	(46, 'compensation._run_end(bigint)', 'void', true, false),
-	(47, 'compensation.issue_all(text,regclass,text,integer)', NULL, NULL, false),
+	(47, 'compensation.issue_all(text,regclass,text,integer,text)', NULL, NULL, false),
 	(49, 'compensation._issue_batch(text,integer,text,text[],anyarray,boolean)', 'record', false, false),
 	(50, 'compensation._evaluate_columns(compensation.ruleset,anyelement,text[],"any")', 'compensation.award', false, true),
 	(51, 'compensation._evaluate_support(internal)', 'internal', true, true),
@@ -104,10 +104,12 @@ INSERT INTO contract VALUES
 	(92, 'compensation.reinstate(text,text,text)', 'boolean', true, false),
 	(93, 'compensation.lock_subject(text,text,text)', 'void', false, false),
 	(95, 'compensation.lock_subjects(text,text,text[])', 'integer', false, false),
-	(96, 'compensation._issue_target(text,regclass,text)', 'record', false, false),
+	(96, 'compensation._issue_target(text,regclass,text,text)', 'record', false, false),
+	(106, 'compensation._btree_operators(oid)', 'record', true, false),
+	(107, 'compensation._issue_next_per(text,integer,text,regclass,text,text,text,text,text,text,text,text,integer)', 'record', false, false),
 	(97, 'compensation._check_key_type(oid,text)', 'void', true, false),
 	(98, 'compensation._issue_next(text,integer,text,regclass,text,text,text,text,text,text,integer)', 'record', false, false),
-	(99, 'compensation.issue_table(text,regclass,text,integer)', 'record', false, false),
+	(99, 'compensation.issue_table(text,regclass,text,integer,text)', 'record', false, false),
 	(100, 'compensation.reverse_gone(text,regclass,text)', 'record', false, false),
 	(101, 'compensation._reverse_subjects(text,integer,text,text[],text)', 'bigint', true, false),
 	(102, 'compensation._check_row_type(compensation.ruleset,regtype)', 'void', true, false),
@@ -138,7 +140,7 @@ FROM (VALUES
 	     'OUT lines_written bigint, OUT pending text[]'),
 	(91, 'policy text, source text, subject text, reason text'),
 	(99, 'policy text, rel regclass, key_column text, batch_size integer DEFAULT 10000, '
-	     'OUT rows_done bigint, OUT lines_written bigint'),
+	     'per text DEFAULT NULL::text, OUT rows_done bigint, OUT lines_written bigint'),
 	(100, 'policy text, rel regclass, key_column text, OUT subjects bigint, OUT lines_written bigint'),
 	(105, 'policy text, rel regclass, key_column text, source text DEFAULT NULL::text, '
 	     'form text DEFAULT ''statement''::text, on_delete text DEFAULT ''reverse''::text'),

@@ -77,17 +77,43 @@ $$;
 COMMENT ON FUNCTION @extschema@.lock_subjects(text, text, text[]) IS
 	'takes the issuance locks of many subjects of a source until the end of the transaction, in subject order (the order every issuance path locks in); returns how many';
 
+-- The operators of a type's default btree operator class, wherever they
+-- live (citext's are in its schema; the search_path of the callers is
+-- pg_catalog only).  Only a superuser creates an operator class.  An enum's
+-- class is declared for anyenum.
+CREATE FUNCTION @extschema@._btree_operators(typ oid, OUT op_lt text, OUT op_gt text, OUT op_eq text)
+RETURNS record
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 1),
+		max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 5),
+		max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 3)
+	FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod AND a.amname = 'btree'
+		JOIN pg_amop m ON m.amopfamily = c.opcfamily AND m.amoplefttype = c.opcintype
+			AND m.amoprighttype = c.opcintype AND m.amopstrategy IN (1, 3, 5)
+		JOIN pg_operator o ON o.oid = m.amopopr JOIN pg_namespace n ON n.oid = o.oprnamespace
+	WHERE c.opcdefault AND (c.opcintype = $1
+		OR (c.opcintype = 'anyenum'::regtype
+			AND (SELECT t.typtype FROM pg_type t WHERE t.oid = $1) = 'e'))
+$$;
+COMMENT ON FUNCTION @extschema@._btree_operators(oid) IS
+	'internal: <, > and = of a type''s default btree operator class, schema-qualified (NULLs if it has none)';
+
 -- What issue_all and issue_table need to know of a table, checked once,
 -- with short errors that name the table, the column and the policy.
 CREATE FUNCTION @extschema@._issue_target(policy text, rel regclass, key_column text,
+	per text DEFAULT NULL,
 	OUT relname text, OUT keytype text, OUT op_lt text, OUT op_gt text, OUT op_eq text,
-	OUT source text, OUT version integer)
+	OUT source text, OUT version integer,
+	OUT per_type text, OUT per_lt text, OUT per_gt text, OUT per_eq text)
 RETURNS record
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_key record;
+	v_per record;
 BEGIN
 	IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN
 		RAISE EXCEPTION 'policy, rel and key_column must not be null'
@@ -110,34 +136,40 @@ BEGIN
 		RAISE EXCEPTION 'permission denied for table %', relname USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	keytype := format_type(v_key.type_oid, NULL);
-	-- The key's own ordering: the operators of its type's default btree
-	-- operator class, wherever they live (citext's are in its schema; the
-	-- search_path here is pg_catalog only).  Only a superuser creates an
-	-- operator class.  An enum's class is declared for anyenum.
-	SELECT max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 1),
-		max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 5),
-		max(format('OPERATOR(%I.%s)', n.nspname, o.oprname)) FILTER (WHERE m.amopstrategy = 3)
-	INTO op_lt, op_gt, op_eq
-	FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod AND a.amname = 'btree'
-		JOIN pg_amop m ON m.amopfamily = c.opcfamily AND m.amoplefttype = c.opcintype
-			AND m.amoprighttype = c.opcintype AND m.amopstrategy IN (1, 3, 5)
-		JOIN pg_operator o ON o.oid = m.amopopr JOIN pg_namespace n ON n.oid = o.oprnamespace
-	WHERE c.opcdefault AND (c.opcintype = v_key.base_type
-		OR (c.opcintype = 'anyenum'::regtype
-			AND (SELECT t.typtype FROM pg_type t WHERE t.oid = v_key.base_type) = 'e'));
-	IF op_lt IS NULL OR op_gt IS NULL OR op_eq IS NULL THEN
+	SELECT o.op_lt, o.op_gt, o.op_eq INTO op_lt, op_gt, op_eq
+	FROM @extschema@._btree_operators(v_key.base_type) o;
+	IF op_lt IS NULL THEN
 		RAISE EXCEPTION 'key column "%" of % has type %, which has no btree ordering', $3, relname, keytype
 			USING ERRCODE = 'feature_not_supported',
 				HINT = 'The table is walked in key order: use a key whose type has a default btree operator class.';
 	END IF;
-	-- The subject text of this key type (refuses types it cannot name).
-	PERFORM @extschema@._check_key_type(v_key.type_oid, $3);
-	source := @extschema@._table_source($2, $3, NULL, $1);
+	IF per IS NULL THEN
+		-- The subject text of this key type (refuses types it cannot name).
+		PERFORM @extschema@._check_key_type(v_key.type_oid, $3);
+		source := @extschema@._table_source($2, $3, NULL, $1);
+	ELSE
+		-- Once per value of another column (a member): that column names
+		-- the subjects; the key orders each member's rows.
+		SELECT * INTO v_per FROM @extschema@._key_column($2, per);
+		IF v_per.attnum IS NULL THEN
+			RAISE EXCEPTION 'column "%" of relation % does not exist', per, relname
+				USING ERRCODE = 'undefined_column';
+		END IF;
+		per_type := format_type(v_per.type_oid, NULL);
+		SELECT o.op_lt, o.op_gt, o.op_eq INTO per_lt, per_gt, per_eq
+		FROM @extschema@._btree_operators(v_per.base_type) o;
+		IF per_lt IS NULL THEN
+			RAISE EXCEPTION 'column "%" of % has type %, which has no btree ordering', per, relname, per_type
+				USING ERRCODE = 'feature_not_supported';
+		END IF;
+		PERFORM @extschema@._check_key_type(v_per.type_oid, per);
+		source := @extschema@._table_source($2, 'per ' || per, NULL, $1);
+	END IF;
 	version := @extschema@.current_version($1);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._issue_target(text, regclass, text) IS
-	'internal to issue_all, issue_table and attach: checks the table and its key column once (unique, readable, a type with a btree ordering that names subjects) and returns the operators to walk it, its source and the policy version in force';
+COMMENT ON FUNCTION @extschema@._issue_target(text, regclass, text, text) IS
+	'internal to issue_all, issue_table and reverse_gone: checks the table and its key column once (unique, readable, a type with a btree ordering that names subjects; with per, the column that names the subjects instead) and returns the operators to walk it, its source and the policy version in force';
 
 -- subject_key() is STRICT: called on NULL it says nothing about the type.
 CREATE FUNCTION @extschema@._check_key_type(typ oid, key_column text)
@@ -198,12 +230,72 @@ COMMENT ON FUNCTION @extschema@._issue_next(text, integer, text, regclass, text,
 	text, text, integer) IS
 	'internal to issue_all and issue_table: issues the next batch of a table after last_key (NULL for the first); returns the rows read, the last key and the lines written';
 
+-- One batch once per member: the next members (values of the per column)
+-- after last_per, each with the row that carries its award: the first of
+-- its rows in key order whose award is not empty (or, if none is, its
+-- first row, so that what it was paid before is reversed).  Rows whose
+-- per column is NULL name no member and are skipped.  The members another
+-- session holds are locked, their rows read again, and settled.
+CREATE FUNCTION @extschema@._issue_next_per(policy text, version integer, source text, rel regclass,
+	key_column text, op_lt text, per text, per_type text, per_lt text, per_gt text, per_eq text,
+	last_per text, batch_size integer, OUT rows_done bigint, OUT next_key text, OUT lines_written bigint)
+RETURNS record
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	v_pending text[];
+	v_more bigint;
+	v_rules @extschema@.ruleset := @extschema@.rules($1, $2);
+	-- The carrying rows of the members a WHERE clause selects.
+	v_carriers constant text := $q$
+		SELECT DISTINCT ON (t.%1$I) @extschema@.subject_key(t.%1$I) AS k, t AS r
+		FROM %2$s t WHERE %3$s
+		ORDER BY t.%1$I USING %4$s, @extschema@.is_empty(@extschema@.evaluate($9, t)),
+			t.%5$I USING %6$s$q$;
+BEGIN
+	EXECUTE format($q$
+		SELECT b.n, b.ks[b.n], f.lines_written, f.pending
+		FROM (SELECT count(*) AS n, array_agg(c.k ORDER BY c.i) AS ks, array_agg(c.r ORDER BY c.i) AS rs
+			FROM (SELECT c.k, c.r, row_number() OVER () AS i FROM (%1$s) c) c) b,
+			LATERAL @extschema@._issue_batch($3, $4, $5, b.ks, b.rs, true) f
+		WHERE b.n > 0$q$,
+		format(v_carriers, $7, $4,
+			format('t.%I %s ANY (ARRAY(SELECT DISTINCT m.%I FROM %s m WHERE m.%I IS NOT NULL %s ORDER BY 1 USING %s LIMIT $2))',
+				$7, $11, $7, $4, $7,
+				CASE WHEN $12 IS NULL THEN '' ELSE format('AND m.%I %s $1::text::%s', $7, $10, $8) END, $9),
+			$9, $5, $6))
+		INTO rows_done, next_key, lines_written, v_pending
+		USING $12, $13, $1, $2, $3, NULL::text, NULL::text, NULL::text, v_rules;
+	IF rows_done IS NULL THEN
+		rows_done := 0;
+		RETURN;
+	END IF;
+	IF cardinality(v_pending) > 0 THEN
+		PERFORM @extschema@.lock_subjects($1, $3, v_pending);
+		EXECUTE format($q$
+			SELECT f.lines_written
+			FROM (SELECT array_agg(c.k ORDER BY c.k) AS ks, array_agg(c.r ORDER BY c.k) AS rs FROM (%1$s) c) b,
+				LATERAL @extschema@._issue_batch($2, $3, $4, b.ks, b.rs, false) f
+			WHERE cardinality(b.ks) > 0$q$,
+			format(v_carriers, $7, $4, format('t.%I %s ANY ($1::text[]::%s[])', $7, $11, $8), $9, $5, $6))
+			INTO v_more USING v_pending, $1, $2, $3, NULL::text, NULL::text, NULL::text, NULL::text, v_rules;
+		lines_written := lines_written + coalesce(v_more, 0);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._issue_next_per(text, integer, text, regclass, text, text, text, text,
+	text, text, text, text, integer) IS
+	'internal to issue_all and issue_table with per: issues the next batch of members (values of the per column) after last_per, each with the award of its carrying row (the first in key order whose award is not empty); returns the members read, the last member and the lines written';
+
 -- issue_all is SECURITY INVOKER and has no SET clause because a procedure
 -- that commits may have neither; it reads the table with the caller's
 -- rights, writes only through the functions above, and pins its own
 -- search_path with set_config() at the start of every transaction.
-CREATE OR REPLACE PROCEDURE @extschema@.issue_all(policy text, rel regclass, key_column text,
-	batch_size integer DEFAULT 10000)
+DROP PROCEDURE @extschema@.issue_all(text, regclass, text, integer);
+CREATE PROCEDURE @extschema@.issue_all(policy text, rel regclass, key_column text,
+	batch_size integer DEFAULT 10000, per text DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -211,6 +303,9 @@ DECLARE
 	p_rel regclass := $2;
 	p_key text := $3;
 	p_batch integer := $4;
+	p_per text := $5;
+	-- what a run walks: the key, or the members (issue_progress shows it)
+	v_walk text := CASE WHEN $5 IS NULL THEN $3 ELSE 'per ' || $5 END;
 	v_t record;
 	v_total bigint;
 	v_run @extschema@.issue_run;
@@ -224,12 +319,12 @@ BEGIN
 		RAISE EXCEPTION 'batch_size must be at least 1, not %', coalesce(p_batch::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	v_t := @extschema@._issue_target(p_policy, p_rel, p_key);
+	v_t := @extschema@._issue_target(p_policy, p_rel, p_key, p_per);
 
 	-- One session at a time per (policy, table, key): a session-level
 	-- lock, so that it outlives the batch commits (and dies with the
 	-- session).
-	v_lock2 := hashtext(p_policy || '/' || v_t.relname || '/' || p_key);
+	v_lock2 := hashtext(p_policy || '/' || v_t.relname || '/' || v_walk);
 	IF NOT EXISTS (SELECT FROM pg_locks l
 		WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.granted
 			AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
@@ -242,7 +337,7 @@ BEGIN
 	END IF;
 
 	EXECUTE format('SELECT count(*) FROM %s', v_t.relname) INTO v_total;
-	v_run := @extschema@._run_begin(p_policy, v_t.relname, p_key, p_batch, v_total);
+	v_run := @extschema@._run_begin(p_policy, v_t.relname, v_walk, p_batch, v_total);
 	IF v_run.resumes > 0 THEN
 		RAISE NOTICE 'issue_all: resuming run % of policy "%" version % over % after key %: % of % rows done',
 			v_run.id, p_policy, v_run.version, v_t.relname, coalesce(v_run.last_key, '(none)'),
@@ -255,8 +350,13 @@ BEGIN
 
 	LOOP
 		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-		v_b := @extschema@._issue_next(p_policy, v_run.version, v_t.source, p_rel, p_key, v_t.keytype,
-			v_t.op_lt, v_t.op_gt, v_t.op_eq, v_run.last_key, p_batch);
+		IF p_per IS NULL THEN
+			v_b := @extschema@._issue_next(p_policy, v_run.version, v_t.source, p_rel, p_key, v_t.keytype,
+				v_t.op_lt, v_t.op_gt, v_t.op_eq, v_run.last_key, p_batch);
+		ELSE
+			v_b := @extschema@._issue_next_per(p_policy, v_run.version, v_t.source, p_rel, p_key, v_t.op_lt,
+				p_per, v_t.per_type, v_t.per_lt, v_t.per_gt, v_t.per_eq, v_run.last_key, p_batch);
+		END IF;
 		EXIT WHEN v_b.rows_done = 0;
 		PERFORM @extschema@._run_advance(v_run.id, v_b.next_key, v_b.rows_done, v_b.lines_written);
 		v_run.last_key := v_b.next_key;
@@ -276,14 +376,17 @@ BEGIN
 		v_run.lines_written;
 END
 $$;
-COMMENT ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer) IS
-	'issues the latest published version of a policy for every row of a table, keyed by a unique column, in batches that each commit (set-based: a new version or a re-run writes only differences); calling again resumes an unfinished run; progress in compensation.issue_progress; outside a transaction block (see issue_table)';
+COMMENT ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer, text) IS
+	'issues the latest published version of a policy for every row of a table, keyed by a unique column, in batches that each commit (set-based: a new version or a re-run writes only differences); with per, once per value of that column (a member), carried by the member''s first row in key order whose award is not empty; calling again resumes an unfinished run; progress in compensation.issue_progress; outside a transaction block (see issue_table)';
+REVOKE ALL ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer, text) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE @extschema@.issue_all(text, regclass, text, integer, text) TO compensation_issuer;
 
 -- The same pass inside the caller's transaction: all or nothing, no run
 -- recorded (there is nothing to resume), for callers that must issue with
 -- other work in one transaction.
 CREATE FUNCTION @extschema@.issue_table(policy text, rel regclass, key_column text,
-	batch_size integer DEFAULT 10000, OUT rows_done bigint, OUT lines_written bigint)
+	batch_size integer DEFAULT 10000, per text DEFAULT NULL,
+	OUT rows_done bigint, OUT lines_written bigint)
 RETURNS record
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -297,12 +400,17 @@ BEGIN
 		RAISE EXCEPTION 'batch_size must be at least 1, not %', coalesce($4::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	v_t := @extschema@._issue_target($1, $2, $3);
+	v_t := @extschema@._issue_target($1, $2, $3, $5);
 	rows_done := 0;
 	lines_written := 0;
 	LOOP
-		v_b := @extschema@._issue_next($1, v_t.version, v_t.source, $2, $3, v_t.keytype,
-			v_t.op_lt, v_t.op_gt, v_t.op_eq, v_last, $4);
+		IF $5 IS NULL THEN
+			v_b := @extschema@._issue_next($1, v_t.version, v_t.source, $2, $3, v_t.keytype,
+				v_t.op_lt, v_t.op_gt, v_t.op_eq, v_last, $4);
+		ELSE
+			v_b := @extschema@._issue_next_per($1, v_t.version, v_t.source, $2, $3, v_t.op_lt,
+				$5, v_t.per_type, v_t.per_lt, v_t.per_gt, v_t.per_eq, v_last, $4);
+		END IF;
 		EXIT WHEN v_b.rows_done = 0;
 		rows_done := rows_done + v_b.rows_done;
 		lines_written := lines_written + v_b.lines_written;
@@ -310,8 +418,8 @@ BEGIN
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.issue_table(text, regclass, text, integer) IS
-	'issues the latest published version of a policy for every row of a table, like issue_all, inside the caller''s transaction (all or nothing, nothing to resume); returns the rows read and the lines written';
+COMMENT ON FUNCTION @extschema@.issue_table(text, regclass, text, integer, text) IS
+	'issues the latest published version of a policy for every row of a table (or once per value of per), like issue_all, inside the caller''s transaction (all or nothing, nothing to resume); returns the rows (or members) read and the lines written';
 
 -- Subjects with open lines whose row is gone (deleted without the
 -- trigger, TRUNCATE, or before the trigger existed) are owed nothing.
@@ -376,17 +484,21 @@ COMMENT ON FUNCTION @extschema@._reverse_subjects(text, integer, text, text[], t
 
 REVOKE ALL ON FUNCTION @extschema@._issue_batch(text, integer, text, text[], anyarray, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.lock_subjects(text, text, text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@._issue_target(text, regclass, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._issue_target(text, regclass, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._issue_next_per(text, integer, text, regclass, text, text, text, text,
+	text, text, text, text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._issue_next(text, integer, text, regclass, text, text, text, text,
 	text, text, integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.issue_table(text, regclass, text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.issue_table(text, regclass, text, integer, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.reverse_gone(text, regclass, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._reverse_subjects(text, integer, text, text[], text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@._issue_batch(text, integer, text, text[], anyarray, boolean),
 	@extschema@.lock_subjects(text, text, text[]),
-	@extschema@._issue_target(text, regclass, text),
+	@extschema@._issue_target(text, regclass, text, text),
 	@extschema@._issue_next(text, integer, text, regclass, text, text, text, text, text, text, integer),
-	@extschema@.issue_table(text, regclass, text, integer),
+	@extschema@._issue_next_per(text, integer, text, regclass, text, text, text, text, text, text, text,
+		text, integer),
+	@extschema@.issue_table(text, regclass, text, integer, text),
 	@extschema@.reverse_gone(text, regclass, text),
 	@extschema@._reverse_subjects(text, integer, text, text[], text)
 	TO compensation_issuer;
