@@ -137,10 +137,10 @@ if psql_db -v rows="$ISSUE_ROWS" -f bench/issue.sql >"$TMP/issue.log" 2>&1; then
 	for v in b5-trigger b5-statement b6-insert b6-issue_all; do
 		case $v in
 		b5-*) sql="INSERT INTO bench.b5_trig SELECT * FROM bench.issue_orders" ;;
-		b6-insert) sql="INSERT INTO compensation.ledger (policy, version, rule, subject, kind, instrument,
+		b6-insert) sql="INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, instrument,
 				amount, currency, days, new_date, window_kind, window_from, window_until, note,
 				issued_at, issued_by)
-			SELECT p.name, p.version, l.rule, o.order_id::text, l.kind, l.instrument,
+			SELECT p.name, p.version, 'bench.issue_orders', l.rule, o.order_id::text, l.kind, l.instrument,
 				l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from, l.window_until, l.note,
 				now(), session_user
 			FROM bench.current_policy p CROSS JOIN bench.issue_orders o,

@@ -51,6 +51,7 @@ RETURNS record
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	p_policy text := $1;
@@ -108,11 +109,17 @@ BEGIN
 		-- moves.  The UPDATE locks each row and re-checks it, so a subject
 		-- another session changed in the meantime is not moved but
 		-- settled below.
+		-- (= ANY: index probes for these subjects only, whatever plan the
+		-- join gets; a range scan of the policy's state would make a
+		-- trigger firing per row quadratic.)
 		UPDATE @extschema@.issuance AS i SET version = p_version
 		FROM s
 		WHERE s.has_state AND NOT s.held AND NOT s.revoked AND s.st_version < p_version
 			AND s.st_hash IS NOT DISTINCT FROM s.h
-			AND i.policy = p_policy AND i.source = p_source AND i.subject = s.subject
+			AND i.policy = p_policy AND i.source = p_source
+			AND i.subject = ANY (ARRAY(SELECT m.subject FROM s AS m
+				WHERE m.has_state AND m.st_version < p_version AND m.st_hash IS NOT DISTINCT FROM m.h))
+			AND i.subject = s.subject
 			AND i.version < p_version AND i.award_hash IS NOT DISTINCT FROM s.h
 			AND i.revoked_at IS NULL
 		RETURNING i.subject
@@ -214,7 +221,8 @@ BEGIN
 			FROM unnest($4, $5) WITH ORDINALITY AS u(subject, a, ord)
 			WHERE u.subject = ANY ($6)) u
 		JOIN @extschema@.issuance st
-			ON st.policy = p_policy AND st.source = p_source AND st.subject = u.subject
+			ON st.policy = p_policy AND st.source = p_source AND st.subject = ANY ($6)
+				AND st.subject = u.subject
 		WHERE st.revoked_at IS NULL
 			AND (st.version < p_version
 				OR (st.version = p_version AND st.award_hash IS DISTINCT FROM u.h))
@@ -265,7 +273,8 @@ BEGIN
 		SET version = p_version, award_hash = w.h, issued_at = now(),
 			open_lines = (SELECT count(*) FROM @extschema@.lines(w.a))
 		FROM w
-		WHERE st.policy = p_policy AND st.source = p_source AND st.subject = w.subject
+		WHERE st.policy = p_policy AND st.source = p_source
+			AND st.subject = ANY (ARRAY(SELECT x.subject FROM w AS x)) AND st.subject = w.subject
 	)
 	SELECT array_agg(x.id ORDER BY x.id) INTO v_ids FROM written x;
 	RETURN coalesce(v_ids, '{}');

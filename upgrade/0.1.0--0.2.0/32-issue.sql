@@ -33,15 +33,23 @@ COMMENT ON FUNCTION @extschema@._row_source(regtype) IS
 
 CREATE FUNCTION @extschema@._base_type(typ oid)
 RETURNS oid
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH RECURSIVE d(oid, base) AS (
-		SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t WHERE t.oid = $1
-		UNION ALL
-		SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t JOIN d ON t.oid = d.base
-	)
-	SELECT d.oid FROM d WHERE d.base = 0
+DECLARE
+	v_type oid := $1;
+	v_next oid;
+BEGIN
+	LOOP
+		SELECT t.typbasetype INTO v_next FROM pg_catalog.pg_type t WHERE t.oid = v_type;
+		IF v_next IS NULL THEN
+			RETURN NULL;
+		END IF;
+		EXIT WHEN v_next = 0;
+		v_type := v_next;
+	END LOOP;
+	RETURN v_type;
+END
 $$;
 COMMENT ON FUNCTION @extschema@._base_type(oid) IS 'internal: a type through its domains';
 
