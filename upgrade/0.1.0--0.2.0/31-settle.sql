@@ -11,21 +11,22 @@
 -- _settle, which makes each subject's open lines equal its award in a few
 -- statements per batch, whatever the batch's size:
 --
---   1. one statement evaluates nothing (the awards are given) but hashes
---      each award and probes each subject's state; it claims the subjects
---      that have none and are owed something (INSERT ... ON CONFLICT DO
---      NOTHING: the row inserted is the lock) and writes their lines; it
---      moves subjects whose award is the one already open to the new
+--   1. one statement hashes each award (they are given: nothing is
+--      evaluated here) and probes each subject's state;
+--   2. the subjects that have none and are owed something are claimed
+--      (INSERT ... ON CONFLICT DO NOTHING: the row inserted is the lock)
+--      and their lines written;
+--   3. subjects whose award is the one already open move to the new
 --      version (an UPDATE that locks and re-checks each row);
---   2. the rest (an award changed, a claim lost to another session, a
+--   4. the rest (an award changed, a claim lost to another session, a
 --      subject the caller asks to hold) are locked in subject order, the
 --      order every path locks in;
---   3. one statement compares their open lines with their awards, writes
---      the reversals and the new lines in one INSERT, and records the new
---      state.
+--   5. one statement compares their open lines with their awards, writes
+--      the reversals and the new lines in one INSERT, and one records the
+--      new state.
 --
 -- A caller that read its rows before locking (issue_all) asks _settle to
--- defer step 2 and 3: it gets the subjects back, locks them, reads their
+-- defer steps 4 and 5: it gets the subjects back, locks them, reads their
 -- rows again and settles them.
 
 -- The identity of a line within a subject's open lines: what it pays, in a
@@ -51,7 +52,6 @@ RETURNS record
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
-SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	p_policy text := $1;
@@ -61,6 +61,13 @@ DECLARE
 	p_awards @extschema@.award[] := $5;
 	p_hold text[] := coalesce($6, '{}');
 	p_reason text := $8;
+	v_claim text[];
+	v_claim_awards @extschema@.award[];
+	v_claim_hashes bytea[];
+	v_claimed text[];
+	v_move text[];
+	v_move_hashes jsonb;
+	v_moved text[];
 	v_rest text[];
 	v_locked text[];
 	v_more bigint[];
@@ -80,80 +87,104 @@ BEGIN
 				HINT = format('An administrator names their table first: SELECT compensation.adopt_lines(%L, ''schema.table'', ''key_column'');', p_policy);
 	END IF;
 
-	-- 1. Claims, their lines, and version moves, in one statement.
-	WITH b AS MATERIALIZED (
-		SELECT u.subject, u.ord, u.a,
-			CASE WHEN u.a IS NULL OR @extschema@.is_empty(u.a) THEN NULL
-				ELSE sha256(@extschema@.award_send(u.a)) END AS h,
-			u.subject = ANY (p_hold) AS held
-		FROM unnest(p_subjects, p_awards) WITH ORDINALITY AS u(subject, a, ord)
-	), s AS MATERIALIZED (
-		SELECT b.*, st.subject IS NOT NULL AS has_state, st.revoked_at IS NOT NULL AS revoked,
-			st.version AS st_version, st.award_hash AS st_hash
-		-- One index probe per subject (LIMIT 1 keeps it a plain index
-		-- scan: a hash join would read the policy's whole state).
-		FROM b LEFT JOIN LATERAL (SELECT st.subject, st.version, st.award_hash, st.revoked_at
+	-- Every statement below reaches the state and the ledger by key, one
+	-- index probe per subject (a LATERAL probe, a = ANY index scan), and
+	-- joins what it must by FULL or hash joins: no plan here depends on
+	-- statistics, which a session's cached plans would keep from a time
+	-- when compensation.issuance was nearly empty (a first issuance): a
+	-- nested loop chosen then cost 58 s on the next version's run.
+
+	-- 1. Hash each award and probe each subject's state; sort the subjects
+	-- into those to claim (no state, owed something), those whose open
+	-- award is the one owed under an older version (only the version
+	-- moves), and the rest (an award changed, or held by the caller).
+	SELECT array_agg(x.subject ORDER BY x.subject) FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.a ORDER BY x.subject) FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.h ORDER BY x.subject) FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.subject ORDER BY x.subject) FILTER (WHERE x.todo = 'move'),
+		jsonb_object_agg(x.subject, encode(x.h, 'hex')) FILTER (WHERE x.todo = 'move'),
+		array_agg(x.subject ORDER BY x.subject) FILTER (WHERE x.todo = 'lock')
+	INTO v_claim, v_claim_awards, v_claim_hashes, v_move, v_move_hashes, v_rest
+	FROM (SELECT b.subject, b.a, b.h,
+			CASE WHEN b.subject = ANY (p_hold) THEN 'lock'
+				WHEN st.subject IS NULL THEN CASE WHEN b.h IS NULL THEN NULL ELSE 'claim' END
+				WHEN st.revoked_at IS NOT NULL THEN NULL
+				WHEN st.version > p_version THEN NULL
+				WHEN st.award_hash IS NOT DISTINCT FROM b.h THEN
+					CASE WHEN st.version < p_version THEN 'move' END
+				ELSE 'lock' END AS todo
+		FROM (SELECT u.subject, u.a,
+				CASE WHEN u.a IS NULL OR @extschema@.is_empty(u.a) THEN NULL
+					ELSE sha256(@extschema@.award_send(u.a)) END AS h
+			FROM unnest(p_subjects, p_awards) AS u(subject, a)) b
+		LEFT JOIN LATERAL (SELECT st.subject, st.version, st.award_hash, st.revoked_at
 			FROM @extschema@.issuance st
 			WHERE st.policy = p_policy AND st.source = p_source AND st.subject = b.subject
-			LIMIT 1) st ON true
-	), claimed AS (
-		INSERT INTO @extschema@.issuance AS i (policy, source, subject, version, award_hash, open_lines, issued_at)
-		SELECT p_policy, p_source, s.subject, p_version, s.h,
-			(SELECT count(*) FROM @extschema@.lines(s.a)), now()
-		FROM s WHERE NOT s.has_state AND s.h IS NOT NULL AND NOT s.held
-		ORDER BY s.subject
-		ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING
-		RETURNING i.subject
-	), moved AS (
-		-- Owed what is open, under an older version: only the version
-		-- moves.  The UPDATE locks each row and re-checks it, so a subject
-		-- another session changed in the meantime is not moved but
-		-- settled below.
-		-- (= ANY: index probes for these subjects only, whatever plan the
-		-- join gets; a range scan of the policy's state would make a
-		-- trigger firing per row quadratic.)
-		UPDATE @extschema@.issuance AS i SET version = p_version
-		FROM s
-		WHERE s.has_state AND NOT s.held AND NOT s.revoked AND s.st_version < p_version
-			AND s.st_hash IS NOT DISTINCT FROM s.h
-			AND i.policy = p_policy AND i.source = p_source
-			AND i.subject = ANY (ARRAY(SELECT m.subject FROM s AS m
-				WHERE m.has_state AND m.st_version < p_version AND m.st_hash IS NOT DISTINCT FROM m.h))
-			AND i.subject = s.subject
-			AND i.version < p_version AND i.award_hash IS NOT DISTINCT FROM s.h
-			AND i.revoked_at IS NULL
-		RETURNING i.subject
-	), written AS (
-		INSERT INTO @extschema@.ledger AS g (policy, version, source, subject, rule, kind,
-			instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
-			note, reason, issued_at, issued_by)
-		SELECT p_policy, p_version, p_source, s.subject, l.rule, l.kind, l.instrument,
-			l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from,
-			l.window_until, l.note, p_reason, now(), session_user
-		FROM s JOIN claimed AS c ON c.subject = s.subject,
-			@extschema@.lines(s.a) WITH ORDINALITY AS l
-		ORDER BY s.ord, l.ordinality
-		RETURNING g.id
-	)
-	SELECT (SELECT array_agg(w.id ORDER BY w.id) FROM written AS w),
-		(SELECT array_agg(s.subject ORDER BY s.subject) FROM s
-			WHERE s.held
-				OR (NOT s.has_state AND s.h IS NOT NULL
-					AND NOT EXISTS (SELECT FROM claimed AS c WHERE c.subject = s.subject))
-				OR (s.has_state AND NOT s.revoked
-					AND (s.st_version < p_version
-						OR (s.st_version = p_version AND s.st_hash IS DISTINCT FROM s.h))
-					AND NOT EXISTS (SELECT FROM moved AS m WHERE m.subject = s.subject)))
-	INTO ids, v_rest;
-	ids := coalesce(ids, '{}');
+			LIMIT 1) st ON true) x
+	WHERE x.todo IS NOT NULL;
 	v_rest := coalesce(v_rest, '{}');
 
+	-- 2. Claims: the state row inserted is the subject's lock until commit;
+	-- no line of a subject can be open before its state row exists, so the
+	-- award's lines are written as they are.  A claim another session won
+	-- goes to the rest.
+	IF v_claim IS NOT NULL THEN
+		WITH claimed AS (
+			INSERT INTO @extschema@.issuance AS i (policy, source, subject, version, award_hash, open_lines, issued_at)
+			SELECT p_policy, p_source, c.subject, p_version, c.h,
+				(SELECT count(*) FROM @extschema@.lines(c.a)), now()
+			FROM unnest(v_claim, v_claim_awards, v_claim_hashes) AS c(subject, a, h)
+			ORDER BY c.subject
+			ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING
+			RETURNING i.subject
+		)
+		SELECT array_agg(c.subject) INTO v_claimed FROM claimed c;
+		v_claimed := coalesce(v_claimed, '{}');
+		IF cardinality(v_claimed) < cardinality(v_claim) THEN
+			v_rest := v_rest || ARRAY(SELECT x FROM unnest(v_claim) x EXCEPT SELECT y FROM unnest(v_claimed) y);
+		END IF;
+		WITH written AS (
+			INSERT INTO @extschema@.ledger AS g (policy, version, source, subject, rule, kind,
+				instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
+				note, reason, issued_at, issued_by)
+			SELECT p_policy, p_version, p_source, c.subject, l.rule, l.kind, l.instrument,
+				l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from,
+				l.window_until, l.note, p_reason, now(), session_user
+			FROM unnest(v_claim, v_claim_awards) WITH ORDINALITY AS c(subject, a, ord),
+				@extschema@.lines(c.a) WITH ORDINALITY AS l
+			WHERE cardinality(v_claimed) = cardinality(v_claim)
+				OR c.subject = ANY (v_claimed)
+			ORDER BY c.ord, l.ordinality
+			RETURNING g.id
+		)
+		SELECT array_agg(w.id ORDER BY w.id) INTO ids FROM written w;
+	END IF;
+	ids := coalesce(ids, '{}');
+
+	-- 3. Version moves.  The UPDATE locks each row and re-checks it against
+	-- the hash read in 1: a subject another session changed meanwhile is
+	-- not moved but settled with the rest.
+	IF v_move IS NOT NULL THEN
+		WITH moved AS (
+			UPDATE @extschema@.issuance AS i SET version = p_version
+			WHERE i.policy = p_policy AND i.source = p_source AND i.subject = ANY (v_move)
+				AND i.version < p_version AND i.revoked_at IS NULL
+				AND encode(i.award_hash, 'hex') IS NOT DISTINCT FROM (v_move_hashes ->> i.subject)
+			RETURNING i.subject
+		)
+		SELECT array_agg(m.subject) INTO v_moved FROM moved m;
+		IF coalesce(cardinality(v_moved), 0) < cardinality(v_move) THEN
+			v_rest := v_rest || ARRAY(SELECT x FROM unnest(v_move) x
+				EXCEPT SELECT y FROM unnest(coalesce(v_moved, '{}')) y);
+		END IF;
+	END IF;
+
 	IF cardinality(v_rest) > 0 AND defer THEN
-		pending := v_rest;
+		pending := ARRAY(SELECT DISTINCT x FROM unnest(v_rest) x ORDER BY 1);
 	ELSIF cardinality(v_rest) > 0 THEN
-		-- 2. The lock of each subject left, in subject order.
+		-- 4. The lock of each subject left, in subject order.
 		v_locked := @extschema@._lock_subjects(p_policy, p_source, v_rest);
-		-- 3. Open lines against awards, under the locks: the state read
+		-- 5. Open lines against awards, under the locks: the state read
 		-- here is the one last committed.
 		v_more := @extschema@._reconcile(p_policy, p_version, p_source,
 			p_subjects, p_awards, v_locked, p_reason);
@@ -211,39 +242,61 @@ DECLARE
 	p_policy text := $1;
 	p_version integer := $2;
 	p_source text := $3;
+	v_work text[];
+	v_awards @extschema@.award[];
+	v_state jsonb;
 	v_ids bigint[];
 BEGIN
-	WITH w AS MATERIALIZED (
-		SELECT u.subject, u.ord, u.a, u.h
-		FROM (SELECT u.subject, u.ord, u.a,
-				CASE WHEN u.a IS NULL OR @extschema@.is_empty(u.a) THEN NULL
-					ELSE sha256(@extschema@.award_send(u.a)) END AS h
-			FROM unnest($4, $5) WITH ORDINALITY AS u(subject, a, ord)
-			WHERE u.subject = ANY ($6)) u
-		JOIN @extschema@.issuance st
-			ON st.policy = p_policy AND st.source = p_source AND st.subject = ANY ($6)
-				AND st.subject = u.subject
-		WHERE st.revoked_at IS NULL
-			AND (st.version < p_version
-				OR (st.version = p_version AND st.award_hash IS DISTINCT FROM u.h))
-	), cur AS MATERIALIZED (
-		SELECT c.*, @extschema@._line_key(c.rule, c.kind, c.instrument, c.amount, c.currency, c.days,
-			c.new_date, c.window_kind, c.window_from, c.window_until, c.note) AS k
-		FROM @extschema@.ledger c
-		WHERE c.policy = p_policy AND c.source = p_source
-			AND c.subject = ANY (ARRAY(SELECT w.subject FROM w))
-	), open AS (
+	-- The locked subjects whose state differs from their award (a LATERAL
+	-- probe each), with their awards.
+	SELECT array_agg(u.subject ORDER BY u.subject), array_agg(u.a ORDER BY u.subject),
+		jsonb_object_agg(u.subject, jsonb_build_array(encode(u.h, 'hex'),
+			(SELECT count(*) FROM @extschema@.lines(u.a))))
+	INTO v_work, v_awards, v_state
+	FROM (SELECT u.subject, u.a,
+			CASE WHEN u.a IS NULL OR @extschema@.is_empty(u.a) THEN NULL
+				ELSE sha256(@extschema@.award_send(u.a)) END AS h
+		FROM unnest($4, $5) AS u(subject, a)
+		WHERE u.subject = ANY ($6)) u,
+		LATERAL (SELECT st.version, st.award_hash FROM @extschema@.issuance st
+			WHERE st.policy = p_policy AND st.source = p_source AND st.subject = u.subject
+				AND st.revoked_at IS NULL
+			LIMIT 1) st
+	WHERE st.version < p_version OR (st.version = p_version AND st.award_hash IS DISTINCT FROM u.h);
+	IF v_work IS NULL THEN
+		RETURN '{}';
+	END IF;
+
+	-- Open lines (issued, not reversals, not reversed: the reversal's
+	-- unique index answers) against the awards' lines, matched one to one
+	-- by a FULL JOIN (hash or merge, never a nested loop): unmatched open
+	-- lines are reversed, unmatched award lines written, reversals first.
+	WITH open AS (
 		SELECT o.*, row_number() OVER (PARTITION BY o.subject, o.k ORDER BY o.id) AS n
-		FROM cur o
-		WHERE o.reverses IS NULL AND NOT EXISTS (SELECT FROM cur r WHERE r.reverses = o.id)
+		FROM (SELECT c.*, @extschema@._line_key(c.rule, c.kind, c.instrument, c.amount, c.currency,
+				c.days, c.new_date, c.window_kind, c.window_from, c.window_until, c.note) AS k
+			FROM @extschema@.ledger c
+			WHERE c.policy = p_policy AND c.source = p_source AND c.subject = ANY (v_work)
+				AND c.reverses IS NULL
+				-- a probe of the reversals' unique index per line (an anti
+				-- join could read the whole ledger)
+				AND (SELECT r.id FROM @extschema@.ledger r WHERE r.reverses = c.id LIMIT 1) IS NULL) o
 	), want AS (
-		SELECT w.subject, w.ord, l.*,
-			@extschema@._line_key(l.rule, l.kind, l.instrument, l.amount, l.currency, l.days,
-				l.new_date, l.window_kind, l.window_from, l.window_until, l.note) AS k
-		FROM w, @extschema@.lines(w.a) WITH ORDINALITY AS l
-	), want_n AS (
 		SELECT x.*, row_number() OVER (PARTITION BY x.subject, x.k ORDER BY x.ordinality) AS n
-		FROM want x
+		FROM (SELECT w.subject, l.*,
+				@extschema@._line_key(l.rule, l.kind, l.instrument, l.amount, l.currency, l.days,
+					l.new_date, l.window_kind, l.window_from, l.window_until, l.note) AS k
+			FROM unnest(v_work, v_awards) AS w(subject, a),
+				@extschema@.lines(w.a) WITH ORDINALITY AS l) x
+	), diff AS (
+		SELECT o.id AS open_id, o.subject AS open_subject, o.rule AS open_rule, o.kind AS open_kind,
+			o.instrument AS open_instrument, o.amount AS open_amount, o.currency AS open_currency,
+			o.days AS open_days, o.new_date AS open_new_date, o.window_kind AS open_window_kind,
+			o.window_from AS open_window_from, o.window_until AS open_window_until, o.note AS open_note,
+			x.subject, x.ordinality, x.rule, x.kind, x.instrument, x.amount, x.currency, x.days,
+			x.new_date, x.window_kind, x.window_from, x.window_until, x.note
+		FROM open o FULL JOIN want x ON x.subject = o.subject AND x.k = o.k AND x.n = o.n
+		WHERE o.id IS NULL OR x.subject IS NULL
 	), written AS (
 		INSERT INTO @extschema@.ledger AS g (policy, version, source, subject, rule, kind,
 			instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
@@ -252,31 +305,28 @@ BEGIN
 			d.amount, d.currency, d.days, d.new_date, d.window_kind, d.window_from,
 			d.window_until, d.note, $7, now(), session_user, d.reverses
 		FROM (
-			SELECT o.subject, 1 AS phase, o.id AS pos, o.rule, o.kind, o.instrument,
-				-o.amount AS amount, o.currency, -o.days AS days, o.new_date, o.window_kind,
-				o.window_from, o.window_until, o.note, o.id AS reverses
-			FROM open o
-			WHERE NOT EXISTS (SELECT FROM want_n x
-				WHERE x.subject = o.subject AND x.k = o.k AND x.n = o.n)
+			SELECT f.open_subject AS subject, 1 AS phase, f.open_id AS pos, f.open_rule AS rule,
+				f.open_kind AS kind, f.open_instrument AS instrument, -f.open_amount AS amount,
+				f.open_currency AS currency, -f.open_days AS days, f.open_new_date AS new_date,
+				f.open_window_kind AS window_kind, f.open_window_from AS window_from,
+				f.open_window_until AS window_until, f.open_note AS note, f.open_id AS reverses
+			FROM diff f WHERE f.subject IS NULL
 			UNION ALL
-			SELECT x.subject, 2, x.ordinality, x.rule, x.kind, x.instrument,
-				x.amount, x.currency, x.days, x.new_date, x.window_kind,
-				x.window_from, x.window_until, x.note, NULL
-			FROM want_n x
-			WHERE NOT EXISTS (SELECT FROM open o
-				WHERE o.subject = x.subject AND o.k = x.k AND o.n = x.n)
+			SELECT f.subject, 2, f.ordinality, f.rule, f.kind, f.instrument, f.amount, f.currency,
+				f.days, f.new_date, f.window_kind, f.window_from, f.window_until, f.note, NULL
+			FROM diff f WHERE f.open_id IS NULL
 		) d
 		ORDER BY d.subject, d.phase, d.pos
 		RETURNING g.id
-	), state AS (
-		UPDATE @extschema@.issuance AS st
-		SET version = p_version, award_hash = w.h, issued_at = now(),
-			open_lines = (SELECT count(*) FROM @extschema@.lines(w.a))
-		FROM w
-		WHERE st.policy = p_policy AND st.source = p_source
-			AND st.subject = ANY (ARRAY(SELECT x.subject FROM w AS x)) AND st.subject = w.subject
 	)
 	SELECT array_agg(x.id ORDER BY x.id) INTO v_ids FROM written x;
+
+	-- Their new state, by key (their locks are ours).
+	UPDATE @extschema@.issuance AS st
+	SET version = p_version, issued_at = now(),
+		award_hash = decode(v_state -> st.subject ->> 0, 'hex'),
+		open_lines = (v_state -> st.subject ->> 1)::integer
+	WHERE st.policy = p_policy AND st.source = p_source AND st.subject = ANY (v_work);
 	RETURN coalesce(v_ids, '{}');
 END
 $$;
