@@ -323,6 +323,50 @@ psql_b -At -F ' ' -c "SELECT format('  %-8s %9s  %5s%%', service, count(*), roun
 	FROM bench.orders GROUP BY service ORDER BY count(*) DESC" | tee -a "$OUT"
 res ""
 
+###########################################################################
+# perf (--perf): where the time goes, per figure.
+###########################################################################
+# shellcheck disable=SC2317  # called through with_backend
+perf_watch() {
+	local pid=$1 dir=$2 perfpid
+	perf record -g -F 999 -p "$pid" -o "$dir/perf.data" >"$dir/perf.log" 2>&1 &
+	perfpid=$!
+	sleep 1
+	touch "$dir/go"
+	while [ ! -e "$dir/done" ]; do sleep 0.1; done
+	kill -INT "$perfpid" 2>/dev/null || true
+	wait "$perfpid" 2>/dev/null || true
+}
+# profile NAME TITLE SQL: with --perf, run SQL (after one untimed run) in a
+# backend recorded by perf, and report the top symbols by self time.
+profile() {
+	local name=$1 title=$2 sql=$3 dir=$TMP/perf-$1
+	[ "$PERF" = 1 ] || return 0
+	say "perf: $title"
+	mkdir -p "$dir"
+	chmod 0777 "$dir"
+	cat >"$dir/script.sql" <<EOF
+$BASE_SET
+SELECT pg_backend_pid() \\g $dir/pid
+$sql;
+\\! while [ ! -e $dir/go ]; do sleep 0.1; done
+$sql;
+\\! touch $dir/done
+EOF
+	with_backend "perf-$name" "$dir/script.sql" perf_watch
+	res "  perf: $title; perf record -g -F 999 -p <backend>; self time by symbol (top 20):"
+	perf report -i "$dir/perf.data" --stdio --no-children --sort dso,symbol -g none --percent-limit 0.5 2>/dev/null |
+		grep -v '^#' | grep -v '^$' | head -20 | sed 's/ *- *- *$//; s/^/  /' | tee -a "$OUT" || true
+	res "  by object: $(perf report -i "$dir/perf.data" --stdio --no-children --sort dso -g none 2>/dev/null |
+		grep -v '^#' | awk 'NF >= 2 && n++ < 6 { printf "%s%s %s", sep, $2, $1; sep = ", " }' || true)"
+	res "  inclusive time (self + callees) of the named frames between 2% and 95% (top 15):"
+	perf report -i "$dir/perf.data" --stdio --children --sort symbol -g none 2>/dev/null |
+		grep -v '^#' | grep -v '0x0000' |
+		awk '{ v = $1; sub(/%/, "", v) } v + 0 >= 2 && v + 0 <= 95' | head -15 |
+		sed 's/ *- *- *$//; s/^/  /' | tee -a "$OUT" || true
+	res ""
+}
+
 # --only issue: the issuance figures alone (a new issuance design is timed
 # in minutes, not the whole benchmark's).
 if [ "$ONLY" = issue ]; then
@@ -400,49 +444,6 @@ res "  evaluate / CASE (best of each)            $r_b1_case x   target <= 1.25x:
 sed 's/^/    /' "$TMP/b1/evaluate.1.res" | tee -a "$OUT"
 res ""
 
-###########################################################################
-# perf (--perf): where the time goes, per figure.
-###########################################################################
-# shellcheck disable=SC2317  # called through with_backend
-perf_watch() {
-	local pid=$1 dir=$2 perfpid
-	perf record -g -F 999 -p "$pid" -o "$dir/perf.data" >"$dir/perf.log" 2>&1 &
-	perfpid=$!
-	sleep 1
-	touch "$dir/go"
-	while [ ! -e "$dir/done" ]; do sleep 0.1; done
-	kill -INT "$perfpid" 2>/dev/null || true
-	wait "$perfpid" 2>/dev/null || true
-}
-# profile NAME TITLE SQL: with --perf, run SQL (after one untimed run) in a
-# backend recorded by perf, and report the top symbols by self time.
-profile() {
-	local name=$1 title=$2 sql=$3 dir=$TMP/perf-$1
-	[ "$PERF" = 1 ] || return 0
-	say "perf: $title"
-	mkdir -p "$dir"
-	chmod 0777 "$dir"
-	cat >"$dir/script.sql" <<EOF
-$BASE_SET
-SELECT pg_backend_pid() \\g $dir/pid
-$sql;
-\\! while [ ! -e $dir/go ]; do sleep 0.1; done
-$sql;
-\\! touch $dir/done
-EOF
-	with_backend "perf-$name" "$dir/script.sql" perf_watch
-	res "  perf: $title; perf record -g -F 999 -p <backend>; self time by symbol (top 20):"
-	perf report -i "$dir/perf.data" --stdio --no-children --sort dso,symbol -g none --percent-limit 0.5 2>/dev/null |
-		grep -v '^#' | grep -v '^$' | head -20 | sed 's/ *- *- *$//; s/^/  /' | tee -a "$OUT" || true
-	res "  by object: $(perf report -i "$dir/perf.data" --stdio --no-children --sort dso -g none 2>/dev/null |
-		grep -v '^#' | awk 'NF >= 2 && n++ < 6 { printf "%s%s %s", sep, $2, $1; sep = ", " }' || true)"
-	res "  inclusive time (self + callees) of the named frames between 2% and 95% (top 15):"
-	perf report -i "$dir/perf.data" --stdio --children --sort symbol -g none 2>/dev/null |
-		grep -v '^#' | grep -v '0x0000' |
-		awk '{ v = $1; sub(/%/, "", v) } v + 0 >= 2 && v + 0 <= 95' | head -15 |
-		sed 's/ *- *- *$//; s/^/  /' | tee -a "$OUT" || true
-	res ""
-}
 profile b1 "B1 evaluate, 3 runs of the query" "SELECT * FROM bench.b1_evaluate; SELECT * FROM bench.b1_evaluate; SELECT * FROM bench.b1_evaluate"
 
 ###########################################################################

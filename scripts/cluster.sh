@@ -116,9 +116,18 @@ cluster_start() {
 	if [ ${#sock} -gt 100 ]; then
 		die "socket path too long for a Unix socket (${#sock} > 100 bytes): $sock"
 	fi
-	as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-		start >/dev/null || {
+	# The server must not inherit a descriptor of ours beyond the standard
+	# three: a lock file held by `flock FILE cmd` (the machine's shared
+	# install lock) would be held for as long as the server runs.
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-"; fi
+		done
+		as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+			-o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+			start >/dev/null
+	) || {
 		warn "the server did not start; its log:"
 		cat "$dir/server.log" >&2
 		return 1

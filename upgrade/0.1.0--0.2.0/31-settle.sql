@@ -98,12 +98,12 @@ BEGIN
 	-- into those to claim (no state, owed something), those whose open
 	-- award is the one owed under an older version (only the version
 	-- moves), and the rest (an award changed, or held by the caller).
-	SELECT array_agg(x.subject ORDER BY x.subject) FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.a ORDER BY x.subject) FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.h ORDER BY x.subject) FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.subject ORDER BY x.subject) FILTER (WHERE x.todo = 'move'),
+	SELECT array_agg(x.subject ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.a ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.h ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.subject ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'move'),
 		jsonb_object_agg(x.subject, encode(x.h, 'hex')) FILTER (WHERE x.todo = 'move'),
-		array_agg(x.subject ORDER BY x.subject) FILTER (WHERE x.todo = 'lock')
+		array_agg(x.subject ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'lock')
 	INTO v_claim, v_claim_awards, v_claim_hashes, v_move, v_move_hashes, v_rest
 	FROM (SELECT b.subject, b.a, b.h,
 			CASE WHEN b.subject = ANY (p_hold) THEN 'lock'
@@ -134,7 +134,7 @@ BEGIN
 			SELECT p_policy, p_source, c.subject, p_version, c.h,
 				(SELECT count(*) FROM @extschema@.lines(c.a)), now()
 			FROM unnest(v_claim, v_claim_awards, v_claim_hashes) AS c(subject, a, h)
-			ORDER BY c.subject
+			ORDER BY c.subject COLLATE "C"
 			ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING
 			RETURNING i.subject
 		)
@@ -180,7 +180,7 @@ BEGIN
 	END IF;
 
 	IF cardinality(v_rest) > 0 AND defer THEN
-		pending := ARRAY(SELECT DISTINCT x FROM unnest(v_rest) x ORDER BY 1);
+		pending := ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(v_rest) x ORDER BY 1);
 	ELSIF cardinality(v_rest) > 0 THEN
 		-- 4. The lock of each subject left, in subject order.
 		v_locked := @extschema@._lock_subjects(p_policy, p_source, v_rest);
@@ -215,12 +215,12 @@ DECLARE
 	v_locked text[];
 BEGIN
 	INSERT INTO @extschema@.issuance AS s (policy, source, subject)
-	SELECT $1, $2, x FROM unnest($3) AS x ORDER BY x
+	SELECT $1, $2, x FROM unnest($3) AS x ORDER BY x COLLATE "C"
 	ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING;
 	SELECT array_agg(q.subject) INTO v_locked
 	FROM (SELECT s.subject FROM @extschema@.issuance s
 		WHERE s.policy = $1 AND s.source = $2 AND s.subject = ANY ($3)
-		ORDER BY s.subject FOR UPDATE) q;
+		ORDER BY s.subject COLLATE "C" FOR UPDATE) q;
 	RETURN coalesce(v_locked, '{}');
 END
 $$;
@@ -249,7 +249,7 @@ DECLARE
 BEGIN
 	-- The locked subjects whose state differs from their award (a LATERAL
 	-- probe each), with their awards.
-	SELECT array_agg(u.subject ORDER BY u.subject), array_agg(u.a ORDER BY u.subject),
+	SELECT array_agg(u.subject ORDER BY u.subject COLLATE "C"), array_agg(u.a ORDER BY u.subject COLLATE "C"),
 		jsonb_object_agg(u.subject, jsonb_build_array(encode(u.h, 'hex'),
 			(SELECT count(*) FROM @extschema@.lines(u.a))))
 	INTO v_work, v_awards, v_state
@@ -316,7 +316,7 @@ BEGIN
 				f.days, f.new_date, f.window_kind, f.window_from, f.window_until, f.note, NULL
 			FROM diff f WHERE f.open_id IS NULL
 		) d
-		ORDER BY d.subject, d.phase, d.pos
+		ORDER BY d.subject COLLATE "C", d.phase, d.pos
 		RETURNING g.id
 	)
 	SELECT array_agg(x.id ORDER BY x.id) INTO v_ids FROM written x;

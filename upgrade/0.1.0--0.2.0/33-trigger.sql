@@ -121,12 +121,12 @@ BEGIN
 		-- row form does (see below).
 		EXECUTE format($q$
 			SELECT count(*)
-			FROM (SELECT array_agg(c.k ORDER BY c.k) AS ks, array_agg(c.a ORDER BY c.k) AS awards,
-					coalesce(array_agg(c.k ORDER BY c.k) FILTER (WHERE c.hold), '{}') AS held
+			FROM (SELECT array_agg(c.k ORDER BY c.k COLLATE "C") AS ks, array_agg(c.a ORDER BY c.k COLLATE "C") AS awards,
+					coalesce(array_agg(c.k ORDER BY c.k COLLATE "C") FILTER (WHERE c.hold), '{}') AS held
 				FROM (SELECT coalesce(n.k, o.k) AS k, n.a,
 						coalesce(@extschema@.is_empty(n.a), true)
 							AND NOT coalesce(@extschema@.is_empty(o.a), true) AS hold,
-						row_number() OVER (ORDER BY coalesce(n.k, o.k)) AS i
+						row_number() OVER (ORDER BY coalesce(n.k, o.k) COLLATE "C") AS i
 					FROM (%1$s) n FULL JOIN (%2$s) o USING (k)) c
 				GROUP BY (c.i - 1) / 10000) b,
 				LATERAL @extschema@._settle($1, $2, $4, b.ks, b.awards, b.held, false, $5) f$q$,

@@ -215,7 +215,7 @@ BEGIN
 		PERFORM @extschema@.lock_subjects($1, $3, v_pending);
 		EXECUTE format($q$
 			SELECT f.lines_written
-			FROM (SELECT array_agg(t.k ORDER BY t.k) AS ks, array_agg(t.r ORDER BY t.k) AS rs
+			FROM (SELECT array_agg(t.k ORDER BY t.k COLLATE "C") AS ks, array_agg(t.r ORDER BY t.k COLLATE "C") AS rs
 				FROM (SELECT @extschema@.subject_key(t.%1$I) AS k, t AS r
 					FROM %2$s t WHERE t.%1$I %3$s ANY ($1::text[]::%4$s[])) t) b,
 				LATERAL @extschema@._issue_batch($2, $3, $4, b.ks, b.rs, false) f
@@ -276,7 +276,7 @@ BEGIN
 		PERFORM @extschema@.lock_subjects($1, $3, v_pending);
 		EXECUTE format($q$
 			SELECT f.lines_written
-			FROM (SELECT array_agg(c.k ORDER BY c.k) AS ks, array_agg(c.r ORDER BY c.k) AS rs FROM (%1$s) c) b,
+			FROM (SELECT array_agg(c.k ORDER BY c.k COLLATE "C") AS ks, array_agg(c.r ORDER BY c.k COLLATE "C") AS rs FROM (%1$s) c) b,
 				LATERAL @extschema@._issue_batch($2, $3, $4, b.ks, b.rs, false) f
 			WHERE cardinality(b.ks) > 0$q$,
 			format(v_carriers, $7, $4, format('t.%I %s ANY ($1::text[]::%s[])', $7, $11, $8), $9, $5, $6))
@@ -435,7 +435,7 @@ DECLARE
 BEGIN
 	v_t := @extschema@._issue_target($1, $2, $3);
 	EXECUTE format($q$
-		SELECT array_agg(s.subject ORDER BY s.subject) FROM @extschema@.issuance s
+		SELECT array_agg(s.subject ORDER BY s.subject COLLATE "C") FROM @extschema@.issuance s
 		WHERE s.policy = $1 AND s.source = $2 AND s.open_lines > 0 AND s.revoked_at IS NULL
 			AND NOT EXISTS (SELECT FROM %1$s t WHERE @extschema@.subject_key(t.%2$I) = s.subject)$q$,
 		v_t.relname, $3) INTO v_gone USING $1, v_t.source;
@@ -448,7 +448,7 @@ BEGIN
 	-- own trigger or issue(), not reversed here.
 	PERFORM @extschema@.lock_subjects($1, v_t.source, v_gone);
 	EXECUTE format($q$
-		SELECT array_agg(g.k ORDER BY g.k) FROM unnest($1) AS g(k)
+		SELECT array_agg(g.k ORDER BY g.k COLLATE "C") FROM unnest($1) AS g(k)
 		WHERE NOT EXISTS (SELECT FROM %1$s t WHERE @extschema@.subject_key(t.%2$I) = g.k)$q$,
 		v_t.relname, $3) INTO v_gone USING v_gone;
 	IF v_gone IS NULL THEN
