@@ -304,6 +304,7 @@ ALTER TABLE @extschema@.ledger
 	ALTER COLUMN subject TYPE text COLLATE "C",
 	ALTER COLUMN source TYPE text COLLATE "C";
 ALTER TABLE @extschema@.issuance
+	ALTER COLUMN policy TYPE text COLLATE "C",
 	ALTER COLUMN subject TYPE text COLLATE "C",
 	ALTER COLUMN source TYPE text COLLATE "C";
 -- Room on each page for a new version of its rows: a new version of a

@@ -115,10 +115,30 @@ BEGIN
 					USING ERRCODE = 'null_value_not_allowed';
 			END IF;
 		END IF;
-		-- n: the new award of each subject (NULL when no row holds it any
-		-- more); hold: a subject whose committed row was owed something
-		-- and now is not is locked even when nothing is written, as the
-		-- row form does (see below).
+		IF TG_OP IN ('INSERT', 'DELETE') THEN
+			-- One side: each row's subject and award (owed nothing when
+			-- deleted), sorted once by subject, in chunks (their order
+			-- within a chunk does not matter: _settle sorts what it locks).
+			EXECUTE format($q$
+				SELECT count(*)
+				FROM (SELECT array_agg(c.k) AS ks, array_agg(c.a) AS awards
+					FROM (SELECT c.k, c.a, row_number() OVER () AS i
+						FROM (SELECT @extschema@.subject_key(t.%1$I) AS k, %2$s AS a
+							FROM %3$I t ORDER BY @extschema@.subject_key(t.%1$I) COLLATE "C") c) c
+					GROUP BY (c.i - 1) / 10000) b,
+					LATERAL @extschema@._settle($1, $2, $4, b.ks, b.awards, '{}', false, $5) f$q$,
+				v_key,
+				CASE TG_OP WHEN 'INSERT' THEN format('@extschema@.evaluate($3, ROW(t.*)::%s)', v_rowtype)
+					ELSE 'NULL::@extschema@.award' END,
+				coalesce(v_new_table, v_old_table))
+				USING v_policy, v_version, v_rules, v_source,
+					CASE TG_OP WHEN 'DELETE' THEN 'row deleted' END;
+			RETURN NULL;
+		END IF;
+		-- An update: n, the new award of each subject (NULL when no row
+		-- holds it any more); hold: a subject whose committed row was owed
+		-- something and now is not is locked even when nothing is written,
+		-- as the row form does (see below).
 		EXECUTE format($q$
 			SELECT count(*)
 			FROM (SELECT array_agg(c.k ORDER BY c.k COLLATE "C") AS ks, array_agg(c.a ORDER BY c.k COLLATE "C") AS awards,
@@ -130,16 +150,11 @@ BEGIN
 					FROM (%1$s) n FULL JOIN (%2$s) o USING (k)) c
 				GROUP BY (c.i - 1) / 10000) b,
 				LATERAL @extschema@._settle($1, $2, $4, b.ks, b.awards, b.held, false, $5) f$q$,
-			CASE WHEN v_new_table IS NULL THEN 'SELECT NULL::text AS k, NULL::@extschema@.award AS a WHERE false'
-				ELSE format('SELECT @extschema@.subject_key(t.%I) AS k, @extschema@.evaluate($3, ROW(t.*)::%s) AS a FROM %I t',
-					v_key, v_rowtype, v_new_table) END,
-			CASE WHEN v_old_table IS NULL THEN 'SELECT NULL::text AS k, NULL::@extschema@.award AS a WHERE false'
-				WHEN TG_OP = 'DELETE' THEN format('SELECT @extschema@.subject_key(t.%I) AS k, NULL::@extschema@.award AS a FROM %I t',
-					v_key, v_old_table)
-				ELSE format('SELECT @extschema@.subject_key(t.%I) AS k, @extschema@.evaluate($3, ROW(t.*)::%s) AS a FROM %I t',
-					v_key, v_rowtype, v_old_table) END)
-			USING v_policy, v_version, v_rules, v_source,
-				CASE TG_OP WHEN 'DELETE' THEN 'row deleted' END;
+			format('SELECT @extschema@.subject_key(t.%I) AS k, @extschema@.evaluate($3, ROW(t.*)::%s) AS a FROM %I t',
+				v_key, v_rowtype, v_new_table),
+			format('SELECT @extschema@.subject_key(t.%I) AS k, @extschema@.evaluate($3, ROW(t.*)::%s) AS a FROM %I t',
+				v_key, v_rowtype, v_old_table))
+			USING v_policy, v_version, v_rules, v_source, NULL::text;
 		RETURN NULL;
 	END IF;
 
