@@ -229,21 +229,24 @@ cp_calendar_describe_skips(const CpCalendar *cal, int64 from, int64 to,
 		to = t;
 	}
 	total = (to - from) - count64(cal, from, to);
-	appendStringInfo(out, "%s skips " INT64_FORMAT " day%s from ", cal->name,
-					 total, total == 1 ? "" : "s");
+	appendStringInfo(out, "calendar \"%s\" from ", cal->name);
 	append_day(out, from + 1);
 	appendStringInfoString(out, " to ");
 	append_day(out, to);
+	appendStringInfo(out, ": " INT64_FORMAT " working day%s, skipped " INT64_FORMAT,
+					 (to - from) - total, (to - from) - total == 1 ? "" : "s", total);
 	for (d = next_closed(cal, from); d <= to && listed < CP_SKIPS_LISTED;
 		 d = next_closed(cal, d))
 	{
-		appendStringInfoString(out, listed == 0 ? ": " : ", ");
+		appendStringInfoString(out, listed == 0 ? " (" : ", ");
 		append_day(out, d);
 		appendStringInfoString(out, is_holiday(cal, d) ? " holiday" : " weekend");
 		listed++;
 	}
 	if (total > listed)
 		appendStringInfo(out, " and " INT64_FORMAT " more", total - listed);
+	if (listed > 0)
+		appendStringInfoChar(out, ')');
 }
 
 /* ---------------------------------------------------------------------

@@ -40,13 +40,23 @@ policy_calendar(CpEval *ev)
 	return ev->cal;
 }
 
-/* explain: what the calendar skipped, one note per computation */
+/*
+ * explain: what the calendar skipped, once per span however often the
+ * rule computes it (a condition and a let alike, and explain evaluates a
+ * failed condition again to find the part that failed).
+ */
 static void
 note_skips(CpEval *ev, int64 from, int64 to)
 {
+	StringInfoData note;
+
+	initStringInfo(&note);
+	cp_calendar_describe_skips(policy_calendar(ev), from, to, &note);
+	if (strstr(ev->notes->data, note.data) != NULL)
+		return;
 	if (ev->notes->len > 0)
 		appendStringInfoString(ev->notes, "; ");
-	cp_calendar_describe_skips(policy_calendar(ev), from, to, ev->notes);
+	appendBinaryStringInfo(ev->notes, note.data, note.len);
 }
 
 int64
