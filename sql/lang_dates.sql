@@ -185,6 +185,24 @@ SELECT f.id, compensation.evaluate(:'ofcom'::compensation.ruleset, f) FROM fault
 -- 7: reported on Saturday 28 March: Monday 30 and Tuesday 31 are the two
 --    working days; fixed 18:00 BST on the 31st: in time.
 
+-- The example of docs/policy-language.md, as it stands there.
+SELECT compensation.evaluate($$
+policy "ofcom-delayed-repair"
+currency GBP
+timezone "Europe/London"
+calendar "england-and-wales" weekend saturday, sunday
+  holidays 2026-01-01, 2026-04-03, 2026-04-06, 2026-05-04, 2026-05-25,
+           2026-08-31, 2026-12-25, 2026-12-28
+
+rule "delayed-repair"
+  when fixed_at > date(reported_at) + 2 working days
+  let late_days = days(date(reported_at) + 2 working days, date(fixed_at))
+  credit cash late_days * 9.76
+end
+$$::compensation.ruleset, f)
+FROM (SELECT timestamptz '2026-04-02 10:00+01' AS reported_at,
+             timestamptz '2026-04-09 00:00+01' AS fixed_at) f;
+
 -- explain shows the days a working-day computation skipped.
 SELECT f.id, e.rule, e.matched, e.failed_condition, e.detail, e.award
 FROM faults f, compensation.explain(:'ofcom'::compensation.ruleset, f) e
