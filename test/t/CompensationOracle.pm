@@ -375,6 +375,10 @@ sub sql_literal
 #   [inrange, not, subj, lo, hi, excl] [isnull, not, e] [and, a, b] [or, a, b]
 #   [not, a] [bcol, name] [blit, 0|1]
 # Other operands: [str, text] [dlit, day] [tslit, micros] [dcol, d|ts]
+# The local calendar: [dpart, year|month|day|weekday|hour, time]
+#   [dateof, time] [wspan, time, time] (working_days) [ratio, a, unit, b, unit]
+#   [dadd, time, +|-, k, months|years|working days]; a policy may have a
+#   calendar {weekend => mask (bit 0 Monday), holidays => [days]}
 
 sub gen_lit
 {
