@@ -179,8 +179,6 @@ EvalShiftCalendar(CpEval *ev, int32 node, const CpValue *t, const CpValue *d,
 		int64		count = negate ? -(int64) d->u.dur.days : d->u.dur.days;
 
 		nd = cp_calendar_add(policy_calendar(ev), dl, count);
-		if (unlikely(ev->notes != NULL))
-			note_skips(ev, dl, nd);
 	}
 	else
 	{
@@ -193,6 +191,8 @@ EvalShiftCalendar(CpEval *ev, int32 node, const CpValue *t, const CpValue *d,
 	}
 	if (nd < -CP_FAST_DATE_LIMIT * 8 || nd > CP_FAST_DATE_LIMIT * 8)
 		date_range_error(ev, node);
+	if (d->working && unlikely(ev->notes != NULL))
+		note_skips(ev, dl, nd);
 
 	/* the same wall clock on the new day; a span keeps its local shape */
 	nlo = cp_tz_local_to_instant(&ev->tzc, (DateADT) nd, ul);
