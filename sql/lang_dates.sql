@@ -365,6 +365,13 @@ $$::compensation.ruleset, o) FROM odd o WHERE o.id = 2;
 -- February, skipping 16 weekend days.
 SELECT e.detail FROM odd o, compensation.explain($$policy "p" currency GBP calendar "c"
 rule "r" when 2026-01-01 + 40 working days = 2026-02-26 flag f end$$::compensation.ruleset, o) e WHERE o.id = 2;
+-- An award that extends by working days: its line has the calendar days
+-- it adds, and explain the days it skipped.  Thursday 24 December 2026 + 3
+-- working days (England and Wales): 29, 30, 31 December: +7 days.
+SELECT e.rule, e.detail, e.award FROM odd o, compensation.explain($$policy "p" currency GBP timezone "Europe/London"
+calendar "england-and-wales" holidays 2026-12-25, 2026-12-28, 2027-01-01
+rule "r" extend t by 3 working days end$$::compensation.ruleset,
+  (SELECT x FROM (SELECT timestamptz '2026-12-24 09:00+00' AS t) x)) e WHERE o.id = 2;
 -- 1 January 2026 is a Thursday.  Working days in (1 Jan, 11 Jan] with a
 -- Friday-Saturday weekend: 4, 5, 6, 7, 8, 11 (Sunday to Thursday, then
 -- Sunday): 6.  Back: -6.  11 January - 5 working days, counting back:
