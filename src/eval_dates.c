@@ -59,6 +59,80 @@ note_skips(CpEval *ev, int64 from, int64 to)
 	appendBinaryStringInfo(ev->notes, note.data, note.len);
 }
 
+/*
+ * Which one measure a duration is, for ordering and dividing durations:
+ * -1 zero (any), 0 a mix of two, 1 time, 2 days, 3 months, 4 working days;
+ * *amount is its size in that measure.
+ */
+static int
+duration_measure(const CpValue *d, int64 *amount)
+{
+	int			t = d->u.dur.usecs != 0,
+				dd = d->u.dur.days != 0,
+				m = d->u.dur.months != 0;
+
+	*amount = 1;
+	if (d->working)
+	{
+		*amount = d->u.dur.days;
+		return 4;
+	}
+	if (t + dd + m == 0)
+	{
+		*amount = 0;
+		return -1;
+	}
+	if (t + dd + m > 1)
+		return 0;
+	*amount = t ? d->u.dur.usecs : (dd ? d->u.dur.days : d->u.dur.months);
+	return t ? 1 : (dd ? 2 : 3);
+}
+
+/*
+ * The order of two durations of which one has months or working days: only
+ * like with like (a month is 28 to 31 days, a working day one or more).
+ */
+int
+EvalDurationOrder(CpEval *ev, int32 node, const CpValue *l, const CpValue *r)
+{
+	int64		a,
+				b;
+	int			ml = duration_measure(l, &a),
+				mr = duration_measure(r, &b);
+
+	if (ml == -1)
+		ml = mr;
+	if (mr == -1)
+		mr = ml;
+	if (ml == 0 || ml != mr)
+		EvalTypeError(ev, node, "order durations that mix months, working days, calendar days and hours");
+	return (a > b) - (a < b);
+}
+
+/* l / r for two durations of one measure: a number (15 hours / 720 hours). */
+void
+EvalDurationRatio(CpEval *ev, int32 node, const CpValue *l, const CpValue *r,
+			   CpValue *out)
+{
+	int64		a,
+				b;
+	int			ml = duration_measure(l, &a),
+				mr = duration_measure(r, &b);
+
+	if (mr == -1 || (mr == 4 && b == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_DIVISION_BY_ZERO),
+				 errmsg("division by zero in rule \"%s\"", EvalRuleName(ev)),
+				 errdetail("The divisor of %s is zero.", EvalNodeText(ev, node))));
+	if (ml == -1)
+		ml = mr;
+	if (ml == 0 || mr == 0 || ml != mr)
+		EvalTypeError(ev, node, "divide durations that mix months, working days, calendar days and hours");
+	out->kind = CPV_NUM;
+	if (!cp_rat_make128(a, b, &out->u.num))
+		EvalOverflowError(ev, node);
+}
+
 int64
 EvalLocalDaysUsecs(CpEval *ev, int32 node, int64 a, int64 b)
 {

@@ -559,80 +559,6 @@ cmp_result(CpOp op, int c)
 }
 
 /*
- * Which one measure a duration is, for ordering and dividing durations:
- * -1 zero (any), 0 a mix of two, 1 time, 2 days, 3 months, 4 working days;
- * *amount is its size in that measure.
- */
-static int
-duration_measure(const CpValue *d, int64 *amount)
-{
-	int			t = d->u.dur.usecs != 0,
-				dd = d->u.dur.days != 0,
-				m = d->u.dur.months != 0;
-
-	*amount = 1;
-	if (d->working)
-	{
-		*amount = d->u.dur.days;
-		return 4;
-	}
-	if (t + dd + m == 0)
-	{
-		*amount = 0;
-		return -1;
-	}
-	if (t + dd + m > 1)
-		return 0;
-	*amount = t ? d->u.dur.usecs : (dd ? d->u.dur.days : d->u.dur.months);
-	return t ? 1 : (dd ? 2 : 3);
-}
-
-/*
- * The order of two durations of which one has months or working days: only
- * like with like (a month is 28 to 31 days, a working day one or more).
- */
-static int
-duration_order(CpEval *ev, int32 node, const CpValue *l, const CpValue *r)
-{
-	int64		a,
-				b;
-	int			ml = duration_measure(l, &a),
-				mr = duration_measure(r, &b);
-
-	if (ml == -1)
-		ml = mr;
-	if (mr == -1)
-		mr = ml;
-	if (ml == 0 || ml != mr)
-		EvalTypeError(ev, node, "order durations that mix months, working days, calendar days and hours");
-	return (a > b) - (a < b);
-}
-
-/* l / r for two durations of one measure: a number (15 hours / 720 hours). */
-static void
-duration_ratio(CpEval *ev, int32 node, const CpValue *l, const CpValue *r,
-			   CpValue *out)
-{
-	int64		a,
-				b;
-	int			ml = duration_measure(l, &a),
-				mr = duration_measure(r, &b);
-
-	if (mr == -1 || (mr == 4 && b == 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_DIVISION_BY_ZERO),
-				 errmsg("division by zero in rule \"%s\"", EvalRuleName(ev)),
-				 errdetail("The divisor of %s is zero.", EvalNodeText(ev, node))));
-	if (ml == -1)
-		ml = mr;
-	if (ml == 0 || mr == 0 || ml != mr)
-		EvalTypeError(ev, node, "divide durations that mix months, working days, calendar days and hours");
-	out->kind = CPV_NUM;
-	if (!cp_rat_make128(a, b, &out->u.num))
-		EvalOverflowError(ev, node);
-}
-
-/*
  * l op r in three-valued logic.  Times are intervals: a < b when a ends
  * before b begins, a = b when they overlap.
  */
@@ -700,7 +626,7 @@ compare_values(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue 
 				}
 				if (unlikely(l->working != r->working ||
 							 l->u.dur.months != 0 || r->u.dur.months != 0))
-					return cmp_result(op, duration_order(ev, node, l, r));
+					return cmp_result(op, EvalDurationOrder(ev, node, l, r));
 				if (l->u.dur.days == 0 && r->u.dur.days == 0)
 					c = (l->u.dur.usecs > r->u.dur.usecs) - (l->u.dur.usecs < r->u.dur.usecs);
 				else if (l->u.dur.usecs == 0 && r->u.dur.usecs == 0)
@@ -946,7 +872,7 @@ arith(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue *r,
 	}
 	if (op == CP_OP_DIV && l->kind == CPV_DURATION && r->kind == CPV_DURATION)
 	{
-		duration_ratio(ev, node, l, r, out);
+		EvalDurationRatio(ev, node, l, r, out);
 		return;
 	}
 

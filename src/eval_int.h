@@ -404,6 +404,17 @@ extern CP_EVAL_INTERNAL void EvalShiftCalendar(CpEval *ev, int32 node,
 											   const CpValue *t, const CpValue *d,
 											   bool negate, CpValue *out);
 
+/*
+ * Two durations of which one has months or working days: their order
+ * (-1, 0, 1), only like with like; and l / r of two durations of one
+ * measure, a number.  Type errors (42804) otherwise.
+ */
+extern CP_EVAL_INTERNAL int EvalDurationOrder(CpEval *ev, int32 node,
+											  const CpValue *l, const CpValue *r);
+extern CP_EVAL_INTERNAL void EvalDurationRatio(CpEval *ev, int32 node,
+											   const CpValue *l, const CpValue *r,
+											   CpValue *out);
+
 /* Local calendar days from a to b (local wall clock), in microseconds. */
 extern CP_EVAL_INTERNAL int64 EvalLocalDaysUsecs(CpEval *ev, int32 node,
 												 int64 a, int64 b);
