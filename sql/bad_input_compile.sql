@@ -197,7 +197,7 @@ SELECT pg_temp.compile('policy "p" currency KRW rule "r" credit cash tier d upto
 -- reported them only when a row reached them.
 SELECT pg_temp.compile($$policy "p" currency KRW
 rule "r"
-  credit points 15 hours / 720 hours
+  credit points 15 hours / 2025-06-09
 end$$);
 SELECT expr, pg_temp.compile('policy "p" currency KRW outage 2025-06-09 .. 2025-06-10 rule "r" let v = ' || expr || ' end')
 FROM unnest(ARRAY[
@@ -210,7 +210,7 @@ FROM unnest(ARRAY[
 ]) AS expr;
 SELECT pg_temp.compile('policy "p" currency KRW rule "r" when 5 flag f end');
 -- A let's constant value is known where the let is used.
-SELECT pg_temp.compile('policy "p" currency KRW let h = 15 hours rule "r" credit points h / h end');
+SELECT pg_temp.compile('policy "p" currency KRW let h = 15 hours rule "r" credit points h * h end');
 -- What depends on the row, or is null, review or none, is left to evaluation.
 SELECT expr, pg_temp.compile('policy "p" currency KRW rule "r" let v = ' || expr || ' end')
 FROM unnest(ARRAY[

@@ -231,7 +231,10 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 				else
 				{
 					int64		usecs = 0;
+					CpValue		by;
 
+					memset(&by, 0, sizeof(by));
+					by.kind = CPV_DURATION;
 					if (spec->kind == CP_AWARD_EXTEND_BY)
 					{
 						EvalNode(ev, spec->amount, &v);
@@ -246,6 +249,7 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 							EvalTypeError(ev, spec->amount, psprintf("extend by %s", EvalKindName(v.kind)));
 						days = v.u.dur.days;
 						usecs = v.u.dur.usecs;
+						by = v;
 					}
 					else
 					{
@@ -259,20 +263,33 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 						else
 							usecs = ev->outage_usecs;
 					}
-					if (days < 0 || usecs < 0)
+					by.u.dur.days = days;
+					by.u.dur.usecs = usecs;
+					if (days < 0 || usecs < 0 || by.u.dur.months < 0)
 						ereport(ERROR,
 								(errcode(ERRCODE_DATA_EXCEPTION),
 								 errmsg("negative award in rule \"%s\"", EvalRuleName(ev)),
 								 errdetail("%s would move %s backwards.",
 										   EvalSpecText(ev, spec), instrument)));
-					if (days == 0 && usecs == 0)
+					if (days == 0 && usecs == 0 && by.u.dur.months == 0)
 					{
 						NOTE_SKIP(ev, spec, "the duration is zero");
 						return;
 					}
-					EvalTimeShift(ev, spec->amount, &col, days, usecs, &moved);
+					EvalTimeShift(ev, spec->amount, &col, &by, false, &moved);
 					line.new_date = moved.u.time.lo;
-					if (usecs == 0)
+					if (usecs == 0 && (by.working || by.u.dur.months != 0))
+					{
+						/* months and working days: the calendar days they add */
+						int64		added = EvalLocalDaysUsecs(ev, spec->amount, col.u.time.lo,
+															   moved.u.time.lo) / USECS_PER_DAY;
+
+						if (added > PG_INT32_MAX)
+							EvalOverflowError(ev, spec->amount);
+						line.days = (int32) added;
+						line.has |= CP_LINE_DAYS;
+					}
+					else if (usecs == 0)
 					{
 						line.days = days;
 						line.has |= CP_LINE_DAYS;
@@ -317,6 +334,13 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 				}
 				if (v.kind != CPV_DURATION)
 					EvalTypeError(ev, spec->duration, psprintf("grant for %s", EvalKindName(v.kind)));
+				if (v.working || v.u.dur.months != 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("grant for %s is not a number of days in rule \"%s\"",
+									EvalValueText(ev, &v), EvalRuleName(ev)),
+							 errdetail("The failing expression is %s.", EvalNodeText(ev, spec->duration)),
+							 errhint("A grant is for a number of calendar days: months and working days have no length until they start.")));
 				if (v.u.dur.usecs % USECS_PER_DAY != 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_DATA_EXCEPTION),

@@ -648,6 +648,16 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 		ev->cur_rule = -1;
 
 		cp_tz_cache_init(&ev->tzc, cp_tz_lookup(str_at(ev, rs->timezone)));
+		{
+			/* the policy's calendar, ready for arithmetic (calendar.h) */
+			int32		cal = cp_calendar_let(rs);
+
+			if (cal != CP_NONE_IDX)
+			{
+				ev->cal = palloc(sizeof(CpCalendar));
+				cp_calendar_load(rs, cal, ev->cal);
+			}
+		}
 
 		ev->tupdesc = lookup_rowtype_tupdesc_copy(rowtype, rowtypmod);
 		bind_columns(ev);

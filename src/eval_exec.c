@@ -618,10 +618,15 @@ compare_values(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue 
 				if (op == CP_OP_EQ || op == CP_OP_NE)
 				{
 					bool		eq = l->u.dur.days == r->u.dur.days &&
-						l->u.dur.usecs == r->u.dur.usecs;
+						l->u.dur.usecs == r->u.dur.usecs &&
+						l->u.dur.months == r->u.dur.months &&
+						l->working == r->working;
 
 					return (op == CP_OP_EQ) == eq;
 				}
+				if (unlikely(l->working != r->working ||
+							 l->u.dur.months != 0 || r->u.dur.months != 0))
+					return cmp_result(op, EvalDurationOrder(ev, node, l, r));
 				if (l->u.dur.days == 0 && r->u.dur.days == 0)
 					c = (l->u.dur.usecs > r->u.dur.usecs) - (l->u.dur.usecs < r->u.dur.usecs);
 				else if (l->u.dur.usecs == 0 && r->u.dur.usecs == 0)
@@ -648,10 +653,30 @@ make_duration(CpEval *ev, int32 node, CpRational n, CpUnit unit, CpValue *out)
 	CpRational	u;
 
 	out->kind = CPV_DURATION;
+	out->working = false;
 	out->u.dur.days = 0;
 	out->u.dur.usecs = 0;
+	out->u.dur.months = 0;
 	switch (unit)
 	{
+		case CP_UNIT_MONTHS:
+		case CP_UNIT_YEARS:
+			if (n.den != 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("duration of %s %s is not a whole number in rule \"%s\"",
+								cp_rat_to_cstring(n), cp_unit_name(unit), EvalRuleName(ev)),
+						 errdetail("The failing expression is %s.", EvalNodeText(ev, node)),
+						 errhint("Round the number of months or years.")));
+			if (unit == CP_UNIT_YEARS && !cp_rat_mul(n, cp_rat_int(12), &n))
+				EvalOverflowError(ev, node);
+			if (n.num > PG_INT32_MAX || n.num < -PG_INT32_MAX)
+				EvalOverflowError(ev, node);
+			out->u.dur.months = (int32) n.num;
+			return;
+		case CP_UNIT_WORKING_DAYS:
+			out->working = true;
+			/* FALLTHROUGH */
 		case CP_UNIT_DAYS:
 			if (n.den != 1)
 				ereport(ERROR,
@@ -680,17 +705,30 @@ make_duration(CpEval *ev, int32 node, CpRational n, CpUnit unit, CpValue *out)
 	elog(ERROR, "unknown duration unit %d", (int) unit);
 }
 
-/* t + (days, usecs); an interval keeps its shape (a day stays a day). */
+/*
+ * t + d (t - d if negate); an interval keeps its shape (a day stays a
+ * day).  Months and working days are eval_dates.c's, applied first.
+ */
 static void
-time_shift(CpEval *ev, int32 node, const CpValue *t, int32 days, int64 usecs,
-		   CpValue *out)
+time_shift(CpEval *ev, int32 node, const CpValue *t, const CpValue *d,
+		   bool negate, CpValue *out)
 {
 	int64		lo = t->u.time.lo,
 				hi = t->u.time.hi;
+	int32		days = negate ? -d->u.dur.days : d->u.dur.days;
+	int64		usecs = negate ? -d->u.dur.usecs : d->u.dur.usecs;
 
 	*out = *t;
 	if (!TIME_IS_FINITE(t))
 		return;
+	if (unlikely(d->working || d->u.dur.months != 0))
+	{
+		EvalShiftCalendar(ev, node, t, d, negate, out);
+		if (d->working)
+			return;
+		lo = out->u.time.lo;
+		hi = out->u.time.hi;
+	}
 	if (days != 0)
 	{
 		int64		nlo = add_local_days(ev, lo, days, node);
@@ -751,34 +789,40 @@ arith(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue *r,
 	{
 		if (l->kind == CPV_TIME && r->kind == CPV_DURATION)
 		{
-			if (op == CP_OP_ADD)
-				time_shift(ev, node, l, r->u.dur.days, r->u.dur.usecs, out);
-			else
-				time_shift(ev, node, l, -r->u.dur.days, -r->u.dur.usecs, out);
+			time_shift(ev, node, l, r, op == CP_OP_SUB, out);
 			return;
 		}
 		if (op == CP_OP_ADD && l->kind == CPV_DURATION && r->kind == CPV_TIME)
 		{
-			time_shift(ev, node, r, l->u.dur.days, l->u.dur.usecs, out);
+			time_shift(ev, node, r, l, false, out);
 			return;
 		}
 		if (l->kind == CPV_DURATION && r->kind == CPV_DURATION)
 		{
 			int32		days;
 			int64		usecs;
+			int32		months;
 			bool		bad;
 
+			/* working days are counted on a calendar: they add only to themselves */
+			if (l->working != r->working)
+				EvalTypeError(ev, node, psprintf("%s working days and other durations",
+												 op == CP_OP_ADD ? "add" : "subtract"));
 			if (op == CP_OP_ADD)
 				bad = pg_add_s32_overflow(l->u.dur.days, r->u.dur.days, &days) ||
-					pg_add_s64_overflow(l->u.dur.usecs, r->u.dur.usecs, &usecs);
+					pg_add_s64_overflow(l->u.dur.usecs, r->u.dur.usecs, &usecs) ||
+					pg_add_s32_overflow(l->u.dur.months, r->u.dur.months, &months);
 			else
 				bad = pg_sub_s32_overflow(l->u.dur.days, r->u.dur.days, &days) ||
-					pg_sub_s64_overflow(l->u.dur.usecs, r->u.dur.usecs, &usecs);
+					pg_sub_s64_overflow(l->u.dur.usecs, r->u.dur.usecs, &usecs) ||
+					pg_sub_s32_overflow(l->u.dur.months, r->u.dur.months, &months);
 			if (bad)
 				EvalOverflowError(ev, node);
 			out->kind = CPV_DURATION;
+			out->working = l->working;
 			out->u.dur.days = days;
 			out->u.dur.usecs = usecs;
+			out->u.dur.months = months;
 			return;
 		}
 		if (op == CP_OP_SUB && l->kind == CPV_TIME && r->kind == CPV_TIME)
@@ -796,10 +840,20 @@ arith(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue *r,
 		const CpValue *d = l->kind == CPV_DURATION ? l : r;
 		CpRational	n = l->kind == CPV_NUM ? l->u.num : r->u.num;
 		CpRational	days,
-					usecs;
+					usecs,
+					months;
 
 		if (!cp_rat_mul(cp_rat_int(d->u.dur.days), n, &days) ||
-			!cp_rat_mul(cp_rat_int(d->u.dur.usecs), n, &usecs))
+			!cp_rat_mul(cp_rat_int(d->u.dur.usecs), n, &usecs) ||
+			!cp_rat_mul(cp_rat_int(d->u.dur.months), n, &months))
+			EvalOverflowError(ev, node);
+		if (months.den != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("duration is not a whole number of months in rule \"%s\"",
+							EvalRuleName(ev)),
+					 errdetail("The failing expression is %s.", EvalNodeText(ev, node))));
+		if (months.num > PG_INT32_MAX || months.num < -PG_INT32_MAX)
 			EvalOverflowError(ev, node);
 		if (days.den != 1 || usecs.den != 1)
 			ereport(ERROR,
@@ -810,8 +864,15 @@ arith(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue *r,
 		if (days.num > PG_INT32_MAX || days.num < -PG_INT32_MAX)
 			EvalOverflowError(ev, node);
 		out->kind = CPV_DURATION;
+		out->working = d->working;
 		out->u.dur.days = (int32) days.num;
 		out->u.dur.usecs = usecs.num;
+		out->u.dur.months = (int32) months.num;
+		return;
+	}
+	if (op == CP_OP_DIV && l->kind == CPV_DURATION && r->kind == CPV_DURATION)
+	{
+		EvalDurationRatio(ev, node, l, r, out);
 		return;
 	}
 
@@ -915,8 +976,12 @@ eval_span(CpEval *ev, int32 node, const CpNode *n, int64 unit, CpValue *out)
 		EvalTypeError(ev, node, psprintf("count %s between %s and %s",
 									  cp_func_name((CpFunc) n->b),
 									  EvalKindName(a.kind), EvalKindName(b.kind)));
-	if (!TIME_IS_FINITE(&a) || !TIME_IS_FINITE(&b) ||
-		pg_sub_s64_overflow(b.u.time.lo, a.u.time.lo, &diff))
+	if (!TIME_IS_FINITE(&a) || !TIME_IS_FINITE(&b))
+		EvalOverflowError(ev, node);
+	if (unit == USECS_PER_DAY)
+		/* a day is a calendar day: the local wall clock's difference */
+		diff = EvalLocalDaysUsecs(ev, node, a.u.time.lo, b.u.time.lo);
+	else if (pg_sub_s64_overflow(b.u.time.lo, a.u.time.lo, &diff))
 		EvalOverflowError(ev, node);
 	out->kind = CPV_NUM;
 	if (!cp_rat_make128(diff, unit, &out->u.num))
@@ -1027,6 +1092,15 @@ eval_call(CpEval *ev, int32 node, const CpNode *n, CpValue *out)
 				out->kind = CPV_NULL;
 				return;
 			}
+		case CP_FUNC_DATE:
+		case CP_FUNC_WORKING_DAYS:
+		case CP_FUNC_YEAR:
+		case CP_FUNC_MONTH:
+		case CP_FUNC_DAY:
+		case CP_FUNC_WEEKDAY:
+		case CP_FUNC_HOUR:
+			EvalDateCall(ev, node, n, out);
+			return;
 		case CP_FUNC_ABS:
 			if (n->c != 1)
 				elog(ERROR, "abs() takes one argument");
@@ -1112,6 +1186,7 @@ eval_node(CpEval *ev, int32 idx, CpValue *out)
 			{
 				out->u.dur.days = -out->u.dur.days;
 				out->u.dur.usecs = -out->u.dur.usecs;
+				out->u.dur.months = -out->u.dur.months;
 			}
 			else
 				EvalTypeError(ev, idx, psprintf("negate %s", EvalKindName(out->kind)));
@@ -1370,8 +1445,8 @@ EvalColumn(CpEval *ev, int c, CpValue *out)
 }
 
 void
-EvalTimeShift(CpEval *ev, int32 node, const CpValue *t, int32 days,
-			  int64 usecs, CpValue *out)
+EvalTimeShift(CpEval *ev, int32 node, const CpValue *t, const CpValue *d,
+			  bool negate, CpValue *out)
 {
-	time_shift(ev, node, t, days, usecs, out);
+	time_shift(ev, node, t, d, negate, out);
 }

@@ -112,8 +112,22 @@ append_duration(StringInfo out, const CpValue *v)
 	int64		usecs = v->u.dur.usecs;
 	bool		any = false;
 
+	if (v->working)
+	{
+		appendStringInfo(out, "%d working %s", v->u.dur.days,
+						 (v->u.dur.days == 1 || v->u.dur.days == -1) ? "day" : "days");
+		return;
+	}
+	if (v->u.dur.months != 0)
+	{
+		appendStringInfo(out, "%d %s", v->u.dur.months,
+						 (v->u.dur.months == 1 || v->u.dur.months == -1) ? "month" : "months");
+		any = true;
+	}
 	if (v->u.dur.days != 0)
 	{
+		if (any)
+			appendStringInfoChar(out, ' ');
 		appendStringInfo(out, "%d %s", v->u.dur.days,
 						 (v->u.dur.days == 1 || v->u.dur.days == -1) ? "day" : "days");
 		any = true;
@@ -310,6 +324,37 @@ EvalValueText(CpEval *ev, const CpValue *v)
  */
 
 /*
+ * What the calendar skipped while a rule was traced (eval_dates.c), after
+ * the rule's detail.  A let is computed once per row, so its note is under
+ * the first rule that used it.
+ */
+static void
+add_notes(CpEval *ev, CpExplainRule *tr)
+{
+	StringInfo	notes = ev->notes;
+
+	ev->notes = NULL;
+	if (notes->len == 0)
+		return;
+	tr->detail = tr->detail ? psprintf("%s; %s", tr->detail, notes->data) : notes->data;
+}
+
+static void
+explain_rule(CpEval *ev, int i, int *matched, CpExplainRule *trace)
+{
+	ev->notes = makeStringInfo();
+	PG_TRY();
+	{
+		EvalRule(ev, i, matched, trace);
+	}
+	PG_FINALLY();
+	{
+		add_notes(ev, &trace[i]);
+	}
+	PG_END_TRY();
+}
+
+/*
  * Every rule of the row in order, each with its trace; first_line[i] is
  * the first pending line of rule i.  With hit first, the rules after the
  * first that matched are not evaluated, as evaluate() does not evaluate
@@ -331,7 +376,7 @@ explain_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
 									   str_at(ev, ev->rules[matched].name));
 			continue;
 		}
-		EvalRule(ev, i, &matched, trace);
+		explain_rule(ev, i, &matched, trace);
 	}
 	/*
 	 * hit unique: the one match's awards are computed after every rule's
@@ -342,7 +387,9 @@ explain_rules(CpEval *ev, CpExplainRule *trace, int *first_line)
 	{
 		int			start = ev->n_pending;
 
+		ev->notes = makeStringInfo();
 		EvalTraceAwards(ev, matched, &trace[matched]);
+		add_notes(ev, &trace[matched]);
 		for (i = 0; i < ev->n_rules; i++)
 			first_line[i] = i <= matched ? start : ev->n_pending;
 	}

@@ -31,6 +31,7 @@
 #include "utils/timestamp.h"
 
 #include "award.h"
+#include "calendar.h"
 #include "eval.h"
 #include "exact.h"
 #include "ruleset.h"
@@ -59,6 +60,8 @@ typedef enum CpValKind
 typedef struct CpValue
 {
 	uint8		kind;			/* CpValKind */
+	bool		working;		/* a duration of u.dur.days working days of
+								 * the policy's calendar (nothing else) */
 	union
 	{
 		CpRational	num;
@@ -77,6 +80,7 @@ typedef struct CpValue
 		{
 			int64		usecs;
 			int32		days;
+			int32		months; /* calendar months, applied first */
 		}			dur;
 		const char *reason;
 	}			u;
@@ -216,6 +220,12 @@ struct CpEval
 
 	/* the policy time zone, and its local days (timezone.h) */
 	CpTzCache	tzc;
+
+	/* the policy's calendar (calendar.h), or NULL */
+	CpCalendar *cal;
+
+	/* explain: what calendar arithmetic skipped, for the rule's detail */
+	StringInfo	notes;
 
 	/* per row */
 	uint32		gen;			/* row generation for the memo stamps */
@@ -372,10 +382,42 @@ extern CP_EVAL_INTERNAL void EvalColumn(CpEval *ev, int c, CpValue *out);
  */
 extern CP_EVAL_INTERNAL const CpValue *EvalGuardValue(CpEval *ev, int32 c);
 
-/* t + (days, usecs) in the policy zone; node names the expression. */
+/* t + d (t - d if negate) in the policy zone; node names the expression. */
 extern CP_EVAL_INTERNAL void EvalTimeShift(CpEval *ev, int32 node,
-										   const CpValue *t, int32 days,
-						  int64 usecs, CpValue *out);
+										   const CpValue *t, const CpValue *d,
+										   bool negate, CpValue *out);
+
+/* ---------------------------------------------------------------------
+ * eval_dates.c: local calendar functions, months and working days
+ * ---------------------------------------------------------------------
+ */
+
+/* date(), year(), month(), day(), weekday(), hour(), working_days(). */
+extern CP_EVAL_INTERNAL void EvalDateCall(CpEval *ev, int32 node, const CpNode *n,
+										  CpValue *out);
+
+/*
+ * The months or working days of duration d (negated if negate) applied to
+ * the finite time t, into out; the caller applies d's days and time after.
+ */
+extern CP_EVAL_INTERNAL void EvalShiftCalendar(CpEval *ev, int32 node,
+											   const CpValue *t, const CpValue *d,
+											   bool negate, CpValue *out);
+
+/*
+ * Two durations of which one has months or working days: their order
+ * (-1, 0, 1), only like with like; and l / r of two durations of one
+ * measure, a number.  Type errors (42804) otherwise.
+ */
+extern CP_EVAL_INTERNAL int EvalDurationOrder(CpEval *ev, int32 node,
+											  const CpValue *l, const CpValue *r);
+extern CP_EVAL_INTERNAL void EvalDurationRatio(CpEval *ev, int32 node,
+											   const CpValue *l, const CpValue *r,
+											   CpValue *out);
+
+/* Local calendar days from a to b (local wall clock), in microseconds. */
+extern CP_EVAL_INTERNAL int64 EvalLocalDaysUsecs(CpEval *ev, int32 node,
+												 int64 a, int64 b);
 
 /* Start a row: row is a composite datum's header, or NULL (columns). */
 extern CP_EVAL_INTERNAL void EvalBeginRow(CpEval *ev, HeapTupleHeader row);

@@ -45,6 +45,13 @@ static const CpKeyword func_words[] = {
 	[CP_FUNC_DAYS_IN_MONTH] = CP_KW_DAYS_IN_MONTH,
 	[CP_FUNC_COALESCE] = CP_KW_COALESCE,
 	[CP_FUNC_ABS] = CP_KW_ABS,
+	[CP_FUNC_DATE] = CP_KW_DATE,
+	[CP_FUNC_WORKING_DAYS] = CP_KW_WORKING_DAYS,
+	[CP_FUNC_YEAR] = CP_KW_YEAR,
+	[CP_FUNC_MONTH] = CP_KW_MONTH,
+	[CP_FUNC_DAY] = CP_KW_DAY,
+	[CP_FUNC_WEEKDAY] = CP_KW_WEEKDAY,
+	[CP_FUNC_HOUR] = CP_KW_HOUR,
 };
 
 static const CpKeyword builtin_words[] = {
@@ -58,12 +65,18 @@ static const CpKeyword unit_words[] = {
 	[CP_UNIT_DAYS] = CP_KW_DAYS,
 	[CP_UNIT_HOURS] = CP_KW_HOURS,
 	[CP_UNIT_MINUTES] = CP_KW_MINUTES,
+	[CP_UNIT_MONTHS] = CP_KW_MONTHS,
+	[CP_UNIT_YEARS] = CP_KW_YEARS,
+	[CP_UNIT_WORKING_DAYS] = CP_KW_DAYS,	/* printed "working days" */
 };
 
 static const CpKeyword unit_one_words[] = {
 	[CP_UNIT_DAYS] = CP_KW_DAY,
 	[CP_UNIT_HOURS] = CP_KW_HOUR,
 	[CP_UNIT_MINUTES] = CP_KW_MINUTE,
+	[CP_UNIT_MONTHS] = CP_KW_MONTH,
+	[CP_UNIT_YEARS] = CP_KW_YEAR,
+	[CP_UNIT_WORKING_DAYS] = CP_KW_DAY,	/* printed "working day" */
 };
 
 /* The three extend awards all read "extend". */

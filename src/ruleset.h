@@ -102,8 +102,14 @@ typedef enum CpOp
 	CP_OP_IN_RANGE,				/* a = subject, b = low, c = high;
 								 * CP_NODE_EXCLUSIVE for "..<",
 								 * CP_NODE_NEGATED for "not in" */
-	CP_OP_IN_OUTAGE				/* a = subject: "during outage";
+	CP_OP_IN_OUTAGE,			/* a = subject: "during outage";
 								 * CP_NODE_NEGATED for "not during outage" */
+
+	/* calendars (calendar.h); only ever the expression of a policy let */
+	CP_OP_CALENDAR				/* a = first holiday (DATE nodes in args[],
+								 * ascending), c = number of holidays, b =
+								 * weekend days (bit 0 Monday .. bit 6
+								 * Sunday) */
 } CpOp;
 
 /* CpNode.flags */
@@ -115,7 +121,10 @@ typedef enum CpUnit
 {
 	CP_UNIT_DAYS = 1,
 	CP_UNIT_HOURS,
-	CP_UNIT_MINUTES
+	CP_UNIT_MINUTES,
+	CP_UNIT_MONTHS,				/* calendar months (end of month clamped) */
+	CP_UNIT_YEARS,				/* 12 months */
+	CP_UNIT_WORKING_DAYS		/* working days of the policy's calendar */
 } CpUnit;
 
 typedef enum CpBuiltin
@@ -135,8 +144,19 @@ typedef enum CpFunc
 	CP_FUNC_DAYS,				/* days(from, to): exact number of days */
 	CP_FUNC_DAYS_IN_MONTH,		/* days_in_month(t), in the policy time zone */
 	CP_FUNC_COALESCE,			/* coalesce(a, b, ...) */
-	CP_FUNC_ABS					/* abs(x) */
+	CP_FUNC_ABS,				/* abs(x) */
+	/* local calendar (calendar.h), in the policy time zone */
+	CP_FUNC_DATE,				/* date(t): the local day of t */
+	CP_FUNC_WORKING_DAYS,		/* working_days(from, to), policy calendar */
+	CP_FUNC_YEAR,				/* year(t) */
+	CP_FUNC_MONTH,				/* month(t): 1 to 12 */
+	CP_FUNC_DAY,				/* day(t): day of the month */
+	CP_FUNC_WEEKDAY,			/* weekday(t): ISO, 1 Monday to 7 Sunday */
+	CP_FUNC_HOUR				/* hour(t): local hour, 0 to 23 */
 } CpFunc;
+
+#define CP_FUNC_LAST	CP_FUNC_HOUR
+#define CP_UNIT_LAST	CP_UNIT_WORKING_DAYS
 
 typedef enum CpRounding
 {

@@ -154,6 +154,9 @@ arith_kind(const Token *at, CpOp op, StaticKind l, StaticKind r)
 	if (op == CP_OP_MUL &&
 		((l == SK_DURATION && r == SK_NUM) || (l == SK_NUM && r == SK_DURATION)))
 		return SK_DURATION;
+	/* 15 hours / 720 hours: a number (units that mix are the evaluator's) */
+	if (op == CP_OP_DIV && l == SK_DURATION && r == SK_DURATION)
+		return SK_NUM;
 	switch (op)
 	{
 		case CP_OP_ADD:
@@ -226,6 +229,22 @@ call_kind(CpBuilder *b, const Token *at, CpFunc func, int32 first, int32 nargs)
 			if (SK_KNOWN(k0) && k0 != SK_NUM)
 				type_error(at, psprintf("take the absolute value of %s", kind_name(k0)));
 			return k0 == SK_NUM ? SK_NUM : (k0 == SK_SPECIAL ? SK_SPECIAL : SK_UNKNOWN);
+		case CP_FUNC_WORKING_DAYS:
+			if (SK_KNOWN(k0) && SK_KNOWN(k1) && (k0 != SK_TIME || k1 != SK_TIME))
+				type_error(at, psprintf("count %s between %s and %s", cp_func_name(func),
+										kind_name(k0), kind_name(k1)));
+			return (k0 == SK_TIME && k1 == SK_TIME) ? SK_NUM : SK_UNKNOWN;
+		case CP_FUNC_DATE:
+		case CP_FUNC_YEAR:
+		case CP_FUNC_MONTH:
+		case CP_FUNC_DAY:
+		case CP_FUNC_WEEKDAY:
+		case CP_FUNC_HOUR:
+			if (SK_KNOWN(k0) && k0 != SK_TIME)
+				type_error(at, psprintf("take the %s of %s", cp_func_name(func), kind_name(k0)));
+			if (k0 == SK_SPECIAL)
+				return SK_SPECIAL;
+			return k0 == SK_TIME ? (func == CP_FUNC_DATE ? SK_TIME : SK_NUM) : SK_UNKNOWN;
 		case CP_FUNC_COALESCE:
 			break;
 	}
@@ -369,6 +388,10 @@ cp_check_node(CpBuilder *b, int32 n, const Token *at)
 				KID(ARG(nd->a + i));
 			k = call_kind(b, at, (CpFunc) nd->b, nd->a, nd->c);
 			break;
+		case CP_OP_CALENDAR:
+			for (i = 0; i < nd->c; i++)
+				KID(ARG(nd->a + i));
+			break;
 		case CP_OP_TIER:
 			KID(nd->a);
 			ka = kind_of(b, nd->a);
@@ -431,13 +454,27 @@ const_bound(CpBuilder *b, int32 idx, CpConstBound *cb)
 		case CP_OP_DURATION:
 			{
 				int64		per = nd->b == CP_UNIT_HOURS ? USECS_PER_HOUR :
-					nd->b == CP_UNIT_MINUTES ? USECS_PER_MINUTE : 1;
+					nd->b == CP_UNIT_MINUTES ? USECS_PER_MINUTE :
+					nd->b == CP_UNIT_YEARS ? 12 : 1;
 
 				if (!const_bound(b, nd->a, cb) || cb->kind != SK_NUM || cb->num.den != 1 ||
 					pg_mul_s64_overflow(cb->num.num, per, &cb->value))
 					return false;
 				cb->kind = SK_DURATION;
-				cb->unit = nd->b == CP_UNIT_DAYS ? CP_UNIT_DAYS : CP_UNIT_HOURS;
+				/* what orders against what: days, time, months, working days */
+				switch ((CpUnit) nd->b)
+				{
+					case CP_UNIT_DAYS:
+					case CP_UNIT_WORKING_DAYS:
+						cb->unit = (CpUnit) nd->b;
+						break;
+					case CP_UNIT_MONTHS:
+					case CP_UNIT_YEARS:
+						cb->unit = CP_UNIT_MONTHS;
+						break;
+					default:
+						cb->unit = CP_UNIT_HOURS;
+				}
 				return true;
 			}
 		default:

@@ -22,6 +22,7 @@
 
 #include "miscadmin.h"
 
+#include "calendar.h"
 #include "ruleset_format.h"
 
 /* ---------------------------------------------------------------------
@@ -99,6 +100,7 @@ const CpOpShape cp_op_shapes[256] = {
 	[CP_OP_IN_LIST] = {true, 1, CP_LIST_C, CP_REF_NONE},
 	[CP_OP_IN_RANGE] = {true, 3, CP_LIST_NONE, CP_REF_NONE},
 	[CP_OP_IN_OUTAGE] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_CALENDAR] = {true, 0, CP_LIST_C, CP_REF_NONE},
 };
 
 void
@@ -173,7 +175,7 @@ check_node_fields(const Checker *ck, const CpNode *n)
 				corrupt("empty time literal");
 			break;
 		case CP_OP_DURATION:
-			if (n->b < CP_UNIT_DAYS || n->b > CP_UNIT_MINUTES)
+			if (n->b < CP_UNIT_DAYS || n->b > CP_UNIT_LAST)
 				corrupt("unknown unit");
 			break;
 		case CP_OP_BUILTIN:
@@ -181,7 +183,7 @@ check_node_fields(const Checker *ck, const CpNode *n)
 				corrupt("unknown builtin");
 			break;
 		case CP_OP_CALL:
-			if (n->b < CP_FUNC_MIN || n->b > CP_FUNC_ABS || n->c < 1)
+			if (n->b < CP_FUNC_MIN || n->b > CP_FUNC_LAST || n->c < 1)
 				corrupt("bad function call");
 			break;
 		case CP_OP_MODE:
@@ -459,6 +461,7 @@ cp_ruleset_check(const CpRulesetData *rs, Size size)
 	ck.strings = CpStrings(rs);
 	check_bounds(&ck, size);
 	check_acyclic(&ck);
+	cp_calendar_check(rs);
 }
 
 /*

@@ -29,7 +29,7 @@
 #include "timezone.h"
 
 
-typedef struct Parser
+struct Parser
 {
 	const char *src;
 	const char *p;				/* next character to lex */
@@ -61,7 +61,9 @@ typedef struct Parser
 				seen_timezone,
 				seen_hit,
 				seen_rounding;
-} Parser;
+	int32		calendar;		/* the let of the policy's calendar, or
+								 * CP_NONE_IDX (ruleset_parse_dates.c) */
+};
 
 /* Instruments every policy knows; others are declared with "instrument". */
 static const struct
@@ -94,6 +96,13 @@ static const struct
 	[CP_FUNC_DAYS_IN_MONTH] = {1, 1},
 	[CP_FUNC_COALESCE] = {1, 100},
 	[CP_FUNC_ABS] = {1, 1},
+	[CP_FUNC_DATE] = {1, 1},
+	[CP_FUNC_WORKING_DAYS] = {2, 2},
+	[CP_FUNC_YEAR] = {1, 1},
+	[CP_FUNC_MONTH] = {1, 1},
+	[CP_FUNC_DAY] = {1, 1},
+	[CP_FUNC_WEEKDAY] = {1, 1},
+	[CP_FUNC_HOUR] = {1, 1},
 };
 
 static int32 parse_expr(Parser *ps);
@@ -645,6 +654,8 @@ parse_call(Parser *ps, const Token *name_tok, CpFunc fi)
 				 psprintf("%s() takes %d.", cp_func_name(fi), functions[fi].min_args) :
 				 psprintf("%s() takes %d to %d.", cp_func_name(fi),
 						  functions[fi].min_args, functions[fi].max_args));
+	if (fi == CP_FUNC_WORKING_DAYS)
+		cp_parse_need_calendar(ps, name_tok);
 	first = cp_builder_args(&ps->b, argc);
 	for (i = 0; i < argc; i++)
 		*CpBuilderArg(&ps->b, first + i) = argv[i];
@@ -814,7 +825,7 @@ parse_primary(Parser *ps)
 					return parse_call(ps, &t, (CpFunc) i);
 				}
 				cp_error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
-						 "The functions are min, max, round, hours, days, days_in_month, coalesce and abs.");
+						 "The functions are min, max, round, hours, days, days_in_month, coalesce, abs, date, working_days, year, month, day, weekday and hour.");
 			}
 			if (!is_reserved(&t))
 			{
@@ -851,6 +862,8 @@ parse_postfix(Parser *ps)
 			next(ps);
 			n = node_at(ps, &at, CP_OP_DURATION, n, unit, CP_NONE_IDX);
 		}
+		else if (is_word(&ps->tok, "working"))
+			n = cp_parse_working_days(ps, n);
 		else
 			return n;
 	}
@@ -1444,9 +1457,89 @@ parse_header(Parser *ps)
 	}
 	else if (accept_word(ps, "let"))
 		parse_let(ps);
+	else if (is_word(&ps->tok, "calendar"))
+	{
+		if (ps->calendar != CP_NONE_IDX)
+			duplicate_header(ps, &t);
+		ps->calendar = cp_parse_calendar(ps);
+	}
 	else
 		return false;
 	return true;
+}
+
+/*
+ * The parser, for the grammar of ruleset_parse_dates.c (ruleset_parse.h).
+ */
+Token *
+cp_parser_token(Parser *ps)
+{
+	return &ps->tok;
+}
+
+void
+cp_parser_next(Parser *ps)
+{
+	next(ps);
+}
+
+bool
+cp_parser_accept_word(Parser *ps, const char *word)
+{
+	return accept_word(ps, word);
+}
+
+bool
+cp_parser_accept_op(Parser *ps, const char *op)
+{
+	return accept_op(ps, op);
+}
+
+bool
+cp_parser_is_word(Parser *ps, const char *word)
+{
+	return is_word(&ps->tok, word);
+}
+
+void
+cp_parser_syntax_error(Parser *ps, const char *expected)
+{
+	syntax_error(ps, expected);
+}
+
+CpBuilder *
+cp_parser_builder(Parser *ps)
+{
+	return &ps->b;
+}
+
+char *
+cp_parser_expect_name(Parser *ps, const char *what)
+{
+	return expect_name(ps, what);
+}
+
+int32
+cp_parser_node_at(Parser *ps, const Token *at, CpOp op, int32 a, int32 b, int32 c)
+{
+	return node_at(ps, at, op, a, b, c);
+}
+
+int32
+cp_parser_date_node(Parser *ps, DateADT date, const Token *at)
+{
+	pg_tz	   *tz = policy_tz(ps);
+	int32		n = node_at(ps, at, CP_OP_DATE, date, 0, CP_NONE_IDX);
+
+	cp_builder_set_instants(&ps->b, n, cp_local_to_instant(tz, date, 0),
+							cp_local_to_instant(tz, date + 1, 0));
+	return n;
+}
+
+int32
+cp_parser_calendar(Parser *ps)
+{
+	return ps->calendar;
 }
 
 CpRuleset
@@ -1469,6 +1562,7 @@ cp_parse_policy(const char *text)
 	ps.src = ps.p = ps.line_start = text;
 	ps.line = 1;
 	ps.rule = CP_NONE_IDX;
+	ps.calendar = CP_NONE_IDX;
 	ps.cxt = CurrentMemoryContext;
 	ps.build_cxt = AllocSetContextCreate(ps.cxt, "compensation policy builder",
 										 ALLOCSET_DEFAULT_SIZES);

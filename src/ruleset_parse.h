@@ -75,4 +75,36 @@ extern void cp_check_tier_bound(CpBuilder *b, CpConstBound *top, int32 bound,
 /* Is zone a name from the IANA tz database (and not "localtime")? */
 extern bool cp_iana_zone_name(const char *zone);
 
+/*
+ * The parser, for grammar kept in other files (ruleset_parse.c defines
+ * these): the current token and the token tests, the builder, and nodes.
+ */
+typedef struct Parser Parser;
+
+extern Token *cp_parser_token(Parser *ps);
+extern void cp_parser_next(Parser *ps);
+extern bool cp_parser_is_word(Parser *ps, const char *word);
+extern bool cp_parser_accept_word(Parser *ps, const char *word);
+extern bool cp_parser_accept_op(Parser *ps, const char *op);
+extern void cp_parser_syntax_error(Parser *ps, const char *expected) pg_attribute_noreturn();
+extern CpBuilder *cp_parser_builder(Parser *ps);
+extern char *cp_parser_expect_name(Parser *ps, const char *what);
+extern int32 cp_parser_node_at(Parser *ps, const Token *at, CpOp op,
+							   int32 a, int32 b, int32 c);
+/* A DATE node for a local day of the policy's zone. */
+extern int32 cp_parser_date_node(Parser *ps, DateADT date, const Token *at);
+/* The let of the policy's calendar, or CP_NONE_IDX. */
+extern int32 cp_parser_calendar(Parser *ps);
+
+/*
+ * ruleset_parse_dates.c: calendars and working days.  cp_parse_calendar
+ * reads a "calendar" header line (at the word) and returns its let;
+ * cp_parse_working_days reads "working days" after count; both raise
+ * their errors at the token.  cp_parse_need_calendar: working days are
+ * used at token at, so the policy must have declared a calendar.
+ */
+extern int32 cp_parse_calendar(Parser *ps);
+extern int32 cp_parse_working_days(Parser *ps, int32 count);
+extern void cp_parse_need_calendar(Parser *ps, const Token *at);
+
 #endif							/* COMPENSATION_RULESET_PARSE_H */

@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 #include "utils/datetime.h"
 
+#include "calendar.h"
 #include "keywords.h"
 #include "ruleset_build.h"
 #include "strutil.h"
@@ -347,7 +348,8 @@ print_node(Printer *p, int32 idx)
 
 				print_expr(p, n->a, PREC_POSTFIX);
 				/* "1 day", not "1 days": the parser reads both alike */
-				appendStringInfo(out, " %s",
+				appendStringInfo(out, " %s%s",
+								 n->b == CP_UNIT_WORKING_DAYS ? "working " : "",
 								 cp_word_name(one ? CP_WORDS_UNIT_ONE : CP_WORDS_UNIT,
 											  n->b));
 			}
@@ -498,7 +500,8 @@ starts_with_non_amount_word(Printer *p, int32 idx, Prec context)
 				return true;
 			case CP_OP_CALL:
 				return n->b == CP_FUNC_ROUND || n->b == CP_FUNC_DAYS ||
-					n->b == CP_FUNC_HOURS;
+					n->b == CP_FUNC_HOURS || n->b == CP_FUNC_DAY ||
+					n->b == CP_FUNC_HOUR;
 			case CP_OP_ADD:
 			case CP_OP_SUB:
 			case CP_OP_MUL:
@@ -702,6 +705,12 @@ cp_print_policy(const CpRulesetData *rs)
 		if (p.lets[i].rule != CP_NONE_IDX)
 			continue;
 		appendStringInfoChar(&out, '\n');
+		if (get_node(&p, p.lets[i].expr)->op == CP_OP_CALENDAR)
+		{
+			/* a calendar: no let a policy can name (calendar.h) */
+			cp_print_calendar(&out, rs, i);
+			continue;
+		}
 		print_let(&p, &p.lets[i], "");
 		let_visible(&p, i);
 	}

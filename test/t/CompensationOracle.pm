@@ -156,6 +156,65 @@ sub day_start
 	return ($day * 86400 - $off) * 1_000_000;
 }
 
+# the local day and microseconds into it of a finite day or instant
+sub local_day
+{
+	my ($ctx, $v) = @_;
+	return ($v->[1], 0) if $v->[0] eq 'd';
+	my $local = $v->[1] + $ctx->{offset} * 1_000_000;
+	my $day = POSIX::floor($local / 86_400_000_000);
+	return ($day, $local - $day * 86_400_000_000);
+}
+
+# ISO weekday, 1 Monday .. 7 Sunday (1970-01-01, day 0, was a Thursday)
+sub iso_weekday { ((($_[0] % 7) + 7) % 7 + 3) % 7 + 1 }
+
+# day + months, the day of the month clamped to the month's end
+sub add_months
+{
+	my ($day, $months) = @_;
+	my ($y, $m, $d) = civil_from_days($day);
+	my $total = $y * 12 + ($m - 1) + $months;
+	my $ny = POSIX::floor($total / 12);
+	my $nm = $total - $ny * 12 + 1;
+	my ($fy, $fm) = $nm == 12 ? ($ny + 1, 1) : ($ny, $nm + 1);
+	my $last = days_from_civil($fy, $fm, 1) - days_from_civil($ny, $nm, 1);
+	return days_from_civil($ny, $nm, $d > $last ? $last : $d);
+}
+
+# working days of a calendar, by walking (the C code counts by weeks)
+sub is_working
+{
+	my ($cal, $day) = @_;
+	return 0 if ($cal->{weekend} >> (iso_weekday($day) - 1)) & 1;
+	return !grep { $_ == $day } @{ $cal->{holidays} };
+}
+
+sub working_count
+{
+	my ($cal, $from, $to) = @_;
+	return -working_count($cal, $to, $from) if $to < $from;
+	my $weeks = int(($to - $from) / 7);
+	my $per_week = grep { !(($cal->{weekend} >> $_) & 1) } 0 .. 6;
+	my $n = $weeks * $per_week;
+	for (my $d = $from + 7 * $weeks + 1; $d <= $to; $d++) { $n++ if is_working($cal, $d); }
+	# holidays on working weekdays inside the whole weeks
+	$n -= grep { $_ > $from && $_ <= $from + 7 * $weeks && !(($cal->{weekend} >> (iso_weekday($_) - 1)) & 1) }
+		@{ $cal->{holidays} };
+	return $n;
+}
+
+sub working_add
+{
+	my ($cal, $day, $k) = @_;
+	my $step = $k < 0 ? -1 : 1;
+	for (1 .. abs($k))
+	{
+		do { $day += $step } until is_working($cal, $day);
+	}
+	return $day;
+}
+
 ###########################################################################
 # Random generation.  All randomness comes from Perl's rand, seeded by the
 # caller with srand (drand48, the same sequence on every platform).
@@ -167,6 +226,7 @@ our @ZONES = ([ 'UTC', 0 ], [ 'Asia/Seoul', 32400 ], [ 'Asia/Kolkata', 19800 ]);
 our %EXPONENT = (USD => 2, KRW => 0, KWD => 3, JPY => 0);
 our %MONEY = map { $_ => 1 } qw(cash deposit fee refund voucher);
 our @MODES = qw(half_up half_even floor ceiling);
+our @RATIO_UNITS = qw(minutes hours days months years);
 
 # Literal numbers that the rows also hold, so that equalities hit.
 our @NUM_LITS = qw(0 1 2 3 5 7 10 100 0.5 2.5 1.5 0.005 0.125 1.005 12.34 99.99
@@ -315,6 +375,10 @@ sub sql_literal
 #   [inrange, not, subj, lo, hi, excl] [isnull, not, e] [and, a, b] [or, a, b]
 #   [not, a] [bcol, name] [blit, 0|1]
 # Other operands: [str, text] [dlit, day] [tslit, micros] [dcol, d|ts]
+# The local calendar: [dpart, year|month|day|weekday|hour, time]
+#   [dateof, time] [wspan, time, time] (working_days) [ratio, a, unit, b, unit]
+#   [dadd, time, +|-, k, months|years|working days]; a policy may have a
+#   calendar {weekend => mask (bit 0 Monday), holidays => [days]}
 
 sub gen_lit
 {
@@ -335,7 +399,14 @@ sub gen_num
 		return [ 'let', pick(@{ $g->{lets} }) ] if $q < 0.6 && @{ $g->{lets} };
 		return [ 'col', pick(qw(n n m i i b k)) ] if $q < 0.92;
 		return [ 'builtin', pick(qw(outage_hours outage_days)) ] if $g->{outage} && $q < 0.95;
-		return [ 'span', pick(qw(hours days)), gen_time(), gen_time() ] if $q < 0.98;
+		return [ 'span', pick(qw(hours days)), gen_time(), gen_time() ] if $q < 0.97;
+		# the local calendar (issue 11): a date part, working days, a
+		# duration over a duration
+		my $w = rand();
+		return [ 'dpart', pick(qw(year month day weekday hour)), gen_time() ] if $w < 0.4;
+		return [ 'wspan', gen_time(), gen_time() ] if $w < 0.6 && $g->{calendar};
+		return [ 'ratio', pick(0, 1, 2, 3, 15, 90, 720), pick(@RATIO_UNITS), pick(0, 1, 2, 12, 720),
+			pick(@RATIO_UNITS) ] if $w < 0.8;
 		return [ 'dim', gen_time() ];
 	}
 	my $d = $depth - 1;
@@ -376,6 +447,7 @@ sub gen_tier
 sub gen_time
 {
 	my $r = rand();
+	return [ 'dateof', [ 'dcol', pick('ts', 'l', 'd') ] ] if $r < 0.08;
 	return [ 'dcol', pick('d', 'ts', 'l') ] if $r < 0.5;
 	return [ 'dlit', random_day() ] if $r < 0.8;
 	return [ 'tslit', random_day(), int(rand(24)), pick(0, 30) ];
@@ -447,9 +519,15 @@ sub gen_cond
 			return [ 'inrange', chance(0.3), [ 'dcol', $col ], [ 'dlit', $lo ], [ 'dlit', $hi ], chance(0.3) ];
 		}
 		my $left = [ 'dcol', $col ];
-		# date arithmetic: a day plus days, an instant plus days or hours
+		# date arithmetic: a day plus days, an instant plus days or hours;
+		# months and years (the end of the month clamped), working days
 		$left = [ 'dadd', $left, pick('+', '-'), pick(1, 2, 9, 30), $col eq 'd' ? 'days' : pick('days', 'hours') ]
 			if chance(0.3);
+		$left = [ 'dadd', [ 'dcol', $col ], pick('+', '-'), pick(0, 1, 2, 11, 13, 48), pick('months', 'years') ]
+			if chance(0.25);
+		$left = [ 'dadd', [ 'dcol', $col ], pick('+', '-'), pick(0, 1, 2, 7, 30), 'working days' ]
+			if $g->{calendar} && chance(0.4);
+		$left = [ 'dateof', [ 'dcol', $col ] ] if chance(0.08);
 		return [ 'during', chance(0.3), $left ] if $g->{outage} && chance(0.3);
 		return [ 'cmp', $cmp, $left, [ 'dlit', $day ] ] if chance(0.6);
 		return [ 'cmp', $cmp, [ 'dcol', pick('ts', 'l') ], [ 'builtin', pick('outage_start', 'outage_end') ] ]
@@ -503,7 +581,12 @@ sub gen_award
 		# the integer column, which can be negative, zero or far too large
 		my $by = chance(0.5) ? [ 'lit', pick(0, 1, 2, 5, 30) ]
 			: chance(0.5) ? [ 'col', 'i' ] : [ 'bin', pick('-', '+', '*'), [ 'col', 'i' ], [ 'lit', pick(1, 2, 1000, 100000) ] ];
-		return { kind => 'extend', col => $col, by => $by, unit => ($col ne 'd' && chance(0.4)) ? 'hours' : 'days' };
+		my $unit = ($col ne 'd' && chance(0.4)) ? 'hours' : 'days';
+		# months and years (the end of the month clamped), working days
+		# (a small constant: the oracle walks them day by day)
+		$unit = pick('months', 'years') if chance(0.2);
+		($unit, $by) = ('working days', [ 'lit', pick(0, 1, 2, 5, 30) ]) if $g->{calendar} && chance(0.25);
+		return { kind => 'extend', col => $col, by => $by, unit => $unit };
 	}
 	return { kind => 'extend', col => $col, outage => 1 } if $g->{outage} && chance(0.3);
 	return { kind => 'extend', col => $col, to => random_day() };
@@ -533,6 +616,15 @@ sub random_policy
 		rounding => chance(0.6) ? [ pick(@MODES), chance(0.3) ? pick(1, 5, 10, 100) : undef ] : undef,
 		lets => [], rules => [], outages => []);
 	my $g = { lets => [], guards => [], mistyped => chance(0.2) };
+	if (chance(0.3))
+	{
+		# a calendar: a weekend that leaves a working day, a few holidays
+		my $weekend;
+		do { $weekend = pick(0x60, 0x60, 0x30, 0, int(rand(127))) } while ($weekend & 0x7f) == 0x7f;
+		my %h = map { $_ => 1 } map { chance(0.5) ? pick(@DAYS) : random_day() } 1 .. int(rand(5));
+		$p{calendar} = { weekend => $weekend, holidays => [ sort { $a <=> $b } keys %h ] };
+		$g->{calendar} = 1;
+	}
 	if (chance(0.35))
 	{
 		# one or two windows, apart: [start, end) in microseconds, and text
@@ -616,6 +708,10 @@ sub pn
 	elsif ($t eq 'builtin') { ($s, $p) = ($e->[1], 9); }
 	elsif ($t eq 'span') { ($s, $p) = ("$e->[1](" . (pn($e->[2]))[0] . ', ' . (pn($e->[3]))[0] . ')', 9); }
 	elsif ($t eq 'dim') { ($s, $p) = ('days_in_month(' . (pn($e->[1]))[0] . ')', 9); }
+	elsif ($t eq 'dpart') { ($s, $p) = ("$e->[1](" . (pn($e->[2]))[0] . ')', 9); }
+	elsif ($t eq 'dateof') { ($s, $p) = ('date(' . (pn($e->[1]))[0] . ')', 9); }
+	elsif ($t eq 'wspan') { ($s, $p) = ('working_days(' . (pn($e->[1]))[0] . ', ' . (pn($e->[2]))[0] . ')', 9); }
+	elsif ($t eq 'ratio') { ($s, $p) = ("$e->[1] $e->[2] / $e->[3] $e->[4]", 6); }
 	elsif ($t eq 'dadd') { ($s, $p) = ((pn($e->[1]))[0] . " $e->[2] $e->[3] $e->[4]", 5); }
 	elsif ($t eq 'tslit') { ($s, $p) = (sprintf('%s %02d:%02d', day_text($e->[1]), $e->[2], $e->[3]), 9); }
 	elsif ($t eq 'bin')
@@ -722,6 +818,14 @@ sub policy_text
 	my ($p) = @_;
 	my $s = "policy \"$p->{name}\"\ncurrency $p->{currency}\ntimezone \"$p->{zone}\"\nhit $p->{hit}\n";
 	if (my $r = $p->{rounding}) { $s .= "rounding $r->[0]" . (defined $r->[1] ? " to $r->[1]" : '') . "\n"; }
+	if (my $c = $p->{calendar})
+	{
+		my @wd = qw(monday tuesday wednesday thursday friday saturday sunday);
+		my @we = grep { ($c->{weekend} >> $_) & 1 } 0 .. 6;
+		$s .= "calendar \"c\" weekend " . (@we ? join(', ', map { $wd[$_] } @we) : 'none');
+		$s .= ' holidays ' . join(', ', map { day_text($_) } @{ $c->{holidays} }) if @{ $c->{holidays} };
+		$s .= "\n";
+	}
 	$s .= "outage $_->[2]\n" for @{ $p->{outages} };
 	$s .= "let $_->[0] = " . (pn($_->[1]))[0] . "\n" for @{ $p->{lets} };
 	for my $r (@{ $p->{rules} })
@@ -813,6 +917,40 @@ sub ev
 		fail_('22003', 'infinite span') if grep { $_ == $INF || $_ == -$INF } @i;
 		return [ 'n', rat($i[1] - $i[0], $e->[1] eq 'hours' ? 3_600_000_000 : 86_400_000_000) ];
 	}
+	if ($t eq 'dpart' || $t eq 'dateof')
+	{
+		my $a = ev($ctx, $t eq 'dpart' ? $e->[2] : $e->[1]);
+		return undef unless defined $a;
+		fail_('22008', 'the local date of an infinite time') if $a->[1] == $INF || $a->[1] == -$INF;
+		my ($day, $usec) = local_day($ctx, $a);
+		return [ 'd', $day ] if $t eq 'dateof';
+		my ($y, $m, $d) = civil_from_days($day);
+		my %part = (year => $y, month => $m, day => $d, weekday => iso_weekday($day),
+			hour => int($usec / 3_600_000_000));
+		return [ 'n', rat($part{ $e->[1] }) ];
+	}
+	if ($t eq 'wspan')
+	{
+		my $a = ev($ctx, $e->[1]);
+		return undef unless defined $a;
+		fail_('22008', 'infinite') if $a->[1] == $INF || $a->[1] == -$INF;
+		my $b = ev($ctx, $e->[2]);
+		return undef unless defined $b;
+		fail_('22008', 'infinite') if $b->[1] == $INF || $b->[1] == -$INF;
+		my ($da) = local_day($ctx, $a);
+		my ($db) = local_day($ctx, $b);
+		return [ 'n', rat(working_count($ctx->{calendar}, $da, $db)) ];
+	}
+	if ($t eq 'ratio')
+	{
+		# a duration over a duration: a number when both are of one measure
+		my %measure = (minutes => 't', hours => 't', days => 'd', months => 'm', years => 'm');
+		my %size = (minutes => 60, hours => 3600, days => 1, months => 1, years => 12);
+		my ($a, $ua, $b, $ub) = @$e[ 1 .. 4 ];
+		fail_('22012', 'division by zero') if $b == 0;
+		fail_('42804', 'durations of two measures') if $a != 0 && $measure{$ua} ne $measure{$ub};
+		return [ 'n', rat($a * $size{$ua}, $b * $size{$ub}) ];
+	}
 	if ($t eq 'dim')
 	{
 		my $a = ev($ctx, $e->[1]);
@@ -830,6 +968,15 @@ sub ev
 		return undef unless defined $a;
 		return $a if $a->[1] == $INF || $a->[1] == -$INF;
 		my $k = $e->[2] eq '-' ? -$e->[3] : $e->[3];
+		if ($e->[4] ne 'days' && $e->[4] ne 'hours')
+		{
+			# months, years, working days: on the local date, the wall clock kept
+			my ($day, $usec) = local_day($ctx, $a);
+			my $nd = $e->[4] eq 'working days' ? working_add($ctx->{calendar}, $day, $k)
+				: add_months($day, $e->[4] eq 'years' ? 12 * $k : $k);
+			return [ 'd', $nd ] if $a->[0] eq 'd';
+			return [ 't', ($nd * 86400 - $ctx->{offset}) * 1_000_000 + $usec ];
+		}
 		return [ 'd', $a->[1] + $k ] if $a->[0] eq 'd';
 		return [ 't', $a->[1] + $k * ($e->[4] eq 'days' ? 86400 : 3600) * 1_000_000 ];
 	}
@@ -1079,7 +1226,7 @@ sub eval_row
 	my ($p, $row) = @_;
 	my %letdefs = map { $_->[0] => $_->[1] } @{ $p->{lets} };
 	my $ctx = { row => $row, offset => $p->{offset}, currency => $p->{currency}, outages => $p->{outages},
-		rounding => $p->{rounding}, letdefs => \%letdefs, memo => {} };
+		rounding => $p->{rounding}, letdefs => \%letdefs, memo => {}, calendar => $p->{calendar} };
 	my @rules = @{ $p->{rules} };
 	my @matched = (0) x @rules;
 	my @lines_of = map { [] } @rules;
@@ -1201,7 +1348,8 @@ sub award_line
 			# microseconds) before the sign
 			my $mag = $by->[0]->copy->babs;
 			fail_('22003', 'duration out of range')
-				if $a->{unit} eq 'days' ? $mag > 2147483647 : $mag * 3_600_000_000 > $MAX;
+				if $a->{unit} eq 'hours' ? $mag * 3_600_000_000 > $MAX
+				: $mag * ($a->{unit} eq 'years' ? 12 : 1) > 2147483647;
 			fail_('22000', 'negative extension') if rsign($by) < 0;
 			return undef if rsign($by) == 0;
 			fail_('22000', 'not a whole number of days') unless $by->[1]->is_one;
@@ -1227,6 +1375,22 @@ sub award_line
 			# an infinite date is not moved (the docs); to a date, it is
 			# compared like any other (the regression test evaluate.sql)
 			return undef if $cur == $INF || $cur == -$INF;
+			if ($a->{unit} =~ /months|years|working/)
+			{
+				# on the local date, the wall clock kept; the days added are
+				# the calendar days between
+				my ($day, $usec) = local_day($ctx, $v);
+				my $nd = $a->{unit} eq 'working days' ? working_add($ctx->{calendar}, $day, $by)
+					: add_months($day, $by * ($a->{unit} eq 'years' ? 12 : 1));
+				my ($ny) = civil_from_days($nd);
+				fail_('22008', 'time out of range') if $ny > 294276;
+				$new = Math::BigInt->new($nd) * 86_400_000_000 + $usec - $ctx->{offset} * 1_000_000;
+				fail_('22008', 'time out of range') if $new >= $END_MICROS;
+				$new = "$new";
+				$days = $nd - $day;
+				my $unit = 'by';
+				return join('|', $rule, 'extend', $a->{col}, '', $days, $new, '', '', '', '', $unit);
+			}
 			my $micros = Math::BigInt->new($by) * ($a->{unit} eq 'days' ? 86400 : 3600) * 1_000_000;
 			$new = $isdate ? Math::BigInt->new(day_start($cur, $ctx->{offset})) + $micros : $micros + $cur;
 			fail_('22008', 'time out of range') if $new >= $END_MICROS;
