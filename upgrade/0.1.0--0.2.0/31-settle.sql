@@ -98,12 +98,15 @@ BEGIN
 	-- into those to claim (no state, owed something), those whose open
 	-- award is the one owed under an older version (only the version
 	-- moves), and the rest (an award changed, or held by the caller).
-	SELECT array_agg(x.subject ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.a ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.h ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.subject ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'move'),
+	-- (The rows are sorted once, by subject, in the subquery; the arrays
+	-- take them in that order.  One ORDER BY per aggregate sorted the
+	-- awards five times.)
+	SELECT array_agg(x.subject) FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.a) FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.h) FILTER (WHERE x.todo = 'claim'),
+		array_agg(x.subject) FILTER (WHERE x.todo = 'move'),
 		jsonb_object_agg(x.subject, encode(x.h, 'hex')) FILTER (WHERE x.todo = 'move'),
-		array_agg(x.subject ORDER BY x.subject COLLATE "C") FILTER (WHERE x.todo = 'lock')
+		array_agg(x.subject) FILTER (WHERE x.todo = 'lock')
 	INTO v_claim, v_claim_awards, v_claim_hashes, v_move, v_move_hashes, v_rest
 	FROM (SELECT b.subject, b.a, b.h,
 			CASE WHEN b.subject = ANY (p_hold) THEN 'lock'
@@ -120,7 +123,8 @@ BEGIN
 		LEFT JOIN LATERAL (SELECT st.subject, st.version, st.award_hash, st.revoked_at
 			FROM @extschema@.issuance st
 			WHERE st.policy = p_policy AND st.source = p_source AND st.subject = b.subject
-			LIMIT 1) st ON true) x
+			LIMIT 1) st ON true
+		ORDER BY b.subject COLLATE "C") x
 	WHERE x.todo IS NOT NULL;
 	v_rest := coalesce(v_rest, '{}');
 

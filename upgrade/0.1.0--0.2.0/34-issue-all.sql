@@ -197,9 +197,11 @@ DECLARE
 BEGIN
 	EXECUTE format($q$
 		SELECT b.n, b.ks[b.n], f.lines_written, f.pending
-		FROM (SELECT count(*) AS n, array_agg(t.k ORDER BY t.i) AS ks, array_agg(t.r ORDER BY t.i) AS rs
-			FROM (SELECT @extschema@.subject_key(t.%1$I) AS k, t AS r,
-					row_number() OVER (ORDER BY t.%1$I USING %3$s) AS i
+		-- (the rows come in key order from the subquery, and the arrays
+		-- take them in that order: sorting whole rows again cost more than
+		-- reading them)
+		FROM (SELECT count(*) AS n, array_agg(t.k) AS ks, array_agg(t.r) AS rs
+			FROM (SELECT @extschema@.subject_key(t.%1$I) AS k, t AS r
 				FROM %2$s t WHERE %4$s ORDER BY t.%1$I USING %3$s LIMIT $2) t) b,
 			LATERAL @extschema@._issue_batch($3, $4, $5, b.ks, b.rs, true) f
 		WHERE b.n > 0$q$,
