@@ -682,6 +682,13 @@ resf "  after the query                     %8s kB\n" "$b7_after"
 res "  growth from 10% to 90% of the rows: $b7_growth kB: flat (<= 1 MB): $v_b7" ""
 
 ###########################################################################
+# B11: simulate (issue 12).
+###########################################################################
+r_b11=
+. "$ROOT/bench/simulate.sh"
+bench_simulate
+
+###########################################################################
 # Summary.
 ###########################################################################
 # srow FIGURE VALUE TARGET VERDICT: one line of the summary.
@@ -707,6 +714,7 @@ else
 fi
 if [ -n "${r_b6:-}" ]; then srow "B6 issue_all / INSERT ... SELECT" "$r_b6 x" "<= 1.3x" "$v_b6"; else srow "B6 issue_all / INSERT ... SELECT" "skipped: not built yet" "" ""; fi
 srow "B7 RssAnon growth over $B7_ROWS_F rows" "$b7_growth kB" "flat" "$v_b7"
+srow "B11 simulate / policy a constant" "$r_b11 x" "<= 1.2x" "$v_b11"
 res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 trap - ERR
 say "results written to ${OUT#"$ROOT"/}"
