@@ -6,6 +6,10 @@
 # is compared with what psql printed.
 #
 #   PSQL=/usr/lib/postgresql/15/bin/psql perl test/docs/run.pl README.md docs/*.md
+#   perl test/docs/run.pl --bless docs/x.md   (for a writer: replaces every
+#                                             shown output that differs by
+#                                             what psql printed; read the
+#                                             git diff before committing)
 #
 # Run from the repository root (psql's \i and backquotes in the docs name
 # files relative to it, as a reader of the docs runs them from a checkout).
@@ -42,6 +46,7 @@ use strict;
 use warnings;
 use File::Temp qw(tempdir);
 
+my $bless = @ARGV && $ARGV[0] eq '--bless' ? shift @ARGV : 0;
 my $psql = $ENV{PSQL} || 'psql';
 my $db = $ENV{COMPENSATION_DOCS_DB} || 'compensation_docs';
 my @files = @ARGV or die "usage: $0 FILE.md...\n";
@@ -138,6 +143,7 @@ sub sh
 }
 
 my ($n, $failed) = (0, 0);
+my %bless;
 for my $file (@files)
 {
 	$n++;
@@ -214,6 +220,11 @@ for my $file (@files)
 			$have =~ s/^[^\n]*\n[ ]*-+(?:\+-+)*[ ]*\n//mg
 				unless $it->{output}{text} =~ /^[ ]*-+(?:\+-+)*[ ]*$/m;
 			next if normalize($it->{output}{text}) eq normalize($have);
+			if ($bless)
+			{
+				push @{ $bless{$file} }, [ $it->{output}{line}, $it->{output}{text}, $have ];
+				next;
+			}
 			# The difference is shown on the texts as they are.
 			open my $w, '>', "$tmp/want" or die $!; print $w $it->{output}{text}; close $w;
 			open my $h, '>', "$tmp/have" or die $!; print $h ($got{$k} // ''); close $h;
@@ -235,5 +246,31 @@ for my $file (@files)
 	print "#   not run: $_\n" for @skips;
 }
 system($psql, '-X', '-q', '-d', 'postgres', '-c', "DROP DATABASE IF EXISTS $db WITH (FORCE)");
+# --bless: write psql's outputs into the shown output blocks, last first
+# (so that the line numbers of the earlier ones stay right).
+for my $file (sort keys %bless)
+{
+	open my $fh, '<', $file or die "$file: $!\n";
+	my @lines = <$fh>;
+	close $fh;
+	for my $b (sort { $b->[0] <=> $a->[0] } @{ $bless{$file} })
+	{
+		my ($start, $old, $new) = @$b;
+		my $count = () = $old =~ /\n/g;
+		my @new = map { s/\s+$//r . "\n" } split /\n/, normalize_blank($new);
+		splice @lines, $start, $count, @new;
+	}
+	open $fh, '>', $file or die "$file: $!\n";
+	print $fh @lines;
+	close $fh;
+	print "# blessed ", scalar(@{ $bless{$file} }), " output(s) of $file\n";
+}
+sub normalize_blank
+{
+	my @l = split /\n/, $_[0], -1;
+	shift @l while @l && $l[0] =~ /^\s*$/;
+	pop @l while @l && $l[-1] =~ /^\s*$/;
+	return join("\n", @l);
+}
 print "1..$n\n";
 exit($failed ? 1 : 0);
