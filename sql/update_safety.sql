@@ -176,7 +176,10 @@ BEGIN;
 SET LOCAL lock_timeout = '10s';
 ALTER EXTENSION compensation UPDATE;
 -- The tables it locked, outside the system catalogs: ACCESS EXCLUSIVE on
--- issue_run only (ADD COLUMN, no rewrite: nullable columns, no default).
+-- issue_run (ADD COLUMN, no rewrite: nullable columns, no default) and on
+-- the views the update creates (new: nobody can be waiting for them); SHARE
+-- UPDATE EXCLUSIVE on the two sequences (COMMENT ON), which nextval (ROW
+-- EXCLUSIVE) does not wait for.
 SELECT l.relation::regclass AS locked, l.mode
 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
