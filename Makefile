@@ -11,7 +11,9 @@
 #   make installcheck-pgtap    pgTAP files test/pgtap/*.sql, each in a fresh database
 #   make installcheck-tap      Perl TAP files test/t/*.pl (they start their own
 #                              clusters with initdb: run as a non-root user)
-#   make installcheck-all      all three
+#   make installcheck-docs     every ```sql block of README.md and docs/*.md
+#                              (test/docs/run.pl; shown outputs compared)
+#   make installcheck-all      all four
 EXTENSION = compensation
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
@@ -71,7 +73,14 @@ installcheck-tap:
 	  PG_REGRESS='$(PG_PGXSDIR)/src/test/regress/pg_regress' \
 	  prove -I '$(PG_PGXSDIR)/src/test/perl' -I test/t $(TAP_TESTS_PL)
 
-installcheck-all: installcheck installcheck-pgtap installcheck-tap
+# The docs test: the SQL blocks of the docs, each file in a fresh database,
+# run from the repository root (they \i the example data); see its header.
+DOCS_TEST_FILES = README.md $(sort $(wildcard docs/*.md))
+.PHONY: installcheck-docs
+installcheck-docs:
+	PSQL='$(PG_BINDIR)/psql' perl test/docs/run.pl $(DOCS_TEST_FILES)
+
+installcheck-all: installcheck installcheck-docs installcheck-pgtap installcheck-tap
 
 # make dist: the PGXN release archive compensation-<version>.zip, made by
 # git archive from the committed tree (HEAD), every file under the folder

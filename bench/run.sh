@@ -707,6 +707,13 @@ resf "  after the query                     %8s kB\n" "$b7_after"
 res "  growth from 10% to 90% of the rows: $b7_growth kB: flat (<= 1 MB): $v_b7" ""
 
 ###########################################################################
+# B11: simulate (issue 12).
+###########################################################################
+r_b11=
+. "$ROOT/bench/simulate.sh"
+bench_simulate
+
+###########################################################################
 # Summary.
 ###########################################################################
 # srow FIGURE VALUE TARGET VERDICT: one line of the summary.
@@ -735,6 +742,7 @@ if [ -n "${r_b8:-}" ]; then
 	srow "B10 issue_all re-run / first issuance" "$r_b10 x" "<= 0.3x" "$v_b10"
 fi
 srow "B7 RssAnon growth over $B7_ROWS_F rows" "$b7_growth kB" "flat" "$v_b7"
+srow "B11 simulate / policy a constant" "$r_b11 x" "<= 1.2x" "$v_b11"
 res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 trap - ERR
 say "results written to ${OUT#"$ROOT"/}"

@@ -18,7 +18,9 @@
 #   B5  the issuing trigger, row and statement forms, and
 #   B6  issue_all and the single INSERT INTO ledger ... SELECT evaluate
 #       write into the ledger exactly what evaluate gives over the same
-#       2,000 orders (bench/issue.sql).
+#       2,000 orders (bench/issue.sql);
+#   B11 simulate() by name, by version and of a ruleset value gives the
+#       hand-written totals.
 # No timing is asserted.  Exits non-zero with a message naming the variants
 # that disagree.
 set -uo pipefail
@@ -126,6 +128,29 @@ for n in 0 1000 10000; do
 	same "b3-pad-$n" b3-want
 done
 
+# B11: simulate in each form gives the hand-written totals.
+if psql_db -v round1="$(cat examples/yes24/yes24-round1.policy)" >"$TMP/b11.log" 2>&1 <<'SQL'
+SET client_min_messages = warning;
+SELECT compensation.define_policy(replace(:'round1', 'policy "yes24-round1"', 'policy "smoke/yes24-round1"'));
+SELECT compensation.publish('smoke/yes24-round1');
+SQL
+then
+	query b11-want "" "SELECT l.rule, l.kind, l.instrument, l.count, l.amount, l.days
+		FROM (SELECT compensation.sum(compensation.evaluate(p.rules, o)) AS total
+		      FROM bench.orders o JOIN bench.policies p ON p.name = 'yes24-round1') t,
+			compensation.lines(t.total) l ORDER BY 1, 2, 3"
+	query b11-name "" "SELECT rule, kind, instrument, rows_awarded, amount, days
+		FROM compensation.simulate('smoke/yes24-round1', 'bench.orders')"
+	query b11-version "" "SELECT rule, kind, instrument, rows_awarded, amount, days
+		FROM compensation.simulate('smoke/yes24-round1', 1, 'bench.orders')"
+	query b11-ruleset "" "SELECT rule, kind, instrument, rows_awarded, amount, days
+		FROM compensation.simulate((SELECT rules FROM bench.policies WHERE name = 'yes24-round1'), 'bench.orders')"
+	for v in b11-name b11-version b11-ruleset; do same b11-want "$v"; done
+else
+	cat "$TMP/b11.log" >&2
+	bad "B11: defining the policy failed"
+fi
+
 # B5 and B6: every issuing variant, on the first 2,000 orders, writes the
 # lines evaluate gives.
 ISSUE_ROWS=2000
@@ -167,6 +192,6 @@ if [ "$FAILED" -ne 0 ]; then
 	printf '==> bench smoke: FAILED (the variants above disagree)\n' >&2
 	exit 1
 fi
-say "bench smoke: all variants agree (B1: evaluate by columns and by whole row, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3; B5 row and statement triggers; B6)"
+say "bench smoke: all variants agree (B1: evaluate by columns and by whole row, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3; B5 row and statement triggers; B6; B11 simulate)"
 sed 's/^/      /' "$TMP/evaluate"
 exit 0

@@ -12,6 +12,7 @@
 #        pg_regress      sql/*.sql + expected/*.out   (make installcheck ISOLATION=)
 #        isolation       specs/*.spec                 (make installcheck REGRESS=)
 #        pgTAP           test/pgtap/*.sql             (make installcheck-pgtap)
+#        docs            README.md, docs/*.md         (make installcheck-docs)
 #        Perl TAP        test/t/*.pl                  (make installcheck-tap, as postgres)
 #        other suites    scripts/package_test.sh (Debian package, PGXN,
 #                        versions), test/fuzz/run.sh (libFuzzer, short run),
@@ -224,6 +225,25 @@ if [ ${#tap_files[@]} -gt 0 ]; then
 else
 	say "pgTAP: no test/pgtap/*.sql, skipped"
 fi
+
+###########################################################################
+# The docs test: each Markdown file counts once (test/docs/run.pl prints
+# "ok N - FILE" or "not ok N - FILE" and why).
+say "docs: the SQL blocks of README.md and docs/*.md (make installcheck-docs)"
+make -s PG_CONFIG="$PG_CONFIG_BIN" installcheck-docs >"$TMP/docs.log" 2>&1
+docs_rc=$?
+cat "$TMP/docs.log"
+docs_counted=0
+while IFS= read -r line; do
+	if [[ $line =~ ^ok\ [0-9]+\ -\ ([^[:space:]]+) ]]; then
+		pass
+		docs_counted=1
+	elif [[ $line =~ ^not\ ok\ [0-9]+\ -\ ([^[:space:]]+) ]]; then
+		fail "docs: ${BASH_REMATCH[1]}"
+		docs_counted=1
+	fi
+done <"$TMP/docs.log"
+if [ "$docs_rc" -ne 0 ] && [ "$docs_counted" = 0 ]; then fail "docs: exit status $docs_rc"; fi
 
 ###########################################################################
 if [ ${#perl_tests[@]} -gt 0 ]; then

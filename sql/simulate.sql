@@ -47,6 +47,43 @@ SELECT * FROM compensation.simulate('simulate/yes24-round1', 'orders', 'no_such_
 SELECT * FROM compensation.simulate(NULL, 'orders');
 \set VERBOSITY default
 
+-- Any ruleset value: a draft, a given version, a policy typed inline.  The
+-- ruleset is resolved once per call (a constant of the query it runs), never
+-- once per row.
+SELECT compensation.define_policy(replace(replace(:'round1', 'policy "yes24-round1"',
+	'policy "simulate/yes24-round1"'), 'price * 120%', 'price * 130%')) AS draft_version;
+SELECT rule, rows_awarded, amount FROM compensation.simulate('simulate/yes24-round1', 2, 'orders')
+WHERE rule = 'R1-ticket';
+SELECT rule, rows_awarded, amount FROM compensation.simulate(compensation.draft_rules('simulate/yes24-round1'), 'orders')
+WHERE rule = 'R1-ticket';
+-- The published name still means version 1 (the draft is not in force).
+SELECT rule, rows_awarded, amount FROM compensation.simulate('simulate/yes24-round1', 'orders')
+WHERE rule = 'R1-ticket';
+SELECT rule, rows_awarded, amount FROM compensation.simulate('simulate/yes24-round1', 1, 'orders')
+WHERE rule = 'R1-ticket';
+SELECT * FROM compensation.simulate($$
+policy "inline"
+currency KRW
+rule "half" when service = 'ticket' credit deposit price * 50% round floor end
+$$::compensation.ruleset, 'orders');
+-- A retired version stays readable for analysis.
+SELECT compensation.publish('simulate/yes24-round1') AS published_v2;
+SELECT compensation.retire('simulate/yes24-round1', 1);
+SELECT rule, rows_awarded, amount FROM compensation.simulate('simulate/yes24-round1', 1, 'orders')
+WHERE rule = 'R1-ticket';
+SELECT compensation.version_rules('simulate/yes24-round1', 1) OPERATOR(compensation.=)
+	compensation.version_rules('simulate/yes24-round1', 2) AS same;
+-- Errors of the other forms, with their SQLSTATE.
+SELECT pg_temp.err($$SELECT * FROM compensation.simulate('simulate/yes24-round1', 9, 'orders')$$);
+SELECT pg_temp.err($$SELECT * FROM compensation.simulate('simulate/no-such-policy', 1, 'orders')$$);
+SELECT pg_temp.err($$SELECT * FROM compensation.simulate('simulate/yes24-round1', NULL::integer, 'orders')$$);
+SELECT pg_temp.err($$SELECT * FROM compensation.simulate(NULL::compensation.ruleset, 'orders')$$);
+SELECT pg_temp.err($$SELECT compensation.draft_rules('simulate/yes24-round1')$$);
+SELECT pg_temp.err($$SELECT compensation.draft_rules('simulate/no-such-policy')$$);
+SELECT pg_temp.err($$SELECT compensation.version_rules('simulate/no-such-policy', 1)$$);
+-- A ruleset whose columns the table lacks: the binding error.
+SELECT pg_temp.err($$SELECT * FROM compensation.simulate('policy "x" currency KRW rule "r" when no_such_column = 1 credit deposit 1 end'::compensation.ruleset, 'orders')$$);
+
 -- Who may call it: the analyst and the admin, not the issuer.
 GRANT USAGE ON SCHEMA test_simulate TO compensation_analyst, compensation_issuer;
 GRANT SELECT ON orders TO compensation_analyst, compensation_issuer;

@@ -190,13 +190,15 @@ SELECT dblink_disconnect('payer');
 BEGIN;
 SET LOCAL lock_timeout = '10s';
 ALTER EXTENSION compensation UPDATE;
--- The tables it locked, outside the system catalogs.
+-- The relations it locked, outside the system catalogs: whether
+-- exclusively (the tables it alters or creates, the views it creates: new,
+-- nobody waits for them), or not (SHARE UPDATE EXCLUSIVE on the two
+-- sequences for COMMENT ON, which nextval does not wait for).
 SELECT l.relation::regclass AS locked, bool_or(l.mode = 'AccessExclusiveLock') AS exclusive
 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
 	AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'pg_toast'::regnamespace)
 	AND l.mode NOT IN ('AccessShareLock')
-	AND c.relkind IN ('r', 'p')
 GROUP BY 1 ORDER BY 1;
 COMMIT;
 SELECT extversion = (SELECT default_version FROM pg_available_extensions

@@ -11,8 +11,16 @@
 # TCP), creates the database yes24 with yes24_data.sql (120,000 orders of
 # every service, 30,000 members), defines the policies yes24-round1.policy
 # and yes24-round2.policy (all three next to this script), evaluates round 1
-# over every order and round 2 over every member, and prints per rule the
-# rows awarded, the totals per instrument and the days extended.
+# over every order and round 2 over every member, publishes and issues both
+# into the ledger, defines a what-if version 2 of round 1 (tickets refunded
+# at 130%, a draft: nothing issued), and ends with a readable summary: per
+# rule the rows awarded and the totals, the ledger checked against the
+# evaluation, the worked examples, what the what-if changes.  It writes a
+# self-contained HTML report (report.sql: inline SVG charts of the cost per
+# rule and per service, the version history, the diff of the last two
+# versions; no JavaScript) to .demo/report.html and prints its path.
+# Package installation and compiler output go to .demo/demo.log, not the
+# terminal (its last lines are shown if a step fails).
 # The cluster keeps running so that you can explore; the last lines say how
 # to connect and how to stop it.  Running it again rebuilds, restarts the
 # same cluster and recreates the yes24 database from scratch.
@@ -28,6 +36,11 @@ PORT=${COMPENSATION_DEMO_PORT:-54330}
 DB=yes24
 ROUND1=$HERE/yes24-round1.policy
 ROUND2=$HERE/yes24-round2.policy
+# What the demo writes for its reader: the log of the noisy steps and the
+# HTML report.  Outside .cluster/, which is private to root and postgres.
+OUT=${COMPENSATION_DEMO_OUT:-$ROOT/.demo}
+LOG=$OUT/demo.log
+REPORT=$OUT/report.html
 
 psql_demo() {
 	"$PG_BIN/psql" -X -h "$CLUSTER" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 "$@"
@@ -59,12 +72,29 @@ run) ;;
 esac
 
 cluster_need_root "$HERE/demo.sh" "$@"
-trap 'warn "the demo stopped on an error (see above). If the cluster started, it still runs: bash examples/yes24/demo.sh stop"' ERR
+trap 'warn "the demo stopped on an error (see above; the log of the build: $LOG). If the cluster started, it still runs: bash examples/yes24/demo.sh stop"' ERR
 
 if [ ! -f "$ROUND1" ] || [ ! -f "$ROUND2" ]; then die "missing $ROUND1 or $ROUND2"; fi
 
-cluster_packages postgresql-15 postgresql-server-dev-15 build-essential
-cluster_build || die "the build failed (see above)"
+mkdir -p "$OUT"
+chmod 0755 "$OUT"
+: >"$LOG"
+# logged STEP CMD...: run a noisy step with its output in the log; on
+# failure show the log's end and stop.
+logged() {
+	local step=$1
+	shift
+	say "$step (output in ${LOG#"$ROOT"/})"
+	printf '\n===== %s: %s\n' "$(date '+%H:%M:%S')" "$step" >>"$LOG"
+	if ! "$@" >>"$LOG" 2>&1; then
+		warn "$step failed; the end of $LOG:"
+		tail -n 40 "$LOG" >&2
+		die "$step failed"
+	fi
+}
+logged "checking the packages (postgresql-15, its server headers, a C compiler)" \
+	cluster_packages postgresql-15 postgresql-server-dev-15 build-essential
+logged "building and installing the extension" cluster_build
 
 ###########################################################################
 # The cluster: reuse .cluster/ if it holds a PostgreSQL 15 cluster, else
@@ -88,12 +118,12 @@ say "cluster running: socket $CLUSTER/.s.PGSQL.$PORT, log $CLUSTER/server.log"
 ###########################################################################
 # The data and the policies.
 ###########################################################################
-psql_demo -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+PGOPTIONS='-c client_min_messages=warning' psql_demo -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 say "loading examples/yes24/yes24_data.sql into $DB"
 psql_demo -q -d "$DB" -f "$HERE/yes24_data.sql"
 
 say "defining the policies"
-psql_demo -q -d "$DB" -v round1="$(cat "$ROUND1")" -v round2="$(cat "$ROUND2")" \
+psql_demo -q -o /dev/null -d "$DB" -v round1="$(cat "$ROUND1")" -v round2="$(cat "$ROUND2")" \
 	-v file1="examples/yes24/$(basename "$ROUND1")" -v file2="examples/yes24/$(basename "$ROUND2")" <<'SQL'
 CREATE EXTENSION compensation;
 CREATE TABLE public.policies (
@@ -162,6 +192,23 @@ t1=$(date +%s%N)
 issue_ms=$(((t1 - t0) / 1000000))
 
 ###########################################################################
+# A what-if: round 1 with tickets refunded at 130% instead of 120%, as a
+# draft version 2 (nothing is issued from a draft).  The summary and the
+# report show what it would change (compensation.diff_totals, diff).
+###########################################################################
+say "defining a what-if draft: yes24-round1 version 2, tickets at 130%"
+psql_demo -q -o /dev/null -d "$DB" -v round1="$(cat "$ROUND1")" <<'SQL'
+SELECT compensation.define_policy(replace(:'round1', 'price * 120%', 'price * 130%'), 'yes24-ransomware-2025-06');
+SQL
+
+###########################################################################
+# The HTML report.
+###########################################################################
+say "writing the HTML report"
+psql_demo -q -d "$DB" -f "$HERE/report.sql" -o "$REPORT"
+chmod 0644 "$REPORT"
+
+###########################################################################
 # The summary.
 ###########################################################################
 echo
@@ -196,7 +243,8 @@ WITH per_rule AS (
 	CROSS JOIN LATERAL compensation.lines(t.s) l
 )
 SELECT t.rule, r.rows_awarded AS "rows", t.kind, t.instrument,
-       pg_temp.money(t.amount_major) AS total, t.currency,
+       pg_temp.money(coalesce(t.amount_major, t.amount)) AS total,
+       coalesce(t.currency, CASE WHEN t.amount IS NOT NULL THEN t.instrument END) AS unit,
        t.days AS days_extended, t.count AS lines
 FROM totals t JOIN per_rule r USING (rule)
 ORDER BY t.rule, t.kind, t.instrument;
@@ -213,7 +261,8 @@ WITH per_rule AS (
 	CROSS JOIN LATERAL compensation.lines(t.s) l
 )
 SELECT t.rule, r.rows_awarded AS "rows", t.kind, t.instrument,
-       pg_temp.money(t.amount_major) AS total, t.currency,
+       pg_temp.money(coalesce(t.amount_major, t.amount)) AS total,
+       coalesce(t.currency, CASE WHEN t.amount IS NOT NULL THEN t.instrument END) AS unit,
        t.days AS days, t.count AS lines
 FROM totals t JOIN per_rule r USING (rule)
 ORDER BY t.rule, t.kind, t.instrument;
@@ -221,8 +270,8 @@ ORDER BY t.rule, t.kind, t.instrument;
 \echo
 \echo '--- Both rounds, per instrument ---'
 SELECT l.kind, l.instrument,
-       pg_temp.money(sum(l.amount_major)) AS total,
-       min(l.currency) AS currency, sum(l.days) AS days, sum(l.count) AS lines
+       pg_temp.money(coalesce(sum(l.amount_major), sum(l.amount))) AS total,
+       coalesce(min(l.currency), CASE WHEN sum(l.amount) IS NOT NULL THEN l.instrument END) AS unit, sum(l.days) AS days, sum(l.count) AS lines
 FROM (SELECT compensation.sum(award) AS s FROM public.order_awards
       UNION ALL
       SELECT compensation.sum(award) FROM public.member_awards) t
@@ -241,35 +290,39 @@ WITH evaluated AS (
 	FROM (SELECT compensation.sum(award) AS s FROM public.member_awards) t,
 	     LATERAL compensation.lines(t.s) l
 ), paid AS (
-	SELECT policy, rule, kind, instrument, sum(amount) AS amount, sum(days) AS days,
-	       count(*) FILTER (WHERE reverses IS NULL) - count(*) FILTER (WHERE reverses IS NOT NULL) AS count
-	FROM compensation.ledger GROUP BY policy, rule, kind, instrument
+	-- compensation.issued_totals: per version, the lines still owed
+	SELECT policy, rule, kind, instrument, sum(open_amount) AS amount, sum(open_days) AS days,
+	       sum(open_lines) AS count
+	FROM compensation.issued_totals GROUP BY policy, rule, kind, instrument
+), cmp AS (
+	SELECT coalesce(e.policy, p.policy) AS policy, coalesce(e.rule, p.rule) AS rule,
+	       coalesce(e.kind, p.kind) AS kind, coalesce(e.instrument, p.instrument) AS instrument,
+	       e.amount AS evaluated, p.amount AS in_ledger, e.days AS days_evaluated, p.days AS days_in_ledger,
+	       e.count AS lines_evaluated, p.count AS lines_in_ledger,
+	       e.amount IS NOT DISTINCT FROM p.amount AND e.days IS NOT DISTINCT FROM p.days
+	           AND e.count IS NOT DISTINCT FROM p.count AS agree
+	FROM evaluated e FULL JOIN paid p
+	  ON (e.policy, e.rule, e.kind, e.instrument) = (p.policy, p.rule, p.kind, p.instrument)
 )
-SELECT coalesce(e.policy, p.policy) AS policy, coalesce(e.rule, p.rule) AS rule,
-       coalesce(e.kind, p.kind) AS kind, coalesce(e.instrument, p.instrument) AS instrument,
-       pg_temp.money(e.amount) AS evaluated, pg_temp.money(p.amount) AS in_ledger,
-       e.days AS days_evaluated, p.days AS days_in_ledger,
-       e.count AS lines_evaluated, p.count AS lines_in_ledger,
-       CASE WHEN e.amount IS NOT DISTINCT FROM p.amount AND e.days IS NOT DISTINCT FROM p.days
-                 AND e.count = p.count THEN 'yes' ELSE 'NO' END AS agree
-FROM evaluated e FULL JOIN paid p
-  ON (e.policy, e.rule, e.kind, e.instrument) = (p.policy, p.rule, p.kind, p.instrument)
-ORDER BY 1, 2, 3, 4;
+\pset tuples_only on
+SELECT format('%s of %s rule totals agree (amount, days, lines)', count(*) FILTER (WHERE agree), count(*))
+	|| CASE WHEN bool_and(agree) THEN ': the ledger holds exactly what the policies award.'
+	   ELSE E': DIFFERENCES:\n' || string_agg(format('  %s %s %s %s: evaluated %s / %s days / %s lines, ledger %s / %s days / %s lines',
+		policy, rule, kind, instrument, evaluated, days_evaluated, lines_evaluated,
+		in_ledger, days_in_ledger, lines_in_ledger), E'\n') FILTER (WHERE NOT agree) END AS " "
+FROM cmp;
+\pset tuples_only off
 
 \echo
-\echo '--- The worked examples of YES24.md, as the sample rows get them ---'
+\echo '--- The worked examples of the case (examples/yes24/README.md), as the sample rows get them ---'
 SELECT CASE WHEN x.n = 1 THEN x.example END AS example,
-       CASE WHEN x.n = 1 THEN x.expected END AS "YES24.md expects",
+       CASE WHEN x.n = 1 THEN x.expected END AS "the case expects",
        x.rule, x.line AS "the policy awards"
 FROM (
 	SELECT w.id, w.example, w.expected, l.rule, coalesce(l.n, 1) AS n,
-		CASE WHEN l.rule IS NULL THEN '(nothing)' ELSE concat_ws(' ', l.kind, l.instrument,
-			pg_temp.money(l.amount_major),
-			CASE WHEN l.days IS NOT NULL THEN '+' || l.days || ' days' END,
-			CASE WHEN l.new_date IS NOT NULL THEN '-> ' || to_char(l.new_date, 'YYYY-MM-DD HH24:MI:SS') END,
-			CASE WHEN l.window_kind IS NOT NULL THEN l.window_kind || ' '
-				|| to_char(l.window_from, 'YYYY-MM-DD') || ' .. '
-				|| to_char(l.window_until - interval '1 microsecond', 'YYYY-MM-DD') END) END AS line
+		CASE WHEN l.rule IS NULL THEN '(nothing)' ELSE compensation.describe_line(l.kind, l.instrument,
+			l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from, l.window_until,
+			l.note, 'Asia/Seoul') END AS line
 	FROM public.worked_examples w
 	LEFT JOIN public.order_awards oa ON w.tbl = 'orders' AND oa.order_id = w.id
 	LEFT JOIN public.member_awards ma ON w.tbl = 'members' AND ma.member_id = w.id
@@ -278,12 +331,28 @@ FROM (
 		window_kind, window_from, window_until, note, count, n) ON true
 ) x
 ORDER BY x.id, x.n;
+
+\echo
+\echo '--- What-if: version 2 of yes24-round1 (a draft), tickets refunded at 130% instead of 120% ---'
+SELECT rule, kind, instrument, rows_changed AS "orders that change",
+       pg_temp.money(old_amount) AS "version 1", pg_temp.money(new_amount) AS "version 2",
+       pg_temp.money(delta) AS difference, currency
+FROM compensation.diff_totals('yes24-round1', 1, 2, 'public.orders')
+WHERE rows_gained + rows_lost + rows_changed > 0
+ORDER BY rule, kind, instrument;
 SQL
 
 CONNECT="psql -h $CLUSTER -p $PORT -U postgres $DB"
 cat <<EOF
 
 ==================================================================
+The HTML report (charts of the cost per rule and per service, the version
+history, the what-if diff), self-contained; open it in a browser:
+
+    $REPORT
+
+The log of the package and build steps: $LOG
+
 The demo cluster keeps running.  Connect (as root; otherwise prefix sudo,
 the socket folder is private to root and postgres):
 
@@ -296,6 +365,9 @@ Things to try:
     SELECT l.* FROM order_awards a, compensation.lines(a.award) l WHERE a.order_id = 9000040;
     SELECT e.* FROM orders o, policies p, compensation.explain(p.rules, o) e
       WHERE p.name = 'yes24-round1' AND o.order_id = 9000050;
+    SELECT status, what, reason FROM compensation.customer_lines WHERE subject = '9000040';
+    SELECT * FROM compensation.customer_pending('yes24-round1', 'orders', 'order_id', '9000010');
+    SELECT * FROM compensation.diff('yes24-round1', 1, 2, 'orders', 'order_id') LIMIT 10;
 
 Stop it:    bash examples/yes24/demo.sh stop     (as root, or with sudo)
 Delete it:  bash examples/yes24/demo.sh clean

@@ -5,7 +5,7 @@
 -- Creates (dropping them first) in schema public:
 --   orders           120,000 generated order lines over every service
 --                    (generator.sql), plus the order-shaped worked examples
---                    E1-E16 of YES24.md
+--                    E1-E16 of the case (README.md next to this file)
 --   members           30,000 generated members, plus E17-E19
 --   worked_examples  which row is which worked example, and what it should get
 --
@@ -78,7 +78,7 @@ LEFT JOIN (
 ) o USING (member_id);
 
 ---------------------------------------------------------------------------
--- The worked examples of YES24.md, with ids that stand out: orders
+-- The worked examples of the case (README.md here), with ids that stand out: orders
 -- 9000000 + 10 * n (E8 is four coupons, 9000081..9000084) of member
 -- 9000000, and members 9000170, 9000180, 9000190 for E17-E19.
 ---------------------------------------------------------------------------
@@ -122,7 +122,7 @@ CREATE TABLE public.worked_examples (
 	expected text NOT NULL
 );
 COMMENT ON TABLE public.worked_examples IS
-	'the worked examples of YES24.md: which sample row is which, and the award YES24.md expects';
+	'the worked examples of the case (examples/yes24/README.md): which sample row is which, and the award the case expects';
 INSERT INTO public.worked_examples VALUES
 	('E1',  'orders', 9000010, 'ticket 99,000, show 6/10 19:00, not attended', '118,800 deposit'),
 	('E2',  'orders', 9000020, 'ticket 33,333, show 6/11, not attended', '40,000 deposit'),

@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(397);
+SELECT plan(435);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -120,7 +120,32 @@ INSERT INTO contract VALUES
 	(76, 'compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)', 'compensation.award', false, false),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
-	     false, false);
+	     false, false),
+	-- analysis and reports (upgrade/0.1.0--0.2.0/60-analysis.sql, 62-reports.sql)
+	(160, 'compensation.version_rules(text,integer)',
+	     'compensation.ruleset', true, false),
+	(161, 'compensation.draft_rules(text)',
+	     'compensation.ruleset', true, false),
+	(162, 'compensation.simulate(compensation.ruleset,regclass,text)',
+	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)', false, false),
+	(163, 'compensation.simulate(text,integer,regclass,text)',
+	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)', false, false),
+	(164, 'compensation.diff(compensation.ruleset,compensation.ruleset,regclass,text,text)',
+	     'TABLE(subject text, rule text, kind text, instrument text, change text, old_amount bigint, new_amount bigint, delta bigint, delta_major numeric, currency text, old_days bigint, new_days bigint, old_new_date timestamp with time zone, new_new_date timestamp with time zone)', false, false),
+	(165, 'compensation.diff(text,integer,integer,regclass,text,text)',
+	     'TABLE(subject text, rule text, kind text, instrument text, change text, old_amount bigint, new_amount bigint, delta bigint, delta_major numeric, currency text, old_days bigint, new_days bigint, old_new_date timestamp with time zone, new_new_date timestamp with time zone)', false, false),
+	(166, 'compensation.diff_totals(compensation.ruleset,compensation.ruleset,regclass,text)',
+	     'TABLE(rule text, kind text, instrument text, old_rows bigint, new_rows bigint, rows_gained bigint, rows_lost bigint, rows_changed bigint, old_amount bigint, new_amount bigint, delta bigint, delta_major numeric, currency text, old_days bigint, new_days bigint)', false, false),
+	(167, 'compensation.diff_totals(text,integer,integer,regclass,text)',
+	     'TABLE(rule text, kind text, instrument text, old_rows bigint, new_rows bigint, rows_gained bigint, rows_lost bigint, rows_changed bigint, old_amount bigint, new_amount bigint, delta bigint, delta_major numeric, currency text, old_days bigint, new_days bigint)', false, false),
+	(168, 'compensation._currency_unit(text)',
+	     'bigint', true, true),
+	(169, 'compensation._policy_zone(text,integer)',
+	     'text', true, false),
+	(170, 'compensation.describe_line(text,text,bigint,text,bigint,timestamp with time zone,text,timestamp with time zone,timestamp with time zone,text,text)',
+	     'text', false, false),
+	(171, 'compensation.customer_pending(text,regclass,text,text)',
+	     'TABLE(subject text, pending text, rule text, what text, kind text, instrument text, amount bigint, currency text, days bigint, new_date timestamp with time zone, window_kind text, window_from timestamp with time zone, window_until timestamp with time zone, note text)', false, false);
 UPDATE contract SET args = v.args
 FROM (VALUES
 	(14, 'rules compensation.ruleset, "row" anyelement'),
