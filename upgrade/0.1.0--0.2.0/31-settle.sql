@@ -52,6 +52,7 @@ RETURNS record
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET enable_seqscan = off
 AS $$
 DECLARE
 	p_policy text := $1;
@@ -92,7 +93,9 @@ BEGIN
 	-- joins what it must by FULL or hash joins: no plan here depends on
 	-- statistics, which a session's cached plans would keep from a time
 	-- when compensation.issuance was nearly empty (a first issuance): a
-	-- nested loop chosen then cost 58 s on the next version's run.
+	-- nested loop chosen then cost 58 s on the next version's run.  And
+	-- enable_seqscan is off: a = ANY over a few thousand subjects must not
+	-- become a scan of every policy's state.
 
 	-- 1. Hash each award and probe each subject's state; sort the subjects
 	-- into those to claim (no state, owed something), those whose open
@@ -241,6 +244,7 @@ RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET enable_seqscan = off
 AS $$
 DECLARE
 	p_policy text := $1;
