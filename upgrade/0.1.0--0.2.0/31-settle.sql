@@ -16,17 +16,15 @@
 --   2. the subjects that have none and are owed something are claimed
 --      (INSERT ... ON CONFLICT DO NOTHING: the row inserted is the lock)
 --      and their lines written;
---   3. subjects whose award is the one already open move to the new
---      version (an UPDATE that locks and re-checks each row);
---   4. the rest (an award changed, a claim lost to another session, a
+--   3. the rest (an award changed, a claim lost to another session, a
 --      subject the caller asks to hold) are locked in subject order, the
 --      order every path locks in;
---   5. one statement compares their open lines with their awards, writes
+--   4. one statement compares their open lines with their awards, writes
 --      the reversals and the new lines in one INSERT, and one records the
 --      new state.
 --
 -- A caller that read its rows before locking (issue_all) asks _settle to
--- defer steps 4 and 5: it gets the subjects back, locks them, reads their
+-- defer steps 3 and 4: it gets the subjects back, locks them, reads their
 -- rows again and settles them.
 
 -- The identity of a line within a subject's open lines: what it pays, in a
@@ -66,9 +64,6 @@ DECLARE
 	v_claim_awards @extschema@.award[];
 	v_claim_hashes bytea[];
 	v_claimed text[];
-	v_move text[];
-	v_move_hashes jsonb;
-	v_moved text[];
 	v_rest text[];
 	v_locked text[];
 	v_more bigint[];
@@ -87,6 +82,17 @@ BEGIN
 				DETAIL = format('Issuing it from source "%s" could pay those subjects again.', p_source),
 				HINT = format('An administrator names their table first: SELECT compensation.adopt_lines(%L, ''schema.table'', ''key_column'');', p_policy);
 	END IF;
+	-- Versions only go forward: once a newer version is published, an
+	-- older one issues nothing (a slow session, or the rest of a run
+	-- started before it, cannot undo it).  A subject's state keeps the
+	-- version that last wrote its lines: a new version whose award for a
+	-- subject is the one already open writes nothing at all.
+	IF p_version < (SELECT max(p.version) FROM @extschema@.policy p
+		WHERE p.name = p_policy AND p.status = 'published') THEN
+		ids := '{}';
+		pending := '{}';
+		RETURN;
+	END IF;
 
 	-- Every statement below reaches the state and the ledger by key, one
 	-- index probe per subject (a LATERAL probe, a = ANY index scan), and
@@ -99,25 +105,22 @@ BEGIN
 
 	-- 1. Hash each award and probe each subject's state; sort the subjects
 	-- into those to claim (no state, owed something), those whose open
-	-- award is the one owed under an older version (only the version
-	-- moves), and the rest (an award changed, or held by the caller).
+	-- award is the one owed (nothing to do, whatever version wrote it),
+	-- and the rest (an award changed, or held by the caller).
 	-- (The rows are sorted once, by subject, in the subquery; the arrays
 	-- take them in that order.  One ORDER BY per aggregate sorted the
 	-- awards five times.)
 	SELECT array_agg(x.subject) FILTER (WHERE x.todo = 'claim'),
 		array_agg(x.a) FILTER (WHERE x.todo = 'claim'),
 		array_agg(x.h) FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.subject) FILTER (WHERE x.todo = 'move'),
-		jsonb_object_agg(x.subject, encode(x.h, 'hex')) FILTER (WHERE x.todo = 'move'),
 		array_agg(x.subject) FILTER (WHERE x.todo = 'lock')
-	INTO v_claim, v_claim_awards, v_claim_hashes, v_move, v_move_hashes, v_rest
+	INTO v_claim, v_claim_awards, v_claim_hashes, v_rest
 	FROM (SELECT b.subject, b.a, b.h,
 			CASE WHEN b.subject = ANY (p_hold) THEN 'lock'
 				WHEN st.subject IS NULL THEN CASE WHEN b.h IS NULL THEN NULL ELSE 'claim' END
 				WHEN st.revoked_at IS NOT NULL THEN NULL
 				WHEN st.version > p_version THEN NULL
-				WHEN st.award_hash IS NOT DISTINCT FROM b.h THEN
-					CASE WHEN st.version < p_version THEN 'move' END
+				WHEN st.award_hash IS NOT DISTINCT FROM b.h THEN NULL
 				ELSE 'lock' END AS todo
 		FROM (SELECT u.subject, u.a,
 				CASE WHEN u.a IS NULL OR @extschema@.is_empty(u.a) THEN NULL
@@ -168,30 +171,12 @@ BEGIN
 	END IF;
 	ids := coalesce(ids, '{}');
 
-	-- 3. Version moves.  The UPDATE locks each row and re-checks it against
-	-- the hash read in 1: a subject another session changed meanwhile is
-	-- not moved but settled with the rest.
-	IF v_move IS NOT NULL THEN
-		WITH moved AS (
-			UPDATE @extschema@.issuance AS i SET version = p_version
-			WHERE i.policy = p_policy AND i.source = p_source AND i.subject = ANY (v_move)
-				AND i.version < p_version AND i.revoked_at IS NULL
-				AND encode(i.award_hash, 'hex') IS NOT DISTINCT FROM (v_move_hashes ->> i.subject)
-			RETURNING i.subject
-		)
-		SELECT array_agg(m.subject) INTO v_moved FROM moved m;
-		IF coalesce(cardinality(v_moved), 0) < cardinality(v_move) THEN
-			v_rest := v_rest || ARRAY(SELECT x FROM unnest(v_move) x
-				EXCEPT SELECT y FROM unnest(coalesce(v_moved, '{}')) y);
-		END IF;
-	END IF;
-
 	IF cardinality(v_rest) > 0 AND defer THEN
 		pending := ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(v_rest) x ORDER BY 1);
 	ELSIF cardinality(v_rest) > 0 THEN
-		-- 4. The lock of each subject left, in subject order.
+		-- 3. The lock of each subject left, in subject order.
 		v_locked := @extschema@._lock_subjects(p_policy, p_source, v_rest);
-		-- 5. Open lines against awards, under the locks: the state read
+		-- 4. Open lines against awards, under the locks: the state read
 		-- here is the one last committed.
 		v_more := @extschema@._reconcile(p_policy, p_version, p_source,
 			p_subjects, p_awards, v_locked, p_reason);
@@ -270,7 +255,7 @@ BEGIN
 			WHERE st.policy = p_policy AND st.source = p_source AND st.subject = u.subject
 				AND st.revoked_at IS NULL
 			LIMIT 1) st
-	WHERE st.version < p_version OR (st.version = p_version AND st.award_hash IS DISTINCT FROM u.h);
+	WHERE st.version <= p_version AND st.award_hash IS DISTINCT FROM u.h;
 	IF v_work IS NULL THEN
 		RETURN '{}';
 	END IF;

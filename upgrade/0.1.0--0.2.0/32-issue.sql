@@ -172,8 +172,11 @@ BEGIN
 		RETURN;
 	END IF;
 	IF v_state.version > 0 THEN
-		-- Owed nothing under the version whose lines are open.
-		SELECT s.ids INTO v_ids FROM @extschema@._settle(p_policy, v_state.version, p_source,
+		-- Owed nothing, under the version in force (the reversals are its
+		-- lines), or the one whose lines are open if none is.
+		SELECT s.ids INTO v_ids FROM @extschema@._settle(p_policy,
+			coalesce((SELECT max(p.version) FROM @extschema@.policy p
+				WHERE p.name = p_policy AND p.status = 'published'), v_state.version), p_source,
 			ARRAY[p_subject], ARRAY[NULL::@extschema@.award], hold => ARRAY[p_subject],
 			reason => $4) s;
 	END IF;
