@@ -54,8 +54,8 @@ WHERE policy = 'rounds/refund' AND subject = '4' GROUP BY 1 ORDER BY 1;
 SELECT count(*) AS again FROM orders o, compensation.issue('rounds/refund', o.order_id::text, o);
 
 -- 2. A new version, set-based: ticket refunds at 130%.  Only the tickets'
--- lines change (a reversal and a new line each); every other subject's
--- state moves to version 2 and nothing else is written.
+-- lines change (a reversal and a new line each, and their state moves to
+-- version 2); nothing else is written.
 SELECT compensation.define_policy($$
 policy "rounds/refund"
 currency KRW
