@@ -295,24 +295,11 @@ UPDATE @extschema@.ledger SET source = '';
 ALTER TABLE @extschema@.ledger ENABLE TRIGGER ledger_append_only;
 ALTER TABLE @extschema@.ledger ALTER COLUMN source SET NOT NULL;
 ALTER TABLE @extschema@.issuance ALTER COLUMN source SET NOT NULL;
--- Subjects and sources are identifiers, compared byte for byte: every
--- index probe of issuance compares them, and under a database collation
--- such as en_US.UTF-8 each comparison was a strcoll() call.  Every path
--- that takes several subjects' locks sorts them COLLATE "C" too, the
--- order of these indexes.
-ALTER TABLE @extschema@.ledger
-	ALTER COLUMN subject TYPE text COLLATE "C",
-	ALTER COLUMN source TYPE text COLLATE "C";
-ALTER TABLE @extschema@.issuance
-	ALTER COLUMN policy TYPE text COLLATE "C",
-	ALTER COLUMN subject TYPE text COLLATE "C",
-	ALTER COLUMN source TYPE text COLLATE "C";
--- Room on each page for a new version of its rows: a new version of a
--- policy moves every subject's state whose award did not change to that
--- version, and with free space on the page that update is HOT (no index
--- entry written).  Measured: a version 2 over 120,000 orders 1.75 times
--- its first issuance with full pages, 0.9 times with 70 (BENCHMARKS.md, B8).
-ALTER TABLE @extschema@.issuance SET (fillfactor = 70);
+-- Every path that takes several subjects' locks sorts them COLLATE "C"
+-- (byte order: the same whatever the database's collation), so that two
+-- batches lock in one order.  The columns keep the database's collation:
+-- declared COLLATE "C", they no longer matched the text values compared
+-- with them, and the subject part of the key left the index conditions.
 ALTER TABLE @extschema@.issuance DROP CONSTRAINT issuance_pkey;
 ALTER TABLE @extschema@.issuance ADD CONSTRAINT issuance_pkey PRIMARY KEY (policy, source, subject);
 DROP INDEX @extschema@.ledger_policy_subject;
