@@ -411,8 +411,21 @@ bind_column_comparisons(CpEval *ev)
 				}
 				break;
 			case CP_OP_TIER:
+			case CP_OP_TIER_BELOW:
 				if (column_class(ev, n->a) == CPC_ENUM)
 					enum_order_error(ev, n->a);
+				break;
+			case CP_OP_CASE_SIMPLE:
+				/* a lookup by a char(n) column: its values lose their blanks */
+				if (column_class(ev, n->a) == CPC_BPCHAR)
+					for (k = 0; k < n->c; k++)
+					{
+						const CpNode *vals = &ev->nodes[ev->args[n->b + 2 * k]];
+						int32		j;
+
+						for (j = 0; j < vals->c; j++)
+							trim_for_bpchar(ev, ev->args[vals->a + j]);
+					}
 				break;
 			default:
 				break;

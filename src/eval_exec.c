@@ -1206,6 +1206,15 @@ eval_node(CpEval *ev, int32 idx, CpValue *out)
 			elog(ERROR, "a rounding mode is not a value");
 			return;
 
+		case CP_OP_TIER_BELOW:
+		case CP_OP_BELOW:
+		case CP_OP_CASE:
+		case CP_OP_CASE_SIMPLE:
+		case CP_OP_CASE_VALUES:
+			/* issue 11's constructs, out of line: eval_table.c */
+			EvalTableNode(ev, idx, out);
+			return;
+
 		default:
 			/* literals and builtins are all folded at bind time */
 			elog(ERROR, "unexpected policy node %d", (int) n->op);
@@ -1367,6 +1376,12 @@ void
 EvalColumn(CpEval *ev, int c, CpValue *out)
 {
 	eval_column(ev, c, out);
+}
+
+int
+EvalCompare(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue *r)
+{
+	return compare_values(ev, node, op, l, r);
 }
 
 void

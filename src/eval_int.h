@@ -363,6 +363,10 @@ extern CP_EVAL_INTERNAL void EvalNode(CpEval *ev, int32 idx, CpValue *out);
 /* Condition idx on this row: CP_TRUE, CP_FALSE or CP_UNKNOWN. */
 extern CP_EVAL_INTERNAL int	EvalCond(CpEval *ev, int32 idx);
 
+/* l op r (a comparison) in three-valued logic; node names it in errors. */
+extern CP_EVAL_INTERNAL int EvalCompare(CpEval *ev, int32 node, CpOp op,
+										const CpValue *l, const CpValue *r);
+
 /* Column c of this row, memoized. */
 extern CP_EVAL_INTERNAL void EvalColumn(CpEval *ev, int c, CpValue *out);
 
@@ -406,6 +410,12 @@ extern CP_EVAL_INTERNAL void EvalTypeError(CpEval *ev, int32 node,
 										   const char *what) pg_attribute_noreturn();
 extern CP_EVAL_INTERNAL void EvalOverflowError(CpEval *ev,
 											   int32 node) pg_attribute_noreturn();
+
+/* ---------------------------------------------------------------------
+ * eval_table.c: issue 11's constructs (tiers with "below", case)
+ * ---------------------------------------------------------------------
+ */
+extern CP_EVAL_INTERNAL void EvalTableNode(CpEval *ev, int32 idx, CpValue *out);
 
 /* ---------------------------------------------------------------------
  * eval_award.c

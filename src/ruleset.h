@@ -102,8 +102,27 @@ typedef enum CpOp
 	CP_OP_IN_RANGE,				/* a = subject, b = low, c = high;
 								 * CP_NODE_EXCLUSIVE for "..<",
 								 * CP_NODE_NEGATED for "not in" */
-	CP_OP_IN_OUTAGE				/* a = subject: "during outage";
+	CP_OP_IN_OUTAGE,			/* a = subject: "during outage";
 								 * CP_NODE_NEGATED for "not during outage" */
+
+	/*
+	 * Issue 11, conditionals and half-open tiers (ruleset_parse_tables.c,
+	 * eval_table.c).  "x between lo and hi" is CP_OP_IN_RANGE.
+	 */
+	CP_OP_TIER_BELOW,			/* as CP_OP_TIER, but a bound may be a
+								 * CP_OP_BELOW node: a tier with a "below" */
+	CP_OP_BELOW,				/* a = the bound of a "below" step (the
+								 * subject must be strictly less) */
+	CP_OP_CASE,					/* case when C then R ... [else E] end: a =
+								 * first arg, c = number of when-then pairs;
+								 * args hold condition, result pairs, then
+								 * the else result if CP_NODE_HAS_ELSE */
+	CP_OP_CASE_SIMPLE,			/* case S when V, ... then R ... end: a =
+								 * subject, b = first arg, c = arms; args
+								 * hold CP_OP_CASE_VALUES, result pairs, then
+								 * the else result if CP_NODE_HAS_ELSE */
+	CP_OP_CASE_VALUES			/* the values of an arm of a simple case: a =
+								 * first arg, c = count */
 } CpOp;
 
 /* CpNode.flags */
@@ -213,8 +232,17 @@ typedef struct CpLet
 	int32		name;			/* string offset */
 	int32		expr;			/* node */
 	int32		rule;			/* owning rule, or CP_NONE_IDX: policy level */
-	int32		pad;
+	int32		kind;			/* CpLetKind (was padding: 0 in every value
+								 * of before it) */
 } CpLet;
+
+/* What a policy-level let is (issue 11/12). */
+typedef enum CpLetKind
+{
+	CP_LET_PLAIN = 0,			/* let NAME = EXPR */
+	CP_LET_PARAM				/* param NAME = LITERAL: a what-if parameter,
+								 * overridden by compensation.with_params() */
+} CpLetKind;
 
 typedef struct CpAwardSpec
 {
@@ -322,6 +350,10 @@ extern Size cp_ruleset_section_offset(const CpRulesetData *rs, int section);
 
 /* ruleset_parse.c: policy text to ruleset; errors are ereport(ERROR). */
 extern CpRuleset cp_parse_policy(const char *text);
+/* The same, with parameters overridden (ruleset_params.c); NULL: none. */
+struct CpParamOverrides;
+extern CpRuleset cp_parse_policy_with(const char *text,
+									  struct CpParamOverrides *overrides);
 extern bool cp_is_reserved_word(const char *word);
 
 /* ruleset_print.c: canonical text of a ruleset, and of one node. */

@@ -18,6 +18,7 @@
 #include "common/int.h"
 #include "datatype/timestamp.h"
 
+#include "ruleset_format.h"
 #include "ruleset_parse.h"
 
 /*
@@ -377,6 +378,31 @@ cp_check_node(CpBuilder *b, int32 n, const Token *at)
 				KID(ARG(nd->b + i));
 			if (nd->c > 0)
 				check_compare(at, ka, kind_of(b, ARG(nd->b)));
+			break;
+		default:
+			/*
+			 * The operators of issue 11 (below, case): their height through
+			 * the shape table, their kind unknown but for a below bound's.
+			 */
+			{
+				const CpOpShape *s = &cp_op_shapes[nd->op];
+				int32		first;
+
+				if (s->n_fields > 0)
+					KID(nd->a);
+				if (s->list != CP_LIST_NONE)
+				{
+					first = s->n_fields == 0 ? nd->a : nd->b;
+					nargs = s->list == CP_LIST_C ? nd->c :
+						2 * nd->c + ((nd->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
+					for (i = 0; i < nargs; i++)
+						KID(ARG(first + i));
+				}
+				if (nd->op == CP_OP_BELOW)
+					k = kind_of(b, nd->a);
+				if (nd->op == CP_OP_TIER_BELOW && nd->c > 0)
+					check_compare(at, kind_of(b, nd->a), kind_of(b, ARG(nd->b)));
+			}
 			break;
 	}
 #undef KID

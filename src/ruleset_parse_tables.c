@@ -1,0 +1,458 @@
+/*-------------------------------------------------------------------------
+ *
+ * ruleset_parse_tables.c
+ *	  The grammar of the constructs that replace repeated rules (issue 11):
+ *	  tiers with half-open "below" steps, "case" expressions (searched and
+ *	  simple, a lookup of a value by a text column), "between", what-if
+ *	  parameters, and the reserved-word error for a bare keyword where a
+ *	  value is expected.
+ *
+ * The core grammar (ruleset_parse.c) calls in here where each construct
+ * begins; the two share the parser's state and helpers (ruleset_parse.h).
+ * Evaluation is in eval_table.c, printing in ruleset_print.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+
+#include "ruleset_params.h"
+#include "ruleset_parse.h"
+
+/*
+ * A node whose argument list is known only at its end (tier, case): the
+ * else flag is set before the node is checked, since it says how many
+ * arguments the node has.
+ */
+static int32
+list_node(Parser *ps, const Token *at, CpOp op, int32 a, int32 b, int32 c,
+		  bool has_else)
+{
+	int32		n = cp_builder_node(&ps->b, op);
+	CpBuildNode *nd = CpBuilderNode(&ps->b, n);
+
+	nd->a = a;
+	nd->b = b;
+	nd->c = c;
+	if (has_else)
+		nd->flags |= CP_NODE_HAS_ELSE;
+	cp_check_node(&ps->b, n, at);
+	return n;
+}
+
+/*
+ * tier SUBJECT (upto B => R | below B => R)+ [else R] end
+ *
+ * "upto B" takes a subject at most B, "below B" one less than B: the SLA
+ * bands "less than 99.99%", and the delay band "3 hours or more but less
+ * than 6".  A tier with no "below" is the CP_OP_TIER of before, so its
+ * value is unchanged; one with a "below" is CP_OP_TIER_BELOW, its below
+ * bounds wrapped in CP_OP_BELOW.  Constant bounds must ascend strictly, of
+ * either kind (a step after one of the same bound would never be reached,
+ * but for "below B" then "upto B", which takes exactly B: write that as
+ * "upto B" alone after the "below" steps, or use a bound above B).
+ */
+int32
+cp_parse_tier(Parser *ps, const Token *tier_tok)
+{
+	int32		subject;
+	NodeList	items = {0};
+	int			steps = 0;
+	bool		has_else = false;
+	bool		any_below = false;
+	CpConstBound top = {0};
+	int32		first;
+
+	nest_enter(ps);
+	subject = parse_expr(ps);
+	for (;;)
+	{
+		bool		below;
+		Token		at;
+		int32		bound;
+
+		if (accept_word(ps, "upto"))
+			below = false;
+		else if (accept_word(ps, "below"))
+			below = true;
+		else
+			break;
+		at = ps->tok;
+		bound = parse_expr(ps);
+		cp_check_tier_bound(&ps->b, &top, bound, &at);
+		if (below)
+		{
+			bound = node_at(ps, &at, CP_OP_BELOW, bound, CP_NONE_IDX, CP_NONE_IDX);
+			any_below = true;
+		}
+		nodelist_add(&items, bound);
+		expect_op(ps, "=>");
+		nodelist_add(&items, parse_expr(ps));
+		steps++;
+	}
+	if (steps == 0)
+		syntax_error(ps, "\"upto\" or \"below\"");
+	if (accept_word(ps, "else"))
+	{
+		nodelist_add(&items, parse_expr(ps));
+		has_else = true;
+	}
+	expect_word(ps, "end");
+	nest_leave(ps);
+
+	first = nodelist_to_args(ps, &items);
+	return list_node(ps, tier_tok, any_below ? CP_OP_TIER_BELOW : CP_OP_TIER,
+					 subject, first, steps, has_else);
+}
+
+/*
+ * case when COND then R ... [else R] end
+ * case SUBJECT when V [, V ...] then R ... [else R] end
+ *
+ * The first arm whose condition is true (or one of whose values equals the
+ * subject) gives the result; with none and no else, the result is null, as
+ * in SQL (an award of null gives no line).  The simple form is the lookup
+ * of a value by a column: case ticket_type when 'adult' then 0.25 ... end.
+ */
+int32
+cp_parse_case(Parser *ps, const Token *case_tok)
+{
+	NodeList	items = {0};
+	int32		subject = CP_NONE_IDX;
+	int			arms = 0;
+	bool		has_else = false;
+	int32		first;
+
+	nest_enter(ps);
+	if (!is_word(&ps->tok, "when"))
+		subject = parse_expr(ps);
+	while (is_word(&ps->tok, "when"))
+	{
+		Token		at;
+
+		next(ps);
+		at = ps->tok;
+		if (subject == CP_NONE_IDX)
+		{
+			int32		cond = parse_expr(ps);
+
+			cp_check_condition(&ps->b, cond, &at);
+			nodelist_add(&items, cond);
+		}
+		else
+		{
+			NodeList	values = {0};
+			int32		count;
+
+			do
+				nodelist_add(&values, parse_expr(ps));
+			while (accept_op(ps, ","));
+			count = values.n;
+			nodelist_add(&items, node_at(ps, &at, CP_OP_CASE_VALUES,
+										 nodelist_to_args(ps, &values),
+										 CP_NONE_IDX, count));
+		}
+		expect_word(ps, "then");
+		nodelist_add(&items, parse_expr(ps));
+		arms++;
+	}
+	if (arms == 0)
+		syntax_error(ps, "\"when\"");
+	if (accept_word(ps, "else"))
+	{
+		nodelist_add(&items, parse_expr(ps));
+		has_else = true;
+	}
+	expect_word(ps, "end");
+	nest_leave(ps);
+
+	first = nodelist_to_args(ps, &items);
+	if (subject == CP_NONE_IDX)
+		return list_node(ps, case_tok, CP_OP_CASE, first, CP_NONE_IDX, arms, has_else);
+	return list_node(ps, case_tok, CP_OP_CASE_SIMPLE, subject, first, arms, has_else);
+}
+
+/* Is the token after the current one the word "between"? */
+static bool
+between_follows(Parser *ps)
+{
+	Parser		save = *ps;
+	bool		yes;
+
+	next(ps);
+	yes = is_word(&ps->tok, "between");
+	*ps = save;
+	return yes;
+}
+
+/*
+ * SUBJECT [not] between LO and HI: both ends inclusive, the same as
+ * "SUBJECT [not] in LO .. HI", which is how it prints.  The ends bind like
+ * sums, so the "and" between them is never read as a condition's.
+ */
+int32
+cp_parse_between(Parser *ps, int32 subject)
+{
+	Token		at = ps->tok;
+	bool		negated = false;
+	int32		lo,
+				hi,
+				n;
+
+	if (is_word(&ps->tok, "not") && between_follows(ps))
+	{
+		next(ps);
+		negated = true;
+		at = ps->tok;
+	}
+	if (!accept_word(ps, "between"))
+		return CP_NONE_IDX;
+	lo = parse_sum(ps);
+	expect_word(ps, "and");
+	hi = parse_sum(ps);
+	n = node_at(ps, &at, CP_OP_IN_RANGE, subject, lo, hi);
+	if (negated)
+		CpBuilderNode(&ps->b, n)->flags |= CP_NODE_NEGATED;
+	return n;
+}
+
+/*
+ * A reserved word where a value is expected.  The unit words (hours, days,
+ * minutes and their singulars) follow a value when they are units and
+ * precede "(" when they are functions, so where a value begins they can
+ * only be a column: "when hours > 3" reads the column hours.  Any other
+ * reserved word is an error that names it (before, the message only said a
+ * value was expected).
+ */
+int32
+cp_parse_reserved_value(Parser *ps, const Token *t)
+{
+	if (t->kind == TOK_IDENT &&
+		(word_value(t, CP_WORDS_UNIT) != 0 || word_value(t, CP_WORDS_UNIT_ONE) != 0))
+	{
+		char	   *name = pnstrdup(t->start, t->len);
+
+		next(ps);
+		return node_at(ps, t, CP_OP_COLUMN, cp_builder_column(&ps->b, name),
+					   CP_NONE_IDX, CP_NONE_IDX);
+	}
+	if (t->kind == TOK_IDENT && is_reserved(t))
+		cp_error_at(t, ERRCODE_SYNTAX_ERROR,
+					psprintf("syntax error: expected a value, found the reserved word \"%.*s\"",
+							 t->len, t->start),
+					psprintf("A column named %.*s is written in double quotes: \"%.*s\".",
+							 t->len, t->start, t->len, t->start));
+	syntax_error(ps, "a value");
+}
+
+/* ---------------------------------------------------------------------
+ * Parameters: param NAME = LITERAL
+ * ---------------------------------------------------------------------
+ */
+
+/* The lexer's place, to read a stretch of text twice or another text. */
+typedef struct LexState
+{
+	const char *src;
+	const char *p;
+	int			line;
+	const char *line_start;
+	Token		tok;
+} LexState;
+
+static void
+lex_save(const Parser *ps, LexState *st)
+{
+	st->src = ps->src;
+	st->p = ps->p;
+	st->line = ps->line;
+	st->line_start = ps->line_start;
+	st->tok = ps->tok;
+}
+
+static void
+lex_restore(Parser *ps, const LexState *st)
+{
+	ps->src = st->src;
+	ps->p = st->p;
+	ps->line = st->line;
+	ps->line_start = st->line_start;
+	ps->tok = st->tok;
+}
+
+/*
+ * The kind of the literal at the current token, read without building
+ * anything: [-] NUMBER [% | UNIT], STRING, DATE, TIME, true, false.  Only
+ * literals, so that a parameter's kind is known without a row and an
+ * override can be checked against it.
+ */
+static CpParamKind
+scan_literal(Parser *ps)
+{
+	if (is_op(&ps->tok, "-") || ps->tok.kind == TOK_NUMBER)
+	{
+		accept_op(ps, "-");
+		if (ps->tok.kind != TOK_NUMBER)
+			syntax_error(ps, "a number after \"-\"");
+		next(ps);
+		if (accept_op(ps, "%"))
+			return CP_PARAM_NUMBER;
+		if (word_value(&ps->tok, CP_WORDS_UNIT) != 0 ||
+			word_value(&ps->tok, CP_WORDS_UNIT_ONE) != 0)
+		{
+			next(ps);
+			return CP_PARAM_DURATION;
+		}
+		return CP_PARAM_NUMBER;
+	}
+	if (ps->tok.kind == TOK_STRING)
+	{
+		next(ps);
+		return CP_PARAM_TEXT;
+	}
+	if (ps->tok.kind == TOK_DATE || ps->tok.kind == TOK_TIMESTAMP)
+	{
+		next(ps);
+		return CP_PARAM_TIME;
+	}
+	if (accept_word(ps, "true") || accept_word(ps, "false"))
+		return CP_PARAM_BOOL;
+	syntax_error(ps, "a number, string, date, time, duration, true or false");
+}
+
+/*
+ * The literal at the current token: its kind, and its nodes, made by the
+ * expression grammar (so that it is the value a let of the same text
+ * would have).  What the expression grammar reads must be the literal and
+ * nothing more ("param a = 5 + x" is refused).
+ */
+static int32
+param_literal(Parser *ps, CpParamKind *kind)
+{
+	LexState	start;
+	const char *end;
+	Token		at = ps->tok;
+	int32		n;
+
+	lex_save(ps, &start);
+	*kind = scan_literal(ps);
+	end = ps->tok.start;
+	lex_restore(ps, &start);
+	n = parse_expr(ps);
+	if (ps->tok.start != end)
+		cp_error_at(&at, ERRCODE_SYNTAX_ERROR,
+					"a parameter's value must be a single literal",
+					"Write a number (130%, -5, 12.5), a string, a date or time, a duration (7 days), true or false; compute with it in a let.");
+	return n;
+}
+
+/* Error context while an override's text is read. */
+static void
+override_context(void *arg)
+{
+	errcontext("value of parameter \"%s\" given to with_params", (const char *) arg);
+}
+
+/*
+ * The override's text, read alone as a literal of the parameter's kind,
+ * the lexer's place in the policy set aside and restored.
+ */
+static int32
+override_literal(Parser *ps, const Token *name_tok, const char *name,
+				 CpParamKind want, const char *text)
+{
+	LexState	policy;
+	LexState	start;
+	ErrorContextCallback cb;
+	CpParamKind kind;
+	bool		ok;
+	int32		n = CP_NONE_IDX;
+
+	cb.callback = override_context;
+	cb.arg = (void *) name;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+
+	lex_save(ps, &policy);
+	ps->src = ps->p = ps->line_start = text;
+	ps->line = 1;
+	next(ps);
+	lex_save(ps, &start);
+	/* the kind first, so that a wrong one is said as such */
+	ok = (ps->tok.kind == TOK_NUMBER || ps->tok.kind == TOK_STRING ||
+		  ps->tok.kind == TOK_DATE || ps->tok.kind == TOK_TIMESTAMP ||
+		  is_op(&ps->tok, "-") || is_word(&ps->tok, "true") ||
+		  is_word(&ps->tok, "false"));
+	if (ok)
+	{
+		kind = scan_literal(ps);
+		ok = kind == want && ps->tok.kind == TOK_EOF;
+	}
+	if (ok)
+	{
+		lex_restore(ps, &start);
+		n = parse_expr(ps);
+	}
+	error_context_stack = cb.previous;
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("value %s for parameter \"%s\" is not %s",
+						text, name, cp_param_kind_name(want)),
+				 errhint("Parameter \"%s\" is declared at line %d of the policy with %s.",
+						 name, name_tok->line, cp_param_kind_name(want))));
+	lex_restore(ps, &policy);
+	return n;
+}
+
+static void
+parse_param(Parser *ps)
+{
+	Token		at = ps->tok;
+	char	   *name = expect_ident(ps, "a parameter name");
+	CpParamKind kind;
+	const char *override;
+	LexState	start;
+	int32		expr;
+	int32		i;
+	CpLet	   *let;
+
+	if (lookup_let(ps, name) != CP_NONE_IDX)
+		cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+					psprintf("\"%s\" is already defined", name), NULL);
+	expect_op(ps, "=");
+	lex_save(ps, &start);
+	kind = scan_literal(ps);
+	override = ps->overrides ?
+		cp_param_override_take(ps->overrides, name, kind) : NULL;
+	if (override != NULL)
+	{
+		/* the default was read for its kind only: none of its nodes is made */
+		expr = override_literal(ps, &at, name, kind, override);
+	}
+	else
+	{
+		lex_restore(ps, &start);
+		expr = param_literal(ps, &kind);
+	}
+	i = cp_builder_let(&ps->b);
+	let = CpBuilderLet(&ps->b, i);
+	let->name = cp_builder_string(&ps->b, name, strlen(name));
+	let->expr = expr;
+	let->rule = CP_NONE_IDX;
+	let->kind = CP_LET_PARAM;
+	(void) cp_names_add(ps->let_names, name, strlen(name), i);
+}
+
+/* The header lines of this file; false when the token begins none. */
+bool
+cp_parse_table_header(Parser *ps)
+{
+	if (accept_word(ps, "param"))
+	{
+		parse_param(ps);
+		return true;
+	}
+	return false;
+}
