@@ -65,13 +65,25 @@ bind_columns(CpEval *ev)
 			}
 		}
 		if (att == NULL)
+		{
+			/* a rule's let written after the when that reads it (issue 11) */
+			const char *rule = NULL;
+
+			for (i = 0; i < ev->n_lets && rule == NULL; i++)
+				if (ev->lets[i].rule >= 0 && ev->lets[i].rule < ev->n_rules &&
+					strcmp(str_at(ev, ev->lets[i].name), name) == 0)
+					rule = str_at(ev, ev->rules[ev->lets[i].rule].name);
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("policy \"%s\" uses column \"%s\", which row type %s does not have",
 							str_at(ev, ev->rs->name), name,
 							format_type_be(ev->rowtype)),
+					 rule ?
+					 errhint("Rule \"%s\" has a let named %s, written after the condition that reads it: a \"when\" sees the lets written above it, so move the let above the \"when\".",
+							 rule, name) :
 					 errhint("Rename the column, or select it under that name: SELECT ..., expr AS %s.",
 							 name)));
+		}
 		cb->attno = i;
 		cb->name = name;
 		ev->max_att = Max(ev->max_att, i + 1);

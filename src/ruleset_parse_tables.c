@@ -124,6 +124,11 @@ cp_parse_case(Parser *ps, const Token *case_tok)
 	bool		has_else = false;
 	int32		first;
 
+	/* "when case = 1": a column named case, which must be quoted */
+	if (ps->tok.kind == TOK_OP && !is_op(&ps->tok, "(") && !is_op(&ps->tok, "-"))
+		cp_error_at(case_tok, ERRCODE_SYNTAX_ERROR,
+					"syntax error: expected a value, found the reserved word \"case\"",
+					"A column named case is written in double quotes: \"case\".");
 	nest_enter(ps);
 	if (!is_word(&ps->tok, "when"))
 		subject = parse_expr(ps);
