@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(302);
+SELECT plan(314);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -89,6 +89,9 @@ INSERT INTO contract VALUES
 	(75, 'compensation.award_hash_extended(compensation.award,bigint)', 'bigint', true, true),
 	-- STABLE: a row type's input functions may read settings (not pure)
 	(76, 'compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)', 'compensation.award', false, false),
+	-- what-if parameters (upgrade/0.1.0--0.2.0/70-params.sql)
+	(110, 'compensation.with_params(compensation.ruleset,jsonb)', 'compensation.ruleset', true, true),
+	(111, 'compensation.params(compensation.ruleset)', 'SETOF record', true, true),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false);
@@ -109,7 +112,9 @@ FROM (VALUES
 	(49, 'policy text, version integer, subjects text[], rows anyarray, '
 	     'OUT lines_written bigint, OUT pending text[]'),
 	(50, 'rules compensation.ruleset, rowtype anyelement, columns text[], VARIADIC "values" "any"'),
-	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement')) AS v(ord, args)
+	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement'),
+	(110, 'rules compensation.ruleset, overrides jsonb'),
+	(111, 'rules compensation.ruleset, OUT name text, OUT value text')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------
