@@ -163,20 +163,99 @@ param_names(const CpRulesetData *rs)
 	return out.data;
 }
 
+/*
+ * The last result of a call site, in fn_extra, keyed by the arguments'
+ * bytes as they come (a toast pointer, compressed or plain, as
+ * eval_bind.c keys its cache): a query that passes the policy as a column
+ * of a join calls with_params() once per row with the same arguments, and
+ * must neither compile nor detoast per row.
+ */
+typedef struct ParamsCache
+{
+	struct varlena *raw_rules;	/* copies of the arguments' raw bytes */
+	struct varlena *raw_overrides;
+	CpRuleset	result;
+	int			misses;			/* results made at this call site */
+} ParamsCache;
+
+/*
+ * A result once returned from the cache may still be referenced, so it is
+ * never freed: after this many different arguments at one call site (they
+ * change per row, so compiling per row is what the query asks for), no
+ * more are kept.
+ */
+#define PARAMS_CACHE_MAX_MISSES	16
+
+static bool
+same_raw(const struct varlena *a, const struct varlena *b)
+{
+	return VARSIZE_ANY(a) == VARSIZE_ANY(b) && memcmp(a, b, VARSIZE_ANY(a)) == 0;
+}
+
+static struct varlena *
+copy_raw(const struct varlena *v)
+{
+	struct varlena *c = palloc(VARSIZE_ANY(v));
+
+	memcpy(c, v, VARSIZE_ANY(v));
+	return c;
+}
+
+static CpRuleset with_params(CpRuleset rs, Jsonb *jb);
+
 PG_FUNCTION_INFO_V1(compensation_with_params);
 Datum
 compensation_with_params(PG_FUNCTION_ARGS)
 {
-	CpRuleset	rs = PG_GETARG_CPRULESET(0);
-	Jsonb	   *jb = PG_GETARG_JSONB_P(1);
+	struct varlena *raw_rules = (struct varlena *) PG_GETARG_POINTER(0);
+	struct varlena *raw_overrides = (struct varlena *) PG_GETARG_POINTER(1);
+	ParamsCache *cache = (ParamsCache *) fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+	CpRuleset	rs;
+	CpRuleset	result;
+
+	/*
+	 * The same bytes as last time give the same result.  It is returned as
+	 * it is, in fn_mcxt, as a cached constant is: no caller frees or
+	 * changes an argument it was given, and a copy per row would cost what
+	 * the cache saves.
+	 */
+	if (cache != NULL && same_raw(cache->raw_rules, raw_rules) &&
+		same_raw(cache->raw_overrides, raw_overrides))
+		PG_RETURN_CPRULESET(cache->result);
+
+	rs = PG_GETARG_CPRULESET(0);
+	cp_ruleset_validate(rs);
+	result = with_params(rs, PG_GETARG_JSONB_P(1));
+
+	if (cache != NULL && cache->misses >= PARAMS_CACHE_MAX_MISSES)
+		PG_RETURN_CPRULESET(result);
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (cache == NULL)
+		cache = palloc0(sizeof(ParamsCache));
+	else
+	{
+		pfree(cache->raw_rules);
+		pfree(cache->raw_overrides);
+	}
+	cache->misses++;
+	cache->raw_rules = copy_raw(raw_rules);
+	cache->raw_overrides = copy_raw(raw_overrides);
+	cache->result = (CpRuleset) copy_raw((struct varlena *) result);
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = cache;
+	PG_RETURN_CPRULESET(result);
+}
+
+static CpRuleset
+with_params(CpRuleset rs, Jsonb *jb)
+{
 	CpParamOverrides ov;
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
-	CpRuleset	result;
 	int			i;
 
-	cp_ruleset_validate(rs);
 	if (!JB_ROOT_IS_OBJECT(jb))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -221,8 +300,7 @@ compensation_with_params(PG_FUNCTION_ARGS)
 		}
 	}
 
-	result = cp_parse_policy_with(cp_print_policy(rs), &ov);
-	PG_RETURN_CPRULESET(result);
+	return cp_parse_policy_with(cp_print_policy(rs), &ov);
 }
 
 PG_FUNCTION_INFO_V1(compensation_params);

@@ -128,7 +128,7 @@ cp_parse_case(Parser *ps, const Token *case_tok)
 	if (ps->tok.kind == TOK_OP && !is_op(&ps->tok, "(") && !is_op(&ps->tok, "-"))
 		cp_error_at(case_tok, ERRCODE_SYNTAX_ERROR,
 					"syntax error: expected a value, found the reserved word \"case\"",
-					"A column named case is written in double quotes: \"case\".");
+					"If it names a column, write it in double quotes: \"case\". See docs/policy-language.md for the grammar.");
 	nest_enter(ps);
 	if (!is_word(&ps->tok, "when"))
 		subject = parse_expr(ps);
@@ -246,8 +246,8 @@ cp_parse_reserved_value(Parser *ps, const Token *t)
 		cp_error_at(t, ERRCODE_SYNTAX_ERROR,
 					psprintf("syntax error: expected a value, found the reserved word \"%.*s\"",
 							 t->len, t->start),
-					psprintf("A column named %.*s is written in double quotes: \"%.*s\".",
-							 t->len, t->start, t->len, t->start));
+					psprintf("If it names a column, write it in double quotes: \"%.*s\". See docs/policy-language.md for the grammar.",
+							 t->len, t->start));
 	syntax_error(ps, "a value");
 }
 
