@@ -684,6 +684,7 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 		ev->is_const = palloc0(sizeof(bool) * Max(ev->n_nodes, 1));
 		ev->konst = palloc0(sizeof(CpValue) * Max(ev->n_nodes, 1));
 		fold_constants(ev);
+		EvalBindLimits(ev);
 		bind_column_comparisons(ev);
 		find_guards(ev);
 

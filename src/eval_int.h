@@ -143,6 +143,8 @@ typedef struct CpPending
 	const char *rule;
 	const char *instrument;
 	const char *note;
+	int32		rule_no;		/* index of the rule */
+	bool		dropped;		/* by a payout limit (eval_limits.c) */
 } CpPending;
 
 struct CpEval
@@ -242,6 +244,10 @@ struct CpEval
 
 	/* the award with no lines, in the policy currency */
 	CpAward		empty_award;
+
+	/* payout limits (cap, minimum; eval_limits.c): their lets, in order */
+	int32		n_limits;
+	int32	   *limits;
 };
 
 /*
@@ -416,6 +422,21 @@ extern CP_EVAL_INTERNAL void EvalOverflowError(CpEval *ev,
  * ---------------------------------------------------------------------
  */
 extern CP_EVAL_INTERNAL void EvalTableNode(CpEval *ev, int32 idx, CpValue *out);
+
+/* ---------------------------------------------------------------------
+ * eval_limits.c: payout limits over a row's pending lines
+ * ---------------------------------------------------------------------
+ */
+
+/* Find the limits of the ruleset (bind time). */
+extern CP_EVAL_INTERNAL void EvalBindLimits(CpEval *ev);
+
+/*
+ * Apply them to the pending lines of the row: cut or drop lines (dropped,
+ * which EvalBuildAward skips).  trace is explain's (one per rule), to note
+ * what each limit did to a rule's lines, or NULL.
+ */
+extern CP_EVAL_INTERNAL void EvalApplyLimits(CpEval *ev, CpExplainRule *trace);
 
 /* ---------------------------------------------------------------------
  * eval_award.c

@@ -240,8 +240,13 @@ typedef struct CpLet
 typedef enum CpLetKind
 {
 	CP_LET_PLAIN = 0,			/* let NAME = EXPR */
-	CP_LET_PARAM				/* param NAME = LITERAL: a what-if parameter,
+	CP_LET_PARAM,				/* param NAME = LITERAL: a what-if parameter,
 								 * overridden by compensation.with_params() */
+	CP_LET_CAP,					/* cap INSTRUMENT EXPR: name is the
+								 * instrument; a row's lines of it total at
+								 * most EXPR (eval_limits.c) */
+	CP_LET_MINIMUM				/* minimum INSTRUMENT EXPR: a row's lines of
+								 * it are not paid if they total less */
 } CpLetKind;
 
 typedef struct CpAwardSpec

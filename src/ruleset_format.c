@@ -273,7 +273,8 @@ check_bounds(const Checker *ck, Size size)
 		check_string(ck, ck->lets[i].name);
 		check_node(ck, ck->lets[i].expr);
 		if (ck->lets[i].kind != CP_LET_PLAIN &&
-			!(ck->lets[i].kind == CP_LET_PARAM && ck->lets[i].rule == CP_NONE_IDX))
+			!(ck->lets[i].kind >= CP_LET_PARAM && ck->lets[i].kind <= CP_LET_MINIMUM &&
+			  ck->lets[i].rule == CP_NONE_IDX))
 			corrupt("unknown let kind");
 	}
 	for (i = 0; i < rs->n_columns; i++)

@@ -999,7 +999,7 @@ parse_increment(Parser *ps)
 	return t.mantissa;
 }
 
-static CpUnitKind
+CpUnitKind
 instrument_unit(Parser *ps, const Token *at, const char *name)
 {
 	int			i = cp_names_get(ps->instrument_names, name, strlen(name));

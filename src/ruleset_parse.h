@@ -158,6 +158,7 @@ typedef struct NodeList
 #define parse_expr(ps)				cp_parse_expr(ps)
 #define parse_sum(ps)				cp_parse_sum(ps)
 #define parse_let(ps)				cp_parse_let(ps)
+#define instrument_unit(ps, at, name) cp_parse_instrument_unit(ps, at, name)
 
 extern void syntax_error(Parser *ps, const char *expected) pg_attribute_noreturn();
 extern void next(Parser *ps);
@@ -181,6 +182,7 @@ extern int32 nodelist_to_args(Parser *ps, NodeList *l);
 extern int32 parse_expr(Parser *ps);
 extern int32 parse_sum(Parser *ps);
 extern void parse_let(Parser *ps);
+extern CpUnitKind instrument_unit(Parser *ps, const Token *at, const char *name);
 
 /*
  * ruleset_parse_tables.c: the constructs of issue 11, called from the
@@ -192,7 +194,7 @@ extern int32 cp_parse_case(Parser *ps, const Token *case_tok);
 extern int32 cp_parse_between(Parser *ps, int32 subject);
 /* "tier" at tier_tok was read: its subject and steps ("upto", "below"). */
 extern int32 cp_parse_tier(Parser *ps, const Token *tier_tok);
-/* A header line of the issue-11 headers (param, minimum, cap); false if none. */
+/* A header line of issue 11 (param, cap, minimum); false if none. */
 extern bool cp_parse_table_header(Parser *ps);
 /*
  * A reserved word t where a value is expected: a unit word (hours, days,

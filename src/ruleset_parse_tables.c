@@ -450,14 +450,60 @@ parse_param(Parser *ps)
 	(void) cp_names_add(ps->let_names, name, strlen(name), i);
 }
 
+/* ---------------------------------------------------------------------
+ * Payout limits: cap INSTRUMENT EXPR, minimum INSTRUMENT EXPR
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * A limit on a row's lines of one instrument, across rules: "cap cash
+ * 300" (the lines total at most 300: the line that crosses it is cut, the
+ * ones after it dropped), "minimum cash 4.00" (lines that total less are
+ * not paid: EU rail, "nothing under EUR 4").  The amount is an expression
+ * in major units (it may read the row: cap cash ticket_price), evaluated
+ * after rounding, per row that has lines of the instrument.  Kept as a
+ * policy-level let of kind CP_LET_CAP or CP_LET_MINIMUM whose name is the
+ * instrument; no expression can name it.
+ */
+static void
+parse_limit(Parser *ps, CpLetKind kind, const char *word)
+{
+	Token		at = ps->tok;
+	char	   *name = expect_ident(ps, "an instrument");
+	int32		expr;
+	int32		i;
+	CpLet	   *let;
+
+	(void) instrument_unit(ps, &at, name);
+	for (i = 0; i < ps->b.n_lets; i++)
+	{
+		CpLet	   *l = CpBuilderLet(&ps->b, i);
+
+		if (l->kind == kind && strcmp(CpBuilderString(&ps->b, l->name), name) == 0)
+			cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+						psprintf("%s of instrument \"%s\" is given twice", word, name),
+						"Give one limit of each kind per instrument.");
+	}
+	expr = parse_expr(ps);
+	i = cp_builder_let(&ps->b);
+	let = CpBuilderLet(&ps->b, i);
+	let->name = cp_builder_string(&ps->b, name, strlen(name));
+	let->expr = expr;
+	let->rule = CP_NONE_IDX;
+	let->kind = kind;
+}
+
 /* The header lines of this file; false when the token begins none. */
 bool
 cp_parse_table_header(Parser *ps)
 {
 	if (accept_word(ps, "param"))
-	{
 		parse_param(ps);
-		return true;
-	}
-	return false;
+	else if (accept_word(ps, "cap"))
+		parse_limit(ps, CP_LET_CAP, "cap");
+	else if (accept_word(ps, "minimum"))
+		parse_limit(ps, CP_LET_MINIMUM, "minimum");
+	else
+		return false;
+	return true;
 }

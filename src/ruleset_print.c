@@ -756,6 +756,15 @@ cond_reads_rule_let(Printer *p, int32 cond, int32 rule)
 static void
 print_let(Printer *p, const CpLet *let, const char *indent)
 {
+	if (let->kind == CP_LET_CAP || let->kind == CP_LET_MINIMUM)
+	{
+		/* payout limits (issue 11): "cap cash EXPR", "minimum cash EXPR" */
+		appendStringInfo(p->out, "%s%s %s ", indent,
+						 let->kind == CP_LET_CAP ? "cap" : "minimum",
+						 get_string(p, let->name));
+		print_expr(p, let->expr, PREC_TOP);
+		return;
+	}
 	appendStringInfo(p->out, "%s%s %s = ", indent,
 					 let->kind == CP_LET_PARAM ? "param" : "let",
 					 get_string(p, let->name));
@@ -819,7 +828,8 @@ cp_print_policy(const CpRulesetData *rs)
 			continue;
 		appendStringInfoChar(&out, '\n');
 		print_let(&p, &p.lets[i], "");
-		let_visible(&p, i);
+		if (p.lets[i].kind != CP_LET_CAP && p.lets[i].kind != CP_LET_MINIMUM)
+			let_visible(&p, i);
 	}
 
 	for (i = 0; i < rs->n_rules; i++)
