@@ -685,6 +685,7 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 		ev->konst = palloc0(sizeof(CpValue) * Max(ev->n_nodes, 1));
 		fold_constants(ev);
 		EvalBindLimits(ev);
+		EvalBindColumnUnits(ev);
 		bind_column_comparisons(ev);
 		find_guards(ev);
 

@@ -413,6 +413,10 @@ fetch_column(CpEval *ev, int c, CpValue *out)
 		case CPC_TIMESTAMPTZ:
 			set_time_instant(out, DatumGetTimestampTz(d));
 			break;
+		case CPC_MINOR:
+			/* a column declared in minor units (issue 11): eval_table.c */
+			EvalMinorColumn(ev, cb, d, out);
+			break;
 	}
 }
 
@@ -1037,6 +1041,12 @@ eval_call(CpEval *ev, int32 node, const CpNode *n, CpValue *out)
 				EvalTypeError(ev, node, psprintf("take the absolute value of %s",
 											  EvalKindName(out->kind)));
 			out->u.num = cp_rat_abs(out->u.num);
+			return;
+		case CP_FUNC_LOWER:
+		case CP_FUNC_STARTS_WITH:
+		case CP_FUNC_CONTAINS:
+			/* issue 11's text tests, out of line: eval_table.c */
+			EvalTextCall(ev, node, n, out);
 			return;
 	}
 	elog(ERROR, "unknown function %d", n->b);

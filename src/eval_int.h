@@ -114,7 +114,10 @@ typedef enum CpColClass
 	CPC_ENUM,
 	CPC_DATE,
 	CPC_TIMESTAMP,				/* local time in the policy zone */
-	CPC_TIMESTAMPTZ
+	CPC_TIMESTAMPTZ,
+	CPC_MINOR					/* an integer or numeric column declared in
+								 * minor units ("column C minor"): minor_cls
+								 * is its class, its value / 10^exponent */
 } CpColClass;
 
 #define CP_ENUM_CACHE	16
@@ -134,6 +137,7 @@ typedef struct CpColBind
 	int			n_enum;
 	int			next_enum;
 	CpEnumLabel *enums;
+	CpColClass	minor_cls;		/* CPC_MINOR: the class it is read as */
 } CpColBind;
 
 /* An award line waiting to be built into the result. */
@@ -422,6 +426,15 @@ extern CP_EVAL_INTERNAL void EvalOverflowError(CpEval *ev,
  * ---------------------------------------------------------------------
  */
 extern CP_EVAL_INTERNAL void EvalTableNode(CpEval *ev, int32 idx, CpValue *out);
+
+/* lower(), starts_with(), contains(): call node n (index node). */
+extern CP_EVAL_INTERNAL void EvalTextCall(CpEval *ev, int32 node, const CpNode *n,
+										  CpValue *out);
+
+/* Columns declared in minor units: bind them (once), read one (per row). */
+extern CP_EVAL_INTERNAL void EvalBindColumnUnits(CpEval *ev);
+extern CP_EVAL_INTERNAL void EvalMinorColumn(CpEval *ev, CpColBind *cb, Datum d,
+											 CpValue *out);
 
 /* ---------------------------------------------------------------------
  * eval_limits.c: payout limits over a row's pending lines

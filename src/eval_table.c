@@ -2,7 +2,8 @@
  *
  * eval_table.c
  *	  Evaluation of the constructs of issue 11 that replace repeated rules:
- *	  tiers with half-open "below" steps, and case expressions.
+ *	  tiers with half-open "below" steps, case expressions, the text tests
+ *	  (lower, starts_with, contains) and columns declared in minor units.
  *
  * Out of the interpreter's file on purpose: eval_exec.c reaches these only
  * from its switch's cases for their operators, so a policy that does not
@@ -13,6 +14,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "utils/builtins.h"
 
 #include "eval_int.h"
 
@@ -130,4 +133,147 @@ EvalTableNode(CpEval *ev, int32 idx, CpValue *out)
 		default:
 			elog(ERROR, "unexpected policy node %d", (int) n->op);
 	}
+}
+
+/* ---------------------------------------------------------------------
+ * Text tests: lower(t), starts_with(t, prefix), contains(t, part)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Byte-wise, as every text comparison of a policy is (COLLATE "C"):
+ * lower() lowers the ASCII letters only, so its result does not depend on
+ * the database's locale.  NULL (or none, or a review) gives itself.
+ */
+void
+EvalTextCall(CpEval *ev, int32 node, const CpNode *n, CpValue *out)
+{
+	CpValue		t,
+				u;
+
+	EvalNode(ev, ev->args[n->a], &t);
+	if (CPV_IS_SPECIAL(t.kind))
+	{
+		*out = t;
+		return;
+	}
+	if (t.kind != CPV_TEXT)
+		EvalTypeError(ev, node, psprintf("apply %s() to %s", cp_func_name((CpFunc) n->b),
+										 EvalKindName(t.kind)));
+	if (n->b == CP_FUNC_LOWER)
+	{
+		char	   *p = palloc(t.u.text.len + 1);
+		int32		i;
+
+		for (i = 0; i < t.u.text.len; i++)
+			p[i] = pg_ascii_tolower((unsigned char) t.u.text.p[i]);
+		p[i] = '\0';
+		out->kind = CPV_TEXT;
+		out->u.text.p = p;
+		out->u.text.len = t.u.text.len;
+		return;
+	}
+	if (n->c != 2)
+		elog(ERROR, "%s() takes two arguments", cp_func_name((CpFunc) n->b));
+	EvalNode(ev, ev->args[n->a + 1], &u);
+	if (CPV_IS_SPECIAL(u.kind))
+	{
+		*out = u;
+		return;
+	}
+	if (u.kind != CPV_TEXT)
+		EvalTypeError(ev, node, psprintf("apply %s() to %s", cp_func_name((CpFunc) n->b),
+										 EvalKindName(u.kind)));
+	out->kind = CPV_BOOL;
+	if (n->b == CP_FUNC_STARTS_WITH)
+		out->u.b = u.u.text.len <= t.u.text.len &&
+			memcmp(t.u.text.p, u.u.text.p, u.u.text.len) == 0;
+	else
+	{
+		int32		i;
+
+		out->u.b = false;
+		for (i = 0; i + u.u.text.len <= t.u.text.len && !out->u.b; i++)
+			out->u.b = memcmp(t.u.text.p + i, u.u.text.p, u.u.text.len) == 0;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Columns in minor units: column C minor
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Bind time: each column a policy declares in minor units must be an
+ * integer or numeric column; it is read as CPC_MINOR from then on (the
+ * rule index does not guard on it: it compares major units).
+ */
+void
+EvalBindColumnUnits(CpEval *ev)
+{
+	int32		i;
+
+	for (i = 0; i < ev->n_lets; i++)
+	{
+		CpColBind  *cb;
+
+		if (ev->lets[i].kind != CP_LET_MINOR_UNITS)
+			continue;
+		cb = &ev->cols[ev->nodes[ev->lets[i].expr].a];
+		if (cb->cls == CPC_MINOR)
+			continue;
+		if (cb->cls != CPC_INT2 && cb->cls != CPC_INT4 && cb->cls != CPC_INT8 &&
+			cb->cls != CPC_NUMERIC)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("policy \"%s\" declares column \"%s\" in minor units, but it is not a number",
+							str_at(ev, ev->rs->name), cb->name),
+					 errhint("Only an integer or numeric column can hold minor units; remove the line \"column %s minor\".",
+							 cb->name)));
+		cb->minor_cls = cb->cls;
+		cb->cls = CPC_MINOR;
+	}
+}
+
+/* Per row: the column's value / 10^exponent, exactly. */
+void
+EvalMinorColumn(CpEval *ev, CpColBind *cb, Datum d, CpValue *out)
+{
+	CpRational	v;
+	CpRational	scale = {1, 1};
+	int			e;
+
+	switch (cb->minor_cls)
+	{
+		case CPC_INT2:
+			v = cp_rat_int(DatumGetInt16(d));
+			break;
+		case CPC_INT4:
+			v = cp_rat_int(DatumGetInt32(d));
+			break;
+		case CPC_INT8:
+			if (!cp_rat_make128(DatumGetInt64(d), 1, &v))
+				goto overflow;
+			break;
+		case CPC_NUMERIC:
+			if (cp_rat_from_numeric(d, &v) != CP_EXACT_OK)
+				goto overflow;
+			break;
+		default:
+			elog(ERROR, "unexpected class %d of a column in minor units", (int) cb->minor_cls);
+	}
+	for (e = 0; e < ev->rs->exponent; e++)
+		scale.num *= 10;
+	if (!cp_rat_div(v, scale, &v))
+		goto overflow;
+	out->kind = CPV_NUM;
+	out->u.num = v;
+	return;
+
+overflow:
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value of column \"%s\" out of range in rule \"%s\"",
+					cb->name, EvalRuleName(ev)),
+			 errdetail("The policy reads it in minor units; an exact value must fit in 64 bits.")));
 }

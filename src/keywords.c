@@ -45,6 +45,9 @@ static const CpKeyword func_words[] = {
 	[CP_FUNC_DAYS_IN_MONTH] = CP_KW_DAYS_IN_MONTH,
 	[CP_FUNC_COALESCE] = CP_KW_COALESCE,
 	[CP_FUNC_ABS] = CP_KW_ABS,
+	[CP_FUNC_LOWER] = CP_KW_LOWER,
+	[CP_FUNC_STARTS_WITH] = CP_KW_STARTS_WITH,
+	[CP_FUNC_CONTAINS] = CP_KW_CONTAINS,
 };
 
 static const CpKeyword builtin_words[] = {

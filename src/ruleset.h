@@ -154,8 +154,14 @@ typedef enum CpFunc
 	CP_FUNC_DAYS,				/* days(from, to): exact number of days */
 	CP_FUNC_DAYS_IN_MONTH,		/* days_in_month(t), in the policy time zone */
 	CP_FUNC_COALESCE,			/* coalesce(a, b, ...) */
-	CP_FUNC_ABS					/* abs(x) */
+	CP_FUNC_ABS,				/* abs(x) */
+	/* issue 11, text tests (eval_table.c) */
+	CP_FUNC_LOWER,				/* lower(t): ASCII letters in lower case */
+	CP_FUNC_STARTS_WITH,		/* starts_with(t, prefix) */
+	CP_FUNC_CONTAINS			/* contains(t, part) */
 } CpFunc;
+
+#define CP_FUNC_LAST	CP_FUNC_CONTAINS
 
 typedef enum CpRounding
 {
@@ -245,8 +251,11 @@ typedef enum CpLetKind
 	CP_LET_CAP,					/* cap INSTRUMENT EXPR: name is the
 								 * instrument; a row's lines of it total at
 								 * most EXPR (eval_limits.c) */
-	CP_LET_MINIMUM				/* minimum INSTRUMENT EXPR: a row's lines of
+	CP_LET_MINIMUM,				/* minimum INSTRUMENT EXPR: a row's lines of
 								 * it are not paid if they total less */
+	CP_LET_MINOR_UNITS			/* column COLUMN minor: name is the column,
+								 * expr a CP_OP_COLUMN node of it; the
+								 * column holds minor units of the currency */
 } CpLetKind;
 
 typedef struct CpAwardSpec

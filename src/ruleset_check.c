@@ -229,6 +229,15 @@ call_kind(CpBuilder *b, const Token *at, CpFunc func, int32 first, int32 nargs)
 			return k0 == SK_NUM ? SK_NUM : (k0 == SK_SPECIAL ? SK_SPECIAL : SK_UNKNOWN);
 		case CP_FUNC_COALESCE:
 			break;
+		case CP_FUNC_LOWER:
+		case CP_FUNC_STARTS_WITH:
+		case CP_FUNC_CONTAINS:
+			if (SK_KNOWN(k0) && k0 != SK_TEXT)
+				type_error(at, psprintf("apply %s() to %s", cp_func_name(func), kind_name(k0)));
+			if (func != CP_FUNC_LOWER && SK_KNOWN(k1) && k1 != SK_TEXT)
+				type_error(at, psprintf("apply %s() to %s", cp_func_name(func), kind_name(k1)));
+			return func == CP_FUNC_LOWER ? (k0 == SK_TEXT ? SK_TEXT : SK_UNKNOWN) :
+				(k0 == SK_TEXT && k1 == SK_TEXT ? SK_BOOL : SK_UNKNOWN);
 	}
 	return SK_UNKNOWN;
 }

@@ -187,7 +187,7 @@ check_node_fields(const Checker *ck, const CpNode *n)
 				corrupt("unknown builtin");
 			break;
 		case CP_OP_CALL:
-			if (n->b < CP_FUNC_MIN || n->b > CP_FUNC_ABS || n->c < 1)
+			if (n->b < CP_FUNC_MIN || n->b > CP_FUNC_LAST || n->c < 1)
 				corrupt("bad function call");
 			break;
 		case CP_OP_MODE:
@@ -273,9 +273,12 @@ check_bounds(const Checker *ck, Size size)
 		check_string(ck, ck->lets[i].name);
 		check_node(ck, ck->lets[i].expr);
 		if (ck->lets[i].kind != CP_LET_PLAIN &&
-			!(ck->lets[i].kind >= CP_LET_PARAM && ck->lets[i].kind <= CP_LET_MINIMUM &&
+			!(ck->lets[i].kind >= CP_LET_PARAM && ck->lets[i].kind <= CP_LET_MINOR_UNITS &&
 			  ck->lets[i].rule == CP_NONE_IDX))
 			corrupt("unknown let kind");
+		if (ck->lets[i].kind == CP_LET_MINOR_UNITS &&
+			ck->nodes[ck->lets[i].expr].op != CP_OP_COLUMN)
+			corrupt("a column unit without its column");
 	}
 	for (i = 0; i < rs->n_columns; i++)
 		check_string(ck, ck->columns[i].name);

@@ -61,6 +61,9 @@ static const struct
 	[CP_FUNC_DAYS_IN_MONTH] = {1, 1},
 	[CP_FUNC_COALESCE] = {1, 100},
 	[CP_FUNC_ABS] = {1, 1},
+	[CP_FUNC_LOWER] = {1, 1},
+	[CP_FUNC_STARTS_WITH] = {2, 2},
+	[CP_FUNC_CONTAINS] = {2, 2},
 };
 
 static CpRounding parse_mode(Parser *ps);
@@ -722,7 +725,7 @@ parse_primary(Parser *ps)
 					return parse_call(ps, &t, (CpFunc) i);
 				}
 				cp_error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
-						 "The functions are min, max, round, hours, days, days_in_month, coalesce and abs.");
+						 "The functions are min, max, round, hours, days, days_in_month, coalesce, abs, lower, starts_with and contains.");
 			}
 			if (!is_reserved(&t))
 			{

@@ -493,6 +493,43 @@ parse_limit(Parser *ps, CpLetKind kind, const char *word)
 	let->kind = kind;
 }
 
+/*
+ * column COLUMN minor: the column holds minor units of the policy's
+ * currency (cents), so the policy reads it divided by 10^exponent, as
+ * every other money column is read in major units.  Without it a bigint
+ * cents column pays 100 times over, with no error.  Kept as a policy-level
+ * let of kind CP_LET_MINOR_UNITS whose expression is the column.
+ */
+static void
+parse_column_unit(Parser *ps)
+{
+	Token		at = ps->tok;
+	char	   *name = ps->tok.kind == TOK_NAME ? expect_name(ps, "a column") :
+		expect_ident(ps, "a column");
+	int32		col;
+	int32		i;
+	CpLet	   *let;
+
+	for (i = 0; i < ps->b.n_lets; i++)
+	{
+		CpLet	   *l = CpBuilderLet(&ps->b, i);
+
+		if (l->kind == CP_LET_MINOR_UNITS && strcmp(CpBuilderString(&ps->b, l->name), name) == 0)
+			cp_error_at(&at, ERRCODE_DUPLICATE_OBJECT,
+						psprintf("the unit of column \"%s\" is given twice", name), NULL);
+	}
+	if (!accept_word(ps, "minor"))
+		syntax_error(ps, "\"minor\" (the column holds minor units of the currency)");
+	col = node_at(ps, &at, CP_OP_COLUMN, cp_builder_column(&ps->b, name),
+				  CP_NONE_IDX, CP_NONE_IDX);
+	i = cp_builder_let(&ps->b);
+	let = CpBuilderLet(&ps->b, i);
+	let->name = cp_builder_string(&ps->b, name, strlen(name));
+	let->expr = col;
+	let->rule = CP_NONE_IDX;
+	let->kind = CP_LET_MINOR_UNITS;
+}
+
 /* The header lines of this file; false when the token begins none. */
 bool
 cp_parse_table_header(Parser *ps)
@@ -503,6 +540,8 @@ cp_parse_table_header(Parser *ps)
 		parse_limit(ps, CP_LET_CAP, "cap");
 	else if (accept_word(ps, "minimum"))
 		parse_limit(ps, CP_LET_MINIMUM, "minimum");
+	else if (accept_word(ps, "column"))
+		parse_column_unit(ps);
 	else
 		return false;
 	return true;

@@ -756,6 +756,14 @@ cond_reads_rule_let(Printer *p, int32 cond, int32 rule)
 static void
 print_let(Printer *p, const CpLet *let, const char *indent)
 {
+	if (let->kind == CP_LET_MINOR_UNITS)
+	{
+		/* "column C minor" (issue 11); the column as the parser reads it there */
+		appendStringInfo(p->out, "%scolumn ", indent);
+		print_column(p, get_string(p, let->name), false);
+		appendStringInfoString(p->out, " minor");
+		return;
+	}
 	if (let->kind == CP_LET_CAP || let->kind == CP_LET_MINIMUM)
 	{
 		/* payout limits (issue 11): "cap cash EXPR", "minimum cash EXPR" */
@@ -828,7 +836,7 @@ cp_print_policy(const CpRulesetData *rs)
 			continue;
 		appendStringInfoChar(&out, '\n');
 		print_let(&p, &p.lets[i], "");
-		if (p.lets[i].kind != CP_LET_CAP && p.lets[i].kind != CP_LET_MINIMUM)
+		if (p.lets[i].kind == CP_LET_PLAIN || p.lets[i].kind == CP_LET_PARAM)
 			let_visible(&p, i);
 	}
 
