@@ -1221,6 +1221,10 @@ eval_node(CpEval *ev, int32 idx, CpValue *out)
 		case CP_OP_CASE:
 		case CP_OP_CASE_SIMPLE:
 		case CP_OP_CASE_VALUES:
+		case CP_OP_DTABLE:
+		case CP_OP_CELL_ANY:
+		case CP_OP_CELL_TEST:
+		case CP_OP_CELL_RANGE:
 			/* issue 11's constructs, out of line: eval_table.c */
 			EvalTableNode(ev, idx, out);
 			return;

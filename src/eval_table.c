@@ -108,6 +108,133 @@ eval_case(CpEval *ev, int32 idx, const CpNode *n, CpValue *out)
 		out->kind = CPV_NULL;
 }
 
+/* Does the input pass cell c?  An unknown comparison does not pass. */
+static bool
+cell_passes(CpEval *ev, int32 idx, int32 c, const CpValue *input)
+{
+	const CpNode *cell = &ev->nodes[c];
+	CpValue		v,
+				w;
+	int32		j;
+
+	if (cell->op == CP_OP_CELL_ANY)
+		return true;
+	if (CPV_IS_SPECIAL(input->kind))
+		return false;
+	switch ((CpOp) cell->op)
+	{
+		case CP_OP_CELL_TEST:
+			EvalNode(ev, cell->a, &v);
+			return EvalCompare(ev, idx, (CpOp) cell->b, input, &v) == CP_TRUE;
+		case CP_OP_CELL_RANGE:
+			EvalNode(ev, cell->a, &v);
+			if (EvalCompare(ev, idx, CP_OP_GE, input, &v) != CP_TRUE)
+				return false;
+			EvalNode(ev, cell->b, &w);
+			return EvalCompare(ev, idx, (cell->flags & CP_NODE_EXCLUSIVE) ? CP_OP_LT : CP_OP_LE,
+							   input, &w) == CP_TRUE;
+		case CP_OP_CASE_VALUES:
+			for (j = 0; j < cell->c; j++)
+			{
+				EvalNode(ev, ev->args[cell->a + j], &v);
+				if (EvalCompare(ev, idx, CP_OP_EQ, input, &v) == CP_TRUE)
+					return true;
+			}
+			return false;
+		default:
+			elog(ERROR, "unexpected decision table cell %d", (int) cell->op);
+	}
+	return false;
+}
+
+/*
+ * A decision table: inputs once, then the rows in order.  unique: a second
+ * row that matches is an error (21000, as two rules under hit unique);
+ * first: the first; collect: the sum of the outputs (null and none add
+ * nothing; a review is the result).  explain, tracing an award, notes which
+ * rows matched.
+ */
+static void
+eval_dtable(CpEval *ev, int32 idx, const CpNode *n, CpValue *out)
+{
+	int32		inputs = n->b;
+	int32		width = inputs + 1;
+	CpValue    *in = palloc(sizeof(CpValue) * inputs);
+	bool		first = (n->flags & CP_NODE_HIT_FIRST) != 0;
+	bool		collect = (n->flags & CP_NODE_HIT_COLLECT) != 0;
+	int32		matched = -1;
+	CpRational	sum = {0, 1};
+	StringInfoData rows;
+	int32		r,
+				k;
+
+	for (k = 0; k < inputs; k++)
+		EvalNode(ev, ev->args[n->a + k], &in[k]);
+	if (unlikely(ev->skips != NULL))
+		initStringInfo(&rows);
+	for (r = 0; r < n->c; r++)
+	{
+		int32		row = n->a + inputs + r * width;
+		bool		pass = true;
+
+		for (k = 0; k < inputs && pass; k++)
+			pass = cell_passes(ev, idx, ev->args[row + k], &in[k]);
+		if (!pass)
+			continue;
+		if (unlikely(ev->skips != NULL))
+			appendStringInfo(&rows, "%s%d", rows.len ? ", " : "", r + 1);
+		if (!collect && matched >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_CARDINALITY_VIOLATION),
+					 errmsg("rows %d and %d of a decision table both match in rule \"%s\"",
+							matched + 1, r + 1, EvalRuleName(ev)),
+					 errdetail("The table's hit policy is unique."),
+					 errhint("Make the rows' cells exclusive, or write \"first\" after the table's inputs to take the first row that matches.")));
+		matched = r;
+		if (collect)
+		{
+			CpValue		v;
+
+			EvalNode(ev, ev->args[row + inputs], &v);
+			if (v.kind == CPV_NULL || v.kind == CPV_NOAWARD)
+				continue;
+			if (v.kind == CPV_REVIEW)
+			{
+				*out = v;
+				return;
+			}
+			if (v.kind != CPV_NUM)
+				EvalTypeError(ev, idx, psprintf("add up %s (hit collect sums the outputs)",
+												EvalKindName(v.kind)));
+			if (!cp_rat_add(sum, v.u.num, &sum))
+				EvalOverflowError(ev, idx);
+			continue;
+		}
+		if (first)
+			break;
+	}
+	if (unlikely(ev->skips != NULL))
+		appendStringInfo(ev->skips, "%sdecision table: %s",
+						 ev->skips->len ? "; " : "",
+						 rows.len ? psprintf("row%s %s matched", strchr(rows.data, ',') ? "s" : "", rows.data) :
+						 "no row matched");
+	if (matched >= 0 && collect)
+	{
+		out->kind = CPV_NUM;
+		out->u.num = sum;
+		return;
+	}
+	if (matched >= 0)
+	{
+		EvalNode(ev, ev->args[n->a + inputs + matched * width + inputs], out);
+		return;
+	}
+	if (n->flags & CP_NODE_HAS_ELSE)
+		EvalNode(ev, ev->args[n->a + inputs + n->c * width], out);
+	else
+		out->kind = CPV_NULL;
+}
+
 void
 EvalTableNode(CpEval *ev, int32 idx, CpValue *out)
 {
@@ -126,9 +253,15 @@ EvalTableNode(CpEval *ev, int32 idx, CpValue *out)
 		case CP_OP_CASE_SIMPLE:
 			eval_case(ev, idx, n, out);
 			return;
+		case CP_OP_DTABLE:
+			eval_dtable(ev, idx, n, out);
+			return;
 		case CP_OP_CASE_VALUES:
-			/* only an arm of a simple case reads these */
-			elog(ERROR, "a list of case values is not a value");
+		case CP_OP_CELL_ANY:
+		case CP_OP_CELL_TEST:
+		case CP_OP_CELL_RANGE:
+			/* only a simple case or a decision table reads these */
+			elog(ERROR, "a list of case values or a decision table cell is not a value");
 			return;
 		default:
 			elog(ERROR, "unexpected policy node %d", (int) n->op);

@@ -121,14 +121,28 @@ typedef enum CpOp
 								 * subject, b = first arg, c = arms; args
 								 * hold CP_OP_CASE_VALUES, result pairs, then
 								 * the else result if CP_NODE_HAS_ELSE */
-	CP_OP_CASE_VALUES			/* the values of an arm of a simple case: a =
-								 * first arg, c = count */
+	CP_OP_CASE_VALUES,			/* the values of an arm of a simple case: a =
+								 * first arg, c = count; in a decision table,
+								 * a list cell */
+	CP_OP_DTABLE,				/* a decision table: a = first arg, b = inputs,
+								 * c = rows; args hold the b inputs, then per
+								 * row b cells and its output, then the else
+								 * output if CP_NODE_HAS_ELSE; the hit policy
+								 * in flags (CP_NODE_HIT_*) */
+	CP_OP_CELL_ANY,				/* a cell that any value passes ("any") */
+	CP_OP_CELL_TEST,			/* a cell "OP v": a = v, b = CpOp (EQ for a
+								 * bare value) */
+	CP_OP_CELL_RANGE			/* a cell "lo .. hi": a = lo, b = hi;
+								 * CP_NODE_EXCLUSIVE for "..<" */
 } CpOp;
 
 /* CpNode.flags */
 #define CP_NODE_NEGATED		0x01
 #define CP_NODE_EXCLUSIVE	0x02
 #define CP_NODE_HAS_ELSE	0x04
+#define CP_NODE_HIT_FIRST	0x08	/* decision table: first row that matches */
+#define CP_NODE_HIT_COLLECT	0x10	/* decision table: sum of the rows that
+									 * match; neither: unique */
 
 typedef enum CpUnit
 {

@@ -399,10 +399,14 @@ cp_check_node(CpBuilder *b, int32 n, const Token *at)
 
 				if (s->n_fields > 0)
 					KID(nd->a);
+				if (s->n_fields > 1)
+					KID(nd->b);
 				if (s->list != CP_LIST_NONE)
 				{
 					first = s->n_fields == 0 ? nd->a : nd->b;
 					nargs = s->list == CP_LIST_C ? nd->c :
+						s->list == CP_LIST_DTABLE ?
+						nd->b + nd->c * (nd->b + 1) + ((nd->flags & CP_NODE_HAS_ELSE) ? 1 : 0) :
 						2 * nd->c + ((nd->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
 					for (i = 0; i < nargs; i++)
 						KID(ARG(first + i));

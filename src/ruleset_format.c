@@ -105,6 +105,11 @@ const CpOpShape cp_op_shapes[256] = {
 	[CP_OP_CASE] = {true, 0, CP_LIST_TIER, CP_REF_NONE},
 	[CP_OP_CASE_SIMPLE] = {true, 1, CP_LIST_TIER, CP_REF_NONE},
 	[CP_OP_CASE_VALUES] = {true, 0, CP_LIST_C, CP_REF_NONE},
+	/* issue 11: decision tables */
+	[CP_OP_DTABLE] = {true, 0, CP_LIST_DTABLE, CP_REF_NONE},
+	[CP_OP_CELL_ANY] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_CELL_TEST] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_CELL_RANGE] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
 };
 
 void
@@ -200,6 +205,15 @@ check_node_fields(const Checker *ck, const CpNode *n)
 			/* no empty case, nor an arm without values */
 			if (n->c < 1)
 				corrupt("empty case");
+			break;
+		case CP_OP_DTABLE:
+			if (n->b < 1 || n->c < 1 || n->b > CP_MAX_ARGS ||
+				(n->flags & CP_NODE_HIT_FIRST && n->flags & CP_NODE_HIT_COLLECT))
+				corrupt("bad decision table");
+			break;
+		case CP_OP_CELL_TEST:
+			if (n->b < CP_OP_EQ || n->b > CP_OP_GE)
+				corrupt("bad decision table cell");
 			break;
 		default:
 			break;

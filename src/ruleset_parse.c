@@ -710,6 +710,8 @@ parse_primary(Parser *ps)
 				return cp_parse_tier(ps, &t);
 			if (accept_word(ps, "case"))
 				return cp_parse_case(ps, &t);
+			if (is_word(&t, "table") && cp_dtable_follows(ps))
+				return cp_parse_dtable(ps, &t);
 			if ((i = word_value(&t, CP_WORDS_BUILTIN)) != 0)
 			{
 				next(ps);

@@ -190,6 +190,10 @@ extern CpUnitKind instrument_unit(Parser *ps, const Token *at, const char *name)
  */
 /* "case" at t was read: a conditional expression. */
 extern int32 cp_parse_case(Parser *ps, const Token *case_tok);
+/* Is the current word "table" followed by "(": a decision table? */
+extern bool cp_dtable_follows(Parser *ps);
+/* "table" at table_tok (not yet read): a decision table. */
+extern int32 cp_parse_dtable(Parser *ps, const Token *table_tok);
 /* After subject: "[not] between LO and HI", or CP_NONE_IDX if none. */
 extern int32 cp_parse_between(Parser *ps, int32 subject);
 /* "tier" at tier_tok was read: its subject and steps ("upto", "below"). */

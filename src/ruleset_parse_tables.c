@@ -178,6 +178,170 @@ cp_parse_case(Parser *ps, const Token *case_tok)
 	return list_node(ps, case_tok, CP_OP_CASE_SIMPLE, subject, first, arms, has_else);
 }
 
+/* ---------------------------------------------------------------------
+ * Decision tables
+ * ---------------------------------------------------------------------
+ */
+
+/* Is the current token the word "table" followed by "(" (spaces allowed)? */
+bool
+cp_dtable_follows(Parser *ps)
+{
+	const char *q = ps->p;
+
+	while (*q == ' ' || *q == '\t')
+		q++;
+	return *q == '(';
+}
+
+/*
+ * One cell of a row: any | OP value | in (v, ...) | value | lo .. hi |
+ * lo ..< hi.  Values bind like sums, so the commas and "then" of the row
+ * end them.
+ */
+static int32
+parse_cell(Parser *ps)
+{
+	static const struct
+	{
+		const char *op;
+		CpOp		node;
+	}			tests[] = {
+		{"<=", CP_OP_LE}, {">=", CP_OP_GE}, {"<>", CP_OP_NE}, {"!=", CP_OP_NE},
+		{"<", CP_OP_LT}, {">", CP_OP_GT}, {"=", CP_OP_EQ}, {NULL, 0}
+	};
+	Token		at = ps->tok;
+	int32		lo;
+	int			i;
+
+	if (accept_word(ps, "any"))
+		return node_at(ps, &at, CP_OP_CELL_ANY, CP_NONE_IDX, CP_NONE_IDX, CP_NONE_IDX);
+	for (i = 0; tests[i].op; i++)
+		if (accept_op(ps, tests[i].op))
+			return node_at(ps, &at, CP_OP_CELL_TEST, parse_sum(ps), tests[i].node, CP_NONE_IDX);
+	if (accept_word(ps, "in"))
+	{
+		NodeList	values = {0};
+		int32		count;
+
+		expect_op(ps, "(");
+		nest_enter(ps);
+		do
+			nodelist_add(&values, parse_expr(ps));
+		while (accept_op(ps, ","));
+		expect_op(ps, ")");
+		nest_leave(ps);
+		count = values.n;
+		return node_at(ps, &at, CP_OP_CASE_VALUES, nodelist_to_args(ps, &values),
+					   CP_NONE_IDX, count);
+	}
+	lo = parse_sum(ps);
+	if (is_op(&ps->tok, "..") || is_op(&ps->tok, "..<"))
+	{
+		bool		exclusive = is_op(&ps->tok, "..<");
+		int32		n;
+
+		next(ps);
+		n = node_at(ps, &at, CP_OP_CELL_RANGE, lo, parse_sum(ps), CP_NONE_IDX);
+		if (exclusive)
+			CpBuilderNode(&ps->b, n)->flags |= CP_NODE_EXCLUSIVE;
+		return n;
+	}
+	return node_at(ps, &at, CP_OP_CELL_TEST, lo, CP_OP_EQ, CP_NONE_IDX);
+}
+
+/*
+ * table (INPUT, ...) [first | unique | collect]
+ *   when CELL, ... then OUTPUT
+ *   ...
+ *   [else OUTPUT]
+ * end
+ *
+ * A DMN-style decision table: a row matches when each input passes its
+ * cell (a NULL input passes only "any").  Hit policy: unique (the default,
+ * as in DMN: two rows that match are an error), first (the first row that
+ * matches), collect (the sum of the outputs of every row that matches,
+ * DMN's C+).  No row and no else: null.
+ */
+int32
+cp_parse_dtable(Parser *ps, const Token *table_tok)
+{
+	NodeList	items = {0};
+	int			inputs = 0;
+	int			rows = 0;
+	bool		has_else = false;
+	int			hit;
+	uint8		flags = 0;
+	int32		first;
+	int32		n;
+	CpBuildNode *nd;
+
+	next(ps);					/* "table" */
+	nest_enter(ps);
+	expect_op(ps, "(");
+	do
+	{
+		if (inputs == CP_MAX_ARGS)
+			cp_error_at(&ps->tok, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+						"too many inputs of a decision table", NULL);
+		nodelist_add(&items, parse_expr(ps));
+		inputs++;
+	} while (accept_op(ps, ","));
+	expect_op(ps, ")");
+	if ((hit = word_value(&ps->tok, CP_WORDS_HIT)) != 0)
+	{
+		next(ps);
+		if (hit == CP_HIT_FIRST)
+			flags |= CP_NODE_HIT_FIRST;
+		else if (hit == CP_HIT_COLLECT)
+			flags |= CP_NODE_HIT_COLLECT;
+	}
+	while (is_word(&ps->tok, "when"))
+	{
+		Token		row_at = ps->tok;
+		int			cells = 0;
+
+		next(ps);
+		do
+		{
+			if (cells == inputs)
+				cp_error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
+							psprintf("decision table row %d has more cells than the table has inputs (%d)",
+									 rows + 1, inputs),
+							"Give each row one cell per input, in order; \"any\" lets every value pass.");
+			nodelist_add(&items, parse_cell(ps));
+			cells++;
+		} while (accept_op(ps, ","));
+		if (cells < inputs)
+			cp_error_at(&row_at, ERRCODE_SYNTAX_ERROR,
+						psprintf("decision table row %d has %d cell%s, the table has %d inputs",
+								 rows + 1, cells, cells == 1 ? "" : "s", inputs),
+						"Give each row one cell per input, in order; \"any\" lets every value pass.");
+		expect_word(ps, "then");
+		nodelist_add(&items, parse_expr(ps));
+		rows++;
+	}
+	if (rows == 0)
+		syntax_error(ps, "\"when\" (a row of the decision table)");
+	if (accept_word(ps, "else"))
+	{
+		nodelist_add(&items, parse_expr(ps));
+		has_else = true;
+	}
+	expect_word(ps, "end");
+	nest_leave(ps);
+
+	first = nodelist_to_args(ps, &items);
+	n = cp_builder_node(&ps->b, CP_OP_DTABLE);
+	nd = CpBuilderNode(&ps->b, n);
+	nd->a = first;
+	nd->b = inputs;
+	nd->c = rows;
+	nd->flags = flags | (has_else ? CP_NODE_HAS_ELSE : 0);
+	cp_check_node(&ps->b, n, table_tok);
+	return n;
+}
+
 /* Is the token after the current one the word "between"? */
 static bool
 between_follows(Parser *ps)

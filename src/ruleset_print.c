@@ -87,6 +87,8 @@ typedef struct Printer
 } Printer;
 
 static void print_expr(Printer *p, int32 idx, Prec context);
+static void print_range(Printer *p, int32 lo, int32 hi, bool exclusive);
+static void print_list(Printer *p, int32 first, int32 count);
 
 static void
 printer_init(Printer *p, StringInfo out, const CpRulesetData *rs)
@@ -309,6 +311,48 @@ print_range(Printer *p, int32 lo, int32 hi, bool exclusive)
 }
 
 /*
+ * A cell of a decision table; its values bind like sums, as the parser
+ * reads them.  A column named any is quoted: bare, it is the any cell.
+ */
+static void
+print_cell(Printer *p, int32 idx)
+{
+	const CpNode *n = get_node(p, idx);
+	StringInfo	out = p->out;
+
+	switch ((CpOp) n->op)
+	{
+		case CP_OP_CELL_ANY:
+			appendStringInfoString(out, "any");
+			return;
+		case CP_OP_CELL_TEST:
+			{
+				const CpNode *v = get_node(p, n->a);
+
+				if (n->b != CP_OP_EQ)
+					appendStringInfo(out, "%s ", binary_ops[n->b].symbol);
+				if (v->op == CP_OP_COLUMN && v->a >= 0 && v->a < p->rs->n_columns &&
+					pg_strcasecmp(get_string(p, p->columns[v->a].name), "any") == 0)
+					cp_append_quoted(out, get_string(p, p->columns[v->a].name), '"');
+				else
+					print_expr(p, n->a, PREC_SUM);
+				return;
+			}
+		case CP_OP_CELL_RANGE:
+			print_range(p, n->a, n->b, (n->flags & CP_NODE_EXCLUSIVE) != 0);
+			return;
+		case CP_OP_CASE_VALUES:
+			appendStringInfoString(out, "in (");
+			print_list(p, n->a, n->c);
+			appendStringInfoChar(out, ')');
+			return;
+		default:
+			/* a forged value: print it as an expression */
+			print_expr(p, idx, PREC_SUM);
+	}
+}
+
+/*
  * The constructs of issue 11 (ruleset_parse_tables.c): a tier with
  * "below" steps, and case.  Each is bracketed by its own words (tier/case
  * ... end), so it binds like a primary.
@@ -380,6 +424,44 @@ print_table_node(Printer *p, const CpNode *n)
 			break;
 		case CP_OP_CASE_VALUES:
 			print_list(p, n->a, n->c);
+			break;
+		case CP_OP_DTABLE:
+			{
+				int32		r,
+							k;
+				int32		at = n->b;	/* the first row's first cell */
+
+				appendStringInfoString(out, "table (");
+				print_list(p, n->a, n->b);
+				appendStringInfo(out, ") %s",
+								 (n->flags & CP_NODE_HIT_FIRST) ? "first" :
+								 (n->flags & CP_NODE_HIT_COLLECT) ? "collect" : "unique");
+				for (r = 0; r < n->c; r++)
+				{
+					CHECK_FOR_INTERRUPTS();
+					appendStringInfoString(out, " when ");
+					for (k = 0; k < n->b; k++)
+					{
+						if (k > 0)
+							appendStringInfoString(out, ", ");
+						print_cell(p, get_arg(p, n->a, at++));
+					}
+					appendStringInfoString(out, " then ");
+					print_expr(p, get_arg(p, n->a, at++), PREC_TOP);
+				}
+				if (n->flags & CP_NODE_HAS_ELSE)
+				{
+					appendStringInfoString(out, " else ");
+					print_expr(p, get_arg(p, n->a, at), PREC_TOP);
+				}
+				appendStringInfoString(out, " end");
+			}
+			break;
+		case CP_OP_CELL_ANY:
+		case CP_OP_CELL_TEST:
+		case CP_OP_CELL_RANGE:
+			/* alone (explain of a part): as in its table */
+			print_cell(p, (int32) (n - p->nodes));
 			break;
 		default:
 			elog(ERROR, "unrecognized ruleset node operator: %d", (int) n->op);
@@ -541,6 +623,10 @@ print_node(Printer *p, int32 idx)
 		case CP_OP_CASE:
 		case CP_OP_CASE_SIMPLE:
 		case CP_OP_CASE_VALUES:
+		case CP_OP_DTABLE:
+		case CP_OP_CELL_ANY:
+		case CP_OP_CELL_TEST:
+		case CP_OP_CELL_RANGE:
 			print_table_node(p, n);
 			break;
 		default:
