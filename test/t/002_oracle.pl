@@ -207,7 +207,7 @@ my @constructs = (
 	[ 'USD' => qr/currency USD/ ], [ 'KRW' => qr/currency KRW/ ], [ 'KWD' => qr/currency KWD/ ],
 	[ 'zone +09:00' => qr/Asia\/Seoul/ ], [ 'zone +05:30' => qr/Asia\/Kolkata/ ],
 	[ 'tier below' => qr/ below / ], [ 'case when' => qr/\bcase when\b/ ], [ 'case s when' => qr/\bcase s when\b/ ],
-	[ 'between' => qr/ between / ]);
+	[ 'between' => qr/ between / ], [ 'decision table' => qr/\btable \(/ ]);
 my %covered;
 
 sub disagree

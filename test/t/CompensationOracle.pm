@@ -312,6 +312,8 @@ sub sql_literal
 #   may be [none], and at the top of an award [review, text])
 #   [case, [[cond, result]...], else|undef]
 #   [scase, subject, [[[values...], result]...], else|undef]
+#   [dtable, hit, [inputs], [[[cells...], output]...], else|undef], a cell
+#   [any] [ctest, op, v] [crange, lo, hi, excl] [clist, [values]]
 # Conditions:
 #   [cmp, op, l, r] (l and r typed by kind) [inlist, not, subj, [elems]]
 #   [inrange, not, subj, lo, hi, excl, between] [isnull, not, e] [and, a, b] [or, a, b]
@@ -350,7 +352,74 @@ sub gen_num
 	return [ 'round', gen_num($g, $d), pick(@MODES),
 		chance(0.5) ? undef : pick(qw(1 0.05 5 100 0.25 0.01 3)) ] if $r < 0.92;
 	return gen_tier($g, $d, 0) if $r < 0.96;
-	return gen_case($g, $d);
+	return gen_case($g, $d) if $r < 0.98;
+	return gen_dtable($g, $d);
+}
+
+# a decision table (issue 11) over 1 to 3 inputs, numbers or the text column
+sub gen_dtable
+{
+	my ($g, $d) = @_;
+	my @inputs = map { chance(0.3) ? [ 'col', 's' ] : gen_num($g, 0) } 1 .. 1 + int(rand(3));
+	my @rows;
+	for (1 .. 1 + int(rand(4)))
+	{
+		my @cells;
+		for my $in (@inputs)
+		{
+			my $text = $in->[0] eq 'col' && $in->[1] eq 's';
+			my $lit = sub { $text ? [ 'str', pick(@STR_LITS) ] : gen_lit() };
+			my $q = rand();
+			if ($q < 0.3) { push @cells, [ 'any' ]; }
+			elsif ($q < 0.55) { push @cells, [ 'ctest', '=', $lit->() ]; }
+			elsif ($q < 0.75) { push @cells, [ 'ctest', pick(qw(< <= > >= <>)), $lit->() ]; }
+			elsif ($q < 0.9)
+			{
+				my ($lo, $hi) = ($lit->(), $lit->());
+				($lo, $hi) = ($hi, $lo) if $text ? $lo->[1] gt $hi->[1] : rcmp(rat_dec($lo->[1]), rat_dec($hi->[1])) > 0;
+				push @cells, [ 'crange', $lo, $hi, chance(0.3) ];
+			}
+			else { push @cells, [ 'clist', [ map { $lit->() } 1 .. 1 + int(rand(3)) ] ]; }
+		}
+		push @rows, [ \@cells, chance(0.1) ? [ 'none' ] : gen_num($g, $d > 1 ? 1 : 0) ];
+	}
+	return [ 'dtable', pick(qw(unique first first collect)), \@inputs, \@rows,
+		chance(0.5) ? gen_num($g, 0) : undef ];
+}
+
+sub pcell
+{
+	my ($c) = @_;
+	return 'any' if $c->[0] eq 'any';
+	return ($c->[1] eq '=' ? '' : "$c->[1] ") . (pn($c->[2]))[0] if $c->[0] eq 'ctest';
+	return (pn($c->[1]))[0] . ($c->[3] ? ' ..< ' : ' .. ') . (pn($c->[2]))[0] if $c->[0] eq 'crange';
+	return 'in (' . join(', ', map { (pn($_))[0] } @{ $c->[1] }) . ')';
+}
+
+# does the input pass the cell? (an unknown comparison does not)
+sub cell_passes
+{
+	my ($ctx, $c, $in) = @_;
+	return 1 if $c->[0] eq 'any';
+	return 0 if !defined $in || marker($in);
+	if ($c->[0] eq 'ctest')
+	{
+		my $m = cmp_values($ctx, $c->[1], $in, ev($ctx, $c->[2]));
+		return defined $m && $m ? 1 : 0;
+	}
+	if ($c->[0] eq 'crange')
+	{
+		my $m = cmp_values($ctx, '>=', $in, ev($ctx, $c->[1]));
+		return 0 unless defined $m && $m;
+		$m = cmp_values($ctx, $c->[3] ? '<' : '<=', $in, ev($ctx, $c->[2]));
+		return defined $m && $m ? 1 : 0;
+	}
+	for my $v (@{ $c->[1] })
+	{
+		my $m = cmp_values($ctx, '=', $in, ev($ctx, $v));
+		return 1 if defined $m && $m;
+	}
+	return 0;
 }
 
 # case when C then R ... [else E] end, or case s when 'a', 'b' then R ... end
@@ -695,6 +764,14 @@ sub pn
 		$s .= ' end';
 		$p = 9;
 	}
+	elsif ($t eq 'dtable')
+	{
+		$s = 'table (' . join(', ', map { (pn($_))[0] } @{ $e->[2] }) . ") $e->[1]";
+		$s .= ' when ' . join(', ', map { pcell($_) } @{ $_->[0] }) . ' then ' . (pn($_->[1]))[0] for @{ $e->[3] };
+		$s .= ' else ' . (pn($e->[4]))[0] if defined $e->[4];
+		$s .= ' end';
+		$p = 9;
+	}
 	else { die "pn $t"; }
 	return ($s, $p);
 }
@@ -978,6 +1055,38 @@ sub ev
 			}
 		}
 		return defined $e->[3] ? ev($ctx, $e->[3]) : undef;
+	}
+	if ($t eq 'dtable')
+	{
+		my ($hit, $inputs, $rows, $else) = @$e[ 1 .. 4 ];
+		my @in = map { ev($ctx, $_) } @$inputs;
+		my $matched;
+		my $sum;
+		for my $r (0 .. $#$rows)
+		{
+			my $pass = 1;
+			for my $k (0 .. $#in)
+			{
+				$pass = cell_passes($ctx, $rows->[$r][0][$k], $in[$k]);
+				last unless $pass;
+			}
+			next unless $pass;
+			fail_('21000', 'two rows of a decision table match') if $hit ne 'collect' && defined $matched;
+			$matched = $r;
+			if ($hit eq 'collect')
+			{
+				my $v = ev($ctx, $rows->[$r][1]);
+				next if !defined $v || $v->[0] eq 'x';
+				return $v if $v->[0] eq 'r';
+				fail_('42804', 'cannot add up ' . $v->[0]) unless $v->[0] eq 'n';
+				$sum = defined $sum ? radd($sum, $v->[1]) : $v->[1];
+				next;
+			}
+			last if $hit eq 'first';
+		}
+		return [ 'n', $sum // rat(0) ] if defined $matched && $hit eq 'collect';
+		return ev($ctx, $rows->[$matched][1]) if defined $matched;
+		return defined $else ? ev($ctx, $else) : undef;
 	}
 	die "ev $t";
 }
