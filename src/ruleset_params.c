@@ -29,124 +29,6 @@
 #include "ruleset_params.h"
 #include "strutil.h"
 
-typedef struct CpParamOverride
-{
-	char	   *name;
-	JsonbValue	value;			/* scalar */
-	bool		used;
-} CpParamOverride;
-
-struct CpParamOverrides
-{
-	int			n;
-	CpParamOverride *items;
-};
-
-const char *
-cp_param_kind_name(CpParamKind kind)
-{
-	switch (kind)
-	{
-		case CP_PARAM_NUMBER:
-			return "a number";
-		case CP_PARAM_TEXT:
-			return "text";
-		case CP_PARAM_BOOL:
-			return "a boolean";
-		case CP_PARAM_TIME:
-			return "a date or time";
-		case CP_PARAM_DURATION:
-			return "a duration";
-	}
-	return "a value";
-}
-
-static const char *
-json_type_name(const JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvNull:
-			return "null";
-		case jbvString:
-			return "a string";
-		case jbvNumeric:
-			return "a number";
-		case jbvBool:
-			return "a boolean";
-		default:
-			return "an array or object";
-	}
-}
-
-/*
- * The text the parser reads for the override: a JSON number is the number
- * (1.3, not 130%); a JSON string is the string itself for a text parameter,
- * and policy notation for the others ("130%", "2025-07-01", "7 days"); a
- * JSON boolean is true or false.
- */
-const char *
-cp_param_override_take(CpParamOverrides *ov, const char *name, CpParamKind kind)
-{
-	int			i;
-
-	for (i = 0; i < ov->n; i++)
-	{
-		CpParamOverride *o = &ov->items[i];
-		bool		ok;
-
-		if (strcmp(o->name, name) != 0)
-			continue;
-		o->used = true;
-		switch (o->value.type)
-		{
-			case jbvNumeric:
-				ok = kind == CP_PARAM_NUMBER;
-				if (ok)
-					return DatumGetCString(DirectFunctionCall1(numeric_out,
-															   NumericGetDatum(o->value.val.numeric)));
-				break;
-			case jbvBool:
-				ok = kind == CP_PARAM_BOOL;
-				if (ok)
-					return o->value.val.boolean ? "true" : "false";
-				break;
-			case jbvString:
-				{
-					char	   *s = pnstrdup(o->value.val.string.val,
-											 o->value.val.string.len);
-
-					ok = kind != CP_PARAM_BOOL;
-					if (ok && kind == CP_PARAM_TEXT)
-					{
-						StringInfoData q;
-
-						initStringInfo(&q);
-						cp_append_quoted(&q, s, '\'');
-						return q.data;
-					}
-					if (ok)
-						return s;
-				}
-				break;
-			default:
-				ok = false;
-				break;
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("parameter \"%s\" is %s, not %s",
-						name, cp_param_kind_name(kind), json_type_name(&o->value)),
-				 kind == CP_PARAM_NUMBER ?
-				 errhint("Give a JSON number (1.3 for 130%%) or a string in the policy's notation (\"130%%\").") :
-				 kind == CP_PARAM_BOOL ? errhint("Give true or false.") :
-				 kind == CP_PARAM_TEXT ? errhint("Give a JSON string.") :
-				 errhint("Give a JSON string in the policy's notation, such as \"%s\".",
-						 kind == CP_PARAM_TIME ? "2025-07-01" : "7 days")));
-	}
-	return NULL;
-}
-
 /* The names of rs's parameters, for a hint. */
 static char *
 param_names(const CpRulesetData *rs)
@@ -273,7 +155,33 @@ with_params(CpRuleset rs, Jsonb *jb)
 			ov.items[ov.n].used = false;
 		}
 		else if (tok == WJB_VALUE)
-			ov.items[ov.n++].value = v;
+		{
+			CpParamOverride *o = &ov.items[ov.n++];
+
+			switch (v.type)
+			{
+				case jbvNumeric:
+					o->type = CP_PJ_NUMBER;
+					o->text = DatumGetCString(DirectFunctionCall1(numeric_out,
+																  NumericGetDatum(v.val.numeric)));
+					break;
+				case jbvString:
+					o->type = CP_PJ_STRING;
+					o->text = pnstrdup(v.val.string.val, v.val.string.len);
+					break;
+				case jbvBool:
+					o->type = CP_PJ_BOOL;
+					o->text = v.val.boolean ? "true" : "false";
+					break;
+				case jbvNull:
+					o->type = CP_PJ_NULL;
+					o->text = NULL;
+					break;
+				default:
+					o->type = CP_PJ_OTHER;
+					o->text = NULL;
+			}
+		}
 	}
 
 	/* unknown names first: a misspelt name is the likelier mistake */

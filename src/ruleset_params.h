@@ -25,15 +25,42 @@ typedef enum CpParamKind
 	CP_PARAM_DURATION			/* 7 days, 12 hours */
 } CpParamKind;
 
-/* "a number", "text", ...: for messages. */
+/* "a number", "text", ...: for messages (ruleset_parse_tables.c). */
 extern const char *cp_param_kind_name(CpParamKind kind);
 
-typedef struct CpParamOverrides CpParamOverrides;
+/*
+ * The overrides, as with_params() read them from its JSON object: each
+ * value's JSON type and text (a number's digits, a string's characters,
+ * true or false).  Plain C, so that the parser (ruleset_parse_tables.c)
+ * needs nothing of jsonb.
+ */
+typedef enum CpParamJsonType
+{
+	CP_PJ_NUMBER = 1,
+	CP_PJ_STRING,
+	CP_PJ_BOOL,
+	CP_PJ_NULL,
+	CP_PJ_OTHER					/* an array or an object */
+} CpParamJsonType;
+
+typedef struct CpParamOverride
+{
+	char	   *name;
+	CpParamJsonType type;
+	char	   *text;
+	bool		used;
+} CpParamOverride;
+
+typedef struct CpParamOverrides
+{
+	int			n;
+	CpParamOverride *items;
+} CpParamOverrides;
 
 /*
  * The policy text of the override of parameter name, read as a literal of
  * the given kind (an error if the override's JSON type cannot be one), and
- * marked used; NULL if there is none.
+ * marked used; NULL if there is none (ruleset_parse_tables.c).
  */
 extern const char *cp_param_override_take(CpParamOverrides *ov, const char *name,
 										  CpParamKind kind);

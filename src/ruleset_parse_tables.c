@@ -19,6 +19,7 @@
 
 #include "ruleset_params.h"
 #include "ruleset_parse.h"
+#include "strutil.h"
 
 /*
  * A node whose argument list is known only at its end (tier, case): the
@@ -419,6 +420,102 @@ cp_parse_reserved_value(Parser *ps, const Token *t)
  * Parameters: param NAME = LITERAL
  * ---------------------------------------------------------------------
  */
+
+const char *
+cp_param_kind_name(CpParamKind kind)
+{
+	switch (kind)
+	{
+		case CP_PARAM_NUMBER:
+			return "a number";
+		case CP_PARAM_TEXT:
+			return "text";
+		case CP_PARAM_BOOL:
+			return "a boolean";
+		case CP_PARAM_TIME:
+			return "a date or time";
+		case CP_PARAM_DURATION:
+			return "a duration";
+	}
+	return "a value";
+}
+
+static const char *
+json_type_name(CpParamJsonType type)
+{
+	switch (type)
+	{
+		case CP_PJ_NUMBER:
+			return "a number";
+		case CP_PJ_STRING:
+			return "a string";
+		case CP_PJ_BOOL:
+			return "a boolean";
+		case CP_PJ_NULL:
+			return "null";
+		case CP_PJ_OTHER:
+			break;
+	}
+	return "an array or object";
+}
+
+/*
+ * The text the parser reads for an override: a JSON number is the number
+ * (1.3, not 130%); a JSON string is the string itself for a text parameter
+ * (quoted here), and policy notation for the others ("130%", "2025-07-01",
+ * "7 days"); a JSON boolean is true or false.
+ */
+const char *
+cp_param_override_take(CpParamOverrides *ov, const char *name, CpParamKind kind)
+{
+	int			i;
+
+	for (i = 0; i < ov->n; i++)
+	{
+		CpParamOverride *o = &ov->items[i];
+		bool		ok;
+
+		if (strcmp(o->name, name) != 0)
+			continue;
+		o->used = true;
+		switch (o->type)
+		{
+			case CP_PJ_NUMBER:
+				ok = kind == CP_PARAM_NUMBER;
+				break;
+			case CP_PJ_BOOL:
+				ok = kind == CP_PARAM_BOOL;
+				break;
+			case CP_PJ_STRING:
+				ok = kind != CP_PARAM_BOOL;
+				if (ok && kind == CP_PARAM_TEXT)
+				{
+					StringInfoData q;
+
+					initStringInfo(&q);
+					cp_append_quoted(&q, o->text, '\'');
+					return q.data;
+				}
+				break;
+			default:
+				ok = false;
+				break;
+		}
+		if (ok)
+			return o->text;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parameter \"%s\" is %s, not %s",
+						name, cp_param_kind_name(kind), json_type_name(o->type)),
+				 kind == CP_PARAM_NUMBER ?
+				 errhint("Give a JSON number (1.3 for 130%%) or a string in the policy's notation (\"130%%\").") :
+				 kind == CP_PARAM_BOOL ? errhint("Give true or false.") :
+				 kind == CP_PARAM_TEXT ? errhint("Give a JSON string.") :
+				 errhint("Give a JSON string in the policy's notation, such as \"%s\".",
+						 kind == CP_PARAM_TIME ? "2025-07-01" : "7 days")));
+	}
+	return NULL;
+}
 
 /* The lexer's place, to read a stretch of text twice or another text. */
 typedef struct LexState
