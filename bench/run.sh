@@ -23,7 +23,7 @@
 #   3. generates deterministic orders of every YES24 service (bench/data.sql),
 #      and the benchmark's views, functions and policies (bench/setup.sql,
 #      bench/round1_case.sql, bench/round1_plpgsql.sql, bench/policies.sql);
-#   4. measures B1-B7 of issue 4 (see BENCHMARKS.md): every figure is the
+#   4. measures B1-B7 of issue 4 and B12 of issue 12 (see BENCHMARKS.md): every figure is the
 #      median of --runs runs after a warm-up run, timed by psql's \timing in
 #      one session per figure, the variants of a figure taking turns
 #      (round-robin) so that a noisy neighbour slows them alike; every
@@ -509,6 +509,48 @@ res "  per row (each query less its one-row cost):" \
 profile b2 "B2 1,000 rules over the sample" "$(b2_sql b2-1000)"
 
 ###########################################################################
+# B12: what-if (issue 12): a parameter overridden / the unmodified policy.
+###########################################################################
+say "B12: round 1 with its ticket rate as a parameter, unmodified and at 130%"
+# Round 1 with "param ticket_rate = 120%" and the ticket rule reading it;
+# the overridden policy is compensation.with_params(that, '{"ticket_rate":
+# "130%"}').  Both are read from bench.policies by a scalar subquery (one
+# with_params() call per query), as docs/policy-language.md teaches.
+psql_b -c "DELETE FROM bench.policies WHERE name = 'b12-param'" \
+	-c "INSERT INTO bench.policies (name, source, rules)
+	    SELECT 'b12-param', s, s::compensation.ruleset
+	    FROM (SELECT replace(replace(source, 'credit deposit price * 120%', 'credit deposit price * ticket_rate'),
+	                         E'hit collect\n', E'hit collect\nparam ticket_rate = 120%\n') AS s
+	          FROM bench.policies WHERE name = 'yes24-round1') t"
+[ "$(psql_v "SELECT rules::text LIKE '%param ticket_rate = 120%' FROM bench.policies WHERE name = 'b12-param'")" = t ] ||
+	fail_run "B12: the round 1 text did not take the parameter"
+b12_sql() {
+	echo "SELECT format('%s|%s|%s|%s|%s|%s', l.rule, l.kind, l.instrument, l.amount, l.days, l.count) AS line
+	FROM (SELECT compensation.sum(compensation.evaluate(($1), o)) AS total FROM bench.orders o) t,
+		compensation.lines(t.total) l ORDER BY 1"
+}
+q_reset
+q_add unmodified "" "$(b12_sql "SELECT rules FROM bench.policies WHERE name = 'b12-param'")"
+q_add at120 "" "$(b12_sql "SELECT compensation.with_params(rules, '{\"ticket_rate\": \"120%\"}') FROM bench.policies WHERE name = 'b12-param'")"
+q_add at130 "" "$(b12_sql "SELECT compensation.with_params(rules, '{\"ticket_rate\": \"130%\"}') FROM bench.policies WHERE name = 'b12-param'")"
+session b12 "$RUNS"
+same_results b12 unmodified at120
+cmp -s "$TMP/b12/unmodified.1.res" "$TMP/b1/evaluate.1.res" || fail_run "B12: the parameterized round 1 gives other totals than round 1"
+cmp -s "$TMP/b12/unmodified.1.res" "$TMP/b12/at130.1.res" && fail_run "B12: 130% gives the same totals as 120%"
+m_b12_un=$(median b12 unmodified)
+m_b12_120=$(median b12 at120)
+m_b12_130=$(median b12 at130)
+r_b12=$(calc "$m_b12_130 / $m_b12_un")
+v_b12=$(verdict "$r_b12" "<=" 1.1)
+res "B12 what-if: round 1 with param ticket_rate = 120%, overridden by with_params(); $ROWS_F orders; median of $RUNS runs"
+table_head
+line "unmodified policy" "$m_b12_un" "$ROWS" b12 unmodified
+line "with_params(ticket_rate: 120%), the same value" "$m_b12_120" "$ROWS" b12 at120
+line "with_params(ticket_rate: 130%)" "$m_b12_130" "$ROWS" b12 at130
+res "  130% / unmodified                           $r_b12 x   target <= 1.1x: $v_b12" \
+	"  totals: the parameterized policy and with_params(120%) equal round 1's (B1); 130% differs" ""
+
+###########################################################################
 # B3: compile time, and compile once per query.
 ###########################################################################
 say "B3: compile times, and per-row time against policy size"
@@ -725,6 +767,7 @@ srow "B1 whole row / named columns" "$r_b1_row x" "" ""
 srow "B2 1,000 / 10 rules, per row" "$r_b2_1000 x" "<= 2x" "$v_b2_1000"
 srow "B2 10,000 / 10 rules, per row" "$r_b2_10000 x" "<= 3x" "$v_b2_10000"
 srow "B2 10,000 / 10 rules, whole query" "$r_b2_10000_q x" "" ""
+srow "B12 what-if (130%) / unmodified" "$r_b12 x" "<= 1.1x" "$v_b12"
 srow "B3 compile 10,000 rules" "$c_10000_ms ms" "<= 50 ms" "$v_b3_compile"
 srow "B3 per row, 10,001 / 1 rules (pad)" "$r_b3_pad_net x" "~1x: once/query" "$(verdict "$r_b3_pad_net" "<=" 1.2)"
 srow "B4 speed-up with 2 workers" "$r_b4 x" ">= 1.6x" "$v_b4"

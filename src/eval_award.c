@@ -43,6 +43,8 @@ add_pending(CpEval *ev, const CpAwardLine *line, const char *instrument,
 	p->rule = str_at(ev, ev->rules[ev->cur_rule].name);
 	p->instrument = instrument;
 	p->note = note;
+	p->rule_no = ev->cur_rule;
+	p->dropped = false;
 }
 
 const char *
@@ -632,6 +634,8 @@ EvalBuildAward(CpEval *ev, int from, int to, MemoryContext cxt)
 	{
 		CpPending  *p = &ev->pending[i];
 
+		if (unlikely(p->dropped))
+			continue;
 		cp_award_builder_add(&b, &p->line, p->rule, p->instrument, p->note);
 	}
 	MemoryContextSwitchTo(cxt);
@@ -654,6 +658,8 @@ award_of_row(CpEval *ev)
 	error_context_stack = &errcallback;
 	MemoryContextSwitchTo(ev->rowcxt);
 	eval_rules(ev);
+	if (unlikely(ev->n_limits > 0) && ev->n_pending > 0)
+		EvalApplyLimits(ev, NULL);
 	aw = EvalBuildAward(ev, 0, ev->n_pending, caller);
 	MemoryContextSwitchTo(caller);
 	error_context_stack = errcallback.previous;

@@ -65,13 +65,25 @@ bind_columns(CpEval *ev)
 			}
 		}
 		if (att == NULL)
+		{
+			/* a rule's let written after the when that reads it (issue 11) */
+			const char *rule = NULL;
+
+			for (i = 0; i < ev->n_lets && rule == NULL; i++)
+				if (ev->lets[i].rule >= 0 && ev->lets[i].rule < ev->n_rules &&
+					strcmp(str_at(ev, ev->lets[i].name), name) == 0)
+					rule = str_at(ev, ev->rules[ev->lets[i].rule].name);
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("policy \"%s\" uses column \"%s\", which row type %s does not have",
 							str_at(ev, ev->rs->name), name,
 							format_type_be(ev->rowtype)),
+					 rule ?
+					 errhint("Rule \"%s\" has a let named %s, written after the condition that reads it: a \"when\" sees the lets written above it, so move the let above the \"when\".",
+							 rule, name) :
 					 errhint("Rename the column, or select it under that name: SELECT ..., expr AS %s.",
 							 name)));
+		}
 		cb->attno = i;
 		cb->name = name;
 		ev->max_att = Max(ev->max_att, i + 1);
@@ -411,8 +423,21 @@ bind_column_comparisons(CpEval *ev)
 				}
 				break;
 			case CP_OP_TIER:
+			case CP_OP_TIER_BELOW:
 				if (column_class(ev, n->a) == CPC_ENUM)
 					enum_order_error(ev, n->a);
+				break;
+			case CP_OP_CASE_SIMPLE:
+				/* a lookup by a char(n) column: its values lose their blanks */
+				if (column_class(ev, n->a) == CPC_BPCHAR)
+					for (k = 0; k < n->c; k++)
+					{
+						const CpNode *vals = &ev->nodes[ev->args[n->b + 2 * k]];
+						int32		j;
+
+						for (j = 0; j < vals->c; j++)
+							trim_for_bpchar(ev, ev->args[vals->a + j]);
+					}
 				break;
 			default:
 				break;
@@ -669,6 +694,8 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 		ev->is_const = palloc0(sizeof(bool) * Max(ev->n_nodes, 1));
 		ev->konst = palloc0(sizeof(CpValue) * Max(ev->n_nodes, 1));
 		fold_constants(ev);
+		EvalBindLimits(ev);
+		EvalBindColumnUnits(ev);
 		bind_column_comparisons(ev);
 		find_guards(ev);
 

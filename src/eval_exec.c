@@ -413,6 +413,10 @@ fetch_column(CpEval *ev, int c, CpValue *out)
 		case CPC_TIMESTAMPTZ:
 			set_time_instant(out, DatumGetTimestampTz(d));
 			break;
+		case CPC_MINOR:
+			/* a column declared in minor units (issue 11): eval_table.c */
+			EvalMinorColumn(ev, cb, d, out);
+			break;
 	}
 }
 
@@ -1112,6 +1116,12 @@ eval_call(CpEval *ev, int32 node, const CpNode *n, CpValue *out)
 											  EvalKindName(out->kind)));
 			out->u.num = cp_rat_abs(out->u.num);
 			return;
+		case CP_FUNC_LOWER:
+		case CP_FUNC_STARTS_WITH:
+		case CP_FUNC_CONTAINS:
+			/* issue 11's text tests, out of line: eval_table.c */
+			EvalTextCall(ev, node, n, out);
+			return;
 	}
 	elog(ERROR, "unknown function %d", n->b);
 }
@@ -1281,6 +1291,19 @@ eval_node(CpEval *ev, int32 idx, CpValue *out)
 			elog(ERROR, "a rounding mode is not a value");
 			return;
 
+		case CP_OP_TIER_BELOW:
+		case CP_OP_BELOW:
+		case CP_OP_CASE:
+		case CP_OP_CASE_SIMPLE:
+		case CP_OP_CASE_VALUES:
+		case CP_OP_DTABLE:
+		case CP_OP_CELL_ANY:
+		case CP_OP_CELL_TEST:
+		case CP_OP_CELL_RANGE:
+			/* issue 11's constructs, out of line: eval_table.c */
+			EvalTableNode(ev, idx, out);
+			return;
+
 		default:
 			/* literals and builtins are all folded at bind time */
 			elog(ERROR, "unexpected policy node %d", (int) n->op);
@@ -1442,6 +1465,12 @@ void
 EvalColumn(CpEval *ev, int c, CpValue *out)
 {
 	eval_column(ev, c, out);
+}
+
+int
+EvalCompare(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue *r)
+{
+	return compare_values(ev, node, op, l, r);
 }
 
 void

@@ -413,6 +413,8 @@ cp_eval_explain(CpEval *ev, HeapTupleHeader row, int *n_rules)
 		trace[i].rule = str_at(ev, ev->rules[i].name);
 	}
 	explain_rules(ev, trace, first_line);
+	if (ev->n_limits > 0 && ev->n_pending > 0)
+		EvalApplyLimits(ev, trace);
 	first_line[ev->n_rules] = ev->n_pending;
 	for (i = 0; i < ev->n_rules; i++)
 		trace[i].award = EvalBuildAward(ev, first_line[i], first_line[i + 1], caller);

@@ -118,7 +118,10 @@ typedef enum CpColClass
 	CPC_ENUM,
 	CPC_DATE,
 	CPC_TIMESTAMP,				/* local time in the policy zone */
-	CPC_TIMESTAMPTZ
+	CPC_TIMESTAMPTZ,
+	CPC_MINOR					/* an integer or numeric column declared in
+								 * minor units ("column C minor"): minor_cls
+								 * is its class, its value / 10^exponent */
 } CpColClass;
 
 #define CP_ENUM_CACHE	16
@@ -138,6 +141,7 @@ typedef struct CpColBind
 	int			n_enum;
 	int			next_enum;
 	CpEnumLabel *enums;
+	CpColClass	minor_cls;		/* CPC_MINOR: the class it is read as */
 } CpColBind;
 
 /* An award line waiting to be built into the result. */
@@ -147,6 +151,8 @@ typedef struct CpPending
 	const char *rule;
 	const char *instrument;
 	const char *note;
+	int32		rule_no;		/* index of the rule */
+	bool		dropped;		/* by a payout limit (eval_limits.c) */
 } CpPending;
 
 struct CpEval
@@ -252,6 +258,10 @@ struct CpEval
 
 	/* the award with no lines, in the policy currency */
 	CpAward		empty_award;
+
+	/* payout limits (cap, minimum; eval_limits.c): their lets, in order */
+	int32		n_limits;
+	int32	   *limits;
 };
 
 /*
@@ -373,6 +383,10 @@ extern CP_EVAL_INTERNAL void EvalNode(CpEval *ev, int32 idx, CpValue *out);
 /* Condition idx on this row: CP_TRUE, CP_FALSE or CP_UNKNOWN. */
 extern CP_EVAL_INTERNAL int	EvalCond(CpEval *ev, int32 idx);
 
+/* l op r (a comparison) in three-valued logic; node names it in errors. */
+extern CP_EVAL_INTERNAL int EvalCompare(CpEval *ev, int32 node, CpOp op,
+										const CpValue *l, const CpValue *r);
+
 /* Column c of this row, memoized. */
 extern CP_EVAL_INTERNAL void EvalColumn(CpEval *ev, int c, CpValue *out);
 
@@ -448,6 +462,36 @@ extern CP_EVAL_INTERNAL void EvalTypeError(CpEval *ev, int32 node,
 										   const char *what) pg_attribute_noreturn();
 extern CP_EVAL_INTERNAL void EvalOverflowError(CpEval *ev,
 											   int32 node) pg_attribute_noreturn();
+
+/* ---------------------------------------------------------------------
+ * eval_table.c: issue 11's constructs (tiers with "below", case)
+ * ---------------------------------------------------------------------
+ */
+extern CP_EVAL_INTERNAL void EvalTableNode(CpEval *ev, int32 idx, CpValue *out);
+
+/* lower(), starts_with(), contains(): call node n (index node). */
+extern CP_EVAL_INTERNAL void EvalTextCall(CpEval *ev, int32 node, const CpNode *n,
+										  CpValue *out);
+
+/* Columns declared in minor units: bind them (once), read one (per row). */
+extern CP_EVAL_INTERNAL void EvalBindColumnUnits(CpEval *ev);
+extern CP_EVAL_INTERNAL void EvalMinorColumn(CpEval *ev, CpColBind *cb, Datum d,
+											 CpValue *out);
+
+/* ---------------------------------------------------------------------
+ * eval_limits.c: payout limits over a row's pending lines
+ * ---------------------------------------------------------------------
+ */
+
+/* Find the limits of the ruleset (bind time). */
+extern CP_EVAL_INTERNAL void EvalBindLimits(CpEval *ev);
+
+/*
+ * Apply them to the pending lines of the row: cut or drop lines (dropped,
+ * which EvalBuildAward skips).  trace is explain's (one per rule), to note
+ * what each limit did to a rule's lines, or NULL.
+ */
+extern CP_EVAL_INTERNAL void EvalApplyLimits(CpEval *ev, CpExplainRule *trace);
 
 /* ---------------------------------------------------------------------
  * eval_award.c

@@ -52,6 +52,9 @@ static const CpKeyword func_words[] = {
 	[CP_FUNC_DAY] = CP_KW_DAY,
 	[CP_FUNC_WEEKDAY] = CP_KW_WEEKDAY,
 	[CP_FUNC_HOUR] = CP_KW_HOUR,
+	[CP_FUNC_LOWER] = CP_KW_LOWER,
+	[CP_FUNC_STARTS_WITH] = CP_KW_STARTS_WITH,
+	[CP_FUNC_CONTAINS] = CP_KW_CONTAINS,
 };
 
 static const CpKeyword builtin_words[] = {

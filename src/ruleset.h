@@ -106,16 +106,48 @@ typedef enum CpOp
 								 * CP_NODE_NEGATED for "not during outage" */
 
 	/* calendars (calendar.h); only ever the expression of a policy let */
-	CP_OP_CALENDAR				/* a = first holiday (DATE nodes in args[],
+	CP_OP_CALENDAR,				/* a = first holiday (DATE nodes in args[],
 								 * ascending), c = number of holidays, b =
 								 * weekend days (bit 0 Monday .. bit 6
 								 * Sunday) */
+	/*
+	 * Issue 11, conditionals and half-open tiers (ruleset_parse_tables.c,
+	 * eval_table.c).  "x between lo and hi" is CP_OP_IN_RANGE.
+	 */
+	CP_OP_TIER_BELOW,			/* as CP_OP_TIER, but a bound may be a
+								 * CP_OP_BELOW node: a tier with a "below" */
+	CP_OP_BELOW,				/* a = the bound of a "below" step (the
+								 * subject must be strictly less) */
+	CP_OP_CASE,					/* case when C then R ... [else E] end: a =
+								 * first arg, c = number of when-then pairs;
+								 * args hold condition, result pairs, then
+								 * the else result if CP_NODE_HAS_ELSE */
+	CP_OP_CASE_SIMPLE,			/* case S when V, ... then R ... end: a =
+								 * subject, b = first arg, c = arms; args
+								 * hold CP_OP_CASE_VALUES, result pairs, then
+								 * the else result if CP_NODE_HAS_ELSE */
+	CP_OP_CASE_VALUES,			/* the values of an arm of a simple case: a =
+								 * first arg, c = count; in a decision table,
+								 * a list cell */
+	CP_OP_DTABLE,				/* a decision table: a = first arg, b = inputs,
+								 * c = rows; args hold the b inputs, then per
+								 * row b cells and its output, then the else
+								 * output if CP_NODE_HAS_ELSE; the hit policy
+								 * in flags (CP_NODE_HIT_*) */
+	CP_OP_CELL_ANY,				/* a cell that any value passes ("any") */
+	CP_OP_CELL_TEST,			/* a cell "OP v": a = v, b = CpOp (EQ for a
+								 * bare value) */
+	CP_OP_CELL_RANGE			/* a cell "lo .. hi": a = lo, b = hi;
+								 * CP_NODE_EXCLUSIVE for "..<" */
 } CpOp;
 
 /* CpNode.flags */
 #define CP_NODE_NEGATED		0x01
 #define CP_NODE_EXCLUSIVE	0x02
 #define CP_NODE_HAS_ELSE	0x04
+#define CP_NODE_HIT_FIRST	0x08	/* decision table: first row that matches */
+#define CP_NODE_HIT_COLLECT	0x10	/* decision table: sum of the rows that
+									 * match; neither: unique */
 
 typedef enum CpUnit
 {
@@ -152,10 +184,14 @@ typedef enum CpFunc
 	CP_FUNC_MONTH,				/* month(t): 1 to 12 */
 	CP_FUNC_DAY,				/* day(t): day of the month */
 	CP_FUNC_WEEKDAY,			/* weekday(t): ISO, 1 Monday to 7 Sunday */
-	CP_FUNC_HOUR				/* hour(t): local hour, 0 to 23 */
+	CP_FUNC_HOUR,				/* hour(t): local hour, 0 to 23 */
+	/* issue 11, text tests (eval_table.c) */
+	CP_FUNC_LOWER,				/* lower(t): ASCII letters in lower case */
+	CP_FUNC_STARTS_WITH,		/* starts_with(t, prefix) */
+	CP_FUNC_CONTAINS			/* contains(t, part) */
 } CpFunc;
 
-#define CP_FUNC_LAST	CP_FUNC_HOUR
+#define CP_FUNC_LAST	CP_FUNC_CONTAINS
 #define CP_UNIT_LAST	CP_UNIT_WORKING_DAYS
 
 typedef enum CpRounding
@@ -233,8 +269,25 @@ typedef struct CpLet
 	int32		name;			/* string offset */
 	int32		expr;			/* node */
 	int32		rule;			/* owning rule, or CP_NONE_IDX: policy level */
-	int32		pad;
+	int32		kind;			/* CpLetKind (was padding: 0 in every value
+								 * of before it) */
 } CpLet;
+
+/* What a policy-level let is (issue 11/12). */
+typedef enum CpLetKind
+{
+	CP_LET_PLAIN = 0,			/* let NAME = EXPR */
+	CP_LET_PARAM,				/* param NAME = LITERAL: a what-if parameter,
+								 * overridden by compensation.with_params() */
+	CP_LET_CAP,					/* cap INSTRUMENT EXPR: name is the
+								 * instrument; a row's lines of it total at
+								 * most EXPR (eval_limits.c) */
+	CP_LET_MINIMUM,				/* minimum INSTRUMENT EXPR: a row's lines of
+								 * it are not paid if they total less */
+	CP_LET_MINOR_UNITS			/* column COLUMN minor: name is the column,
+								 * expr a CP_OP_COLUMN node of it; the
+								 * column holds minor units of the currency */
+} CpLetKind;
 
 typedef struct CpAwardSpec
 {
@@ -342,6 +395,10 @@ extern Size cp_ruleset_section_offset(const CpRulesetData *rs, int section);
 
 /* ruleset_parse.c: policy text to ruleset; errors are ereport(ERROR). */
 extern CpRuleset cp_parse_policy(const char *text);
+/* The same, with parameters overridden (ruleset_params.c); NULL: none. */
+struct CpParamOverrides;
+extern CpRuleset cp_parse_policy_with(const char *text,
+									  struct CpParamOverrides *overrides);
 extern bool cp_is_reserved_word(const char *word);
 
 /* ruleset_print.c: canonical text of a ruleset, and of one node. */

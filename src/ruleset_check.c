@@ -18,6 +18,7 @@
 #include "common/int.h"
 #include "datatype/timestamp.h"
 
+#include "ruleset_format.h"
 #include "ruleset_parse.h"
 
 /*
@@ -247,6 +248,15 @@ call_kind(CpBuilder *b, const Token *at, CpFunc func, int32 first, int32 nargs)
 			return k0 == SK_TIME ? (func == CP_FUNC_DATE ? SK_TIME : SK_NUM) : SK_UNKNOWN;
 		case CP_FUNC_COALESCE:
 			break;
+		case CP_FUNC_LOWER:
+		case CP_FUNC_STARTS_WITH:
+		case CP_FUNC_CONTAINS:
+			if (SK_KNOWN(k0) && k0 != SK_TEXT)
+				type_error(at, psprintf("apply %s() to %s", cp_func_name(func), kind_name(k0)));
+			if (func != CP_FUNC_LOWER && SK_KNOWN(k1) && k1 != SK_TEXT)
+				type_error(at, psprintf("apply %s() to %s", cp_func_name(func), kind_name(k1)));
+			return func == CP_FUNC_LOWER ? (k0 == SK_TEXT ? SK_TEXT : SK_UNKNOWN) :
+				(k0 == SK_TEXT && k1 == SK_TEXT ? SK_BOOL : SK_UNKNOWN);
 	}
 	return SK_UNKNOWN;
 }
@@ -400,6 +410,35 @@ cp_check_node(CpBuilder *b, int32 n, const Token *at)
 				KID(ARG(nd->b + i));
 			if (nd->c > 0)
 				check_compare(at, ka, kind_of(b, ARG(nd->b)));
+			break;
+		default:
+			/*
+			 * The operators of issue 11 (below, case): their height through
+			 * the shape table, their kind unknown but for a below bound's.
+			 */
+			{
+				const CpOpShape *s = &cp_op_shapes[nd->op];
+				int32		first;
+
+				if (s->n_fields > 0)
+					KID(nd->a);
+				if (s->n_fields > 1)
+					KID(nd->b);
+				if (s->list != CP_LIST_NONE)
+				{
+					first = s->n_fields == 0 ? nd->a : nd->b;
+					nargs = s->list == CP_LIST_C ? nd->c :
+						s->list == CP_LIST_DTABLE ?
+						nd->b + nd->c * (nd->b + 1) + ((nd->flags & CP_NODE_HAS_ELSE) ? 1 : 0) :
+						2 * nd->c + ((nd->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
+					for (i = 0; i < nargs; i++)
+						KID(ARG(first + i));
+				}
+				if (nd->op == CP_OP_BELOW)
+					k = kind_of(b, nd->a);
+				if (nd->op == CP_OP_TIER_BELOW && nd->c > 0)
+					check_compare(at, kind_of(b, nd->a), kind_of(b, ARG(nd->b)));
+			}
 			break;
 	}
 #undef KID

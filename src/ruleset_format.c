@@ -101,6 +101,17 @@ const CpOpShape cp_op_shapes[256] = {
 	[CP_OP_IN_RANGE] = {true, 3, CP_LIST_NONE, CP_REF_NONE},
 	[CP_OP_IN_OUTAGE] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
 	[CP_OP_CALENDAR] = {true, 0, CP_LIST_C, CP_REF_NONE},
+	/* issue 11: below, case */
+	[CP_OP_TIER_BELOW] = {true, 1, CP_LIST_TIER, CP_REF_NONE},
+	[CP_OP_BELOW] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_CASE] = {true, 0, CP_LIST_TIER, CP_REF_NONE},
+	[CP_OP_CASE_SIMPLE] = {true, 1, CP_LIST_TIER, CP_REF_NONE},
+	[CP_OP_CASE_VALUES] = {true, 0, CP_LIST_C, CP_REF_NONE},
+	/* issue 11: decision tables */
+	[CP_OP_DTABLE] = {true, 0, CP_LIST_DTABLE, CP_REF_NONE},
+	[CP_OP_CELL_ANY] = {true, 0, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_CELL_TEST] = {true, 1, CP_LIST_NONE, CP_REF_NONE},
+	[CP_OP_CELL_RANGE] = {true, 2, CP_LIST_NONE, CP_REF_NONE},
 };
 
 void
@@ -190,6 +201,22 @@ check_node_fields(const Checker *ck, const CpNode *n)
 			if (n->a < CP_ROUND_HALF_UP || n->a > CP_ROUND_CEILING)
 				corrupt("unknown rounding");
 			break;
+		case CP_OP_CASE:
+		case CP_OP_CASE_SIMPLE:
+		case CP_OP_CASE_VALUES:
+			/* no empty case, nor an arm without values */
+			if (n->c < 1)
+				corrupt("empty case");
+			break;
+		case CP_OP_DTABLE:
+			if (n->b < 1 || n->c < 1 || n->b > CP_MAX_ARGS ||
+				(n->flags & CP_NODE_HIT_FIRST && n->flags & CP_NODE_HIT_COLLECT))
+				corrupt("bad decision table");
+			break;
+		case CP_OP_CELL_TEST:
+			if (n->b < CP_OP_EQ || n->b > CP_OP_GE)
+				corrupt("bad decision table cell");
+			break;
 		default:
 			break;
 	}
@@ -261,6 +288,13 @@ check_bounds(const Checker *ck, Size size)
 	{
 		check_string(ck, ck->lets[i].name);
 		check_node(ck, ck->lets[i].expr);
+		if (ck->lets[i].kind != CP_LET_PLAIN &&
+			!(ck->lets[i].kind >= CP_LET_PARAM && ck->lets[i].kind <= CP_LET_MINOR_UNITS &&
+			  ck->lets[i].rule == CP_NONE_IDX))
+			corrupt("unknown let kind");
+		if (ck->lets[i].kind == CP_LET_MINOR_UNITS &&
+			ck->nodes[ck->lets[i].expr].op != CP_OP_COLUMN)
+			corrupt("a column unit without its column");
 	}
 	for (i = 0; i < rs->n_columns; i++)
 		check_string(ck, ck->columns[i].name);

@@ -38,6 +38,8 @@ typedef enum CpNodeRef
 #define CP_LIST_NONE	0
 #define CP_LIST_C		1
 #define CP_LIST_TIER	2
+#define CP_LIST_DTABLE	3		/* b + c * (b + 1) slots, one more with an
+								 * else: a decision table */
 
 typedef struct CpOpShape
 {
@@ -82,6 +84,9 @@ cp_node_list_len(const CpNode *n, const CpOpShape *s)
 		return n->c;
 	if (s->list == CP_LIST_TIER)
 		return 2 * (int64) n->c + ((n->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
+	if (s->list == CP_LIST_DTABLE)
+		return (int64) n->b + (int64) n->c * ((int64) n->b + 1) +
+			((n->flags & CP_NODE_HAS_ELSE) ? 1 : 0);
 	return 0;
 }
 

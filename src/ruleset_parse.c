@@ -29,41 +29,6 @@
 #include "timezone.h"
 
 
-struct Parser
-{
-	const char *src;
-	const char *p;				/* next character to lex */
-	int			line;
-	const char *line_start;
-	Token		tok;			/* the current token */
-	CpBuilder	b;
-	pg_tz	   *tz;				/* set by "timezone", or UTC at first use */
-	bool		tz_used;		/* a date was read with tz */
-	int32		rule;			/* rule being parsed, or CP_NONE_IDX */
-	bool		uses_outage;	/* "during outage", "by outage", outage_* */
-	int			outage_line;
-	int			outage_col;
-	CpNames    *rule_names;		/* rule name -> rule index */
-	CpNames    *let_names;		/* let name -> let index: the policy's lets
-								 * and the current rule's (removed at its
-								 * "end") */
-	CpNames    *instrument_names;	/* declared instrument -> index */
-	int			depth;			/* nesting of the expression being parsed */
-	MemoryContext cxt;			/* the caller's: the result lives here */
-	MemoryContext build_cxt;	/* the builder and the name tables: deleted
-								 * once the result is made */
-	MemoryContext scratch;		/* everything else (token values, copies of
-								 * names, lists): reset at every rule, so a
-								 * policy's garbage does not grow with its
-								 * rules */
-	bool		seen_policy,
-				seen_currency,
-				seen_timezone,
-				seen_hit,
-				seen_rounding;
-	int32		calendar;		/* the let of the policy's calendar, or
-								 * CP_NONE_IDX (ruleset_parse_dates.c) */
-};
 
 /* Instruments every policy knows; others are declared with "instrument". */
 static const struct
@@ -103,9 +68,11 @@ static const struct
 	[CP_FUNC_DAY] = {1, 1},
 	[CP_FUNC_WEEKDAY] = {1, 1},
 	[CP_FUNC_HOUR] = {1, 1},
+	[CP_FUNC_LOWER] = {1, 1},
+	[CP_FUNC_STARTS_WITH] = {2, 2},
+	[CP_FUNC_CONTAINS] = {2, 2},
 };
 
-static int32 parse_expr(Parser *ps);
 static CpRounding parse_mode(Parser *ps);
 
 /*
@@ -131,9 +98,8 @@ cp_error_at(const Token *t, int sqlstate, const char *msg, const char *hint)
 			 hint ? errhint("%s", hint) : 0));
 }
 
-static void syntax_error(Parser *ps, const char *expected) pg_attribute_noreturn();
 
-static void
+void
 syntax_error(Parser *ps, const char *expected)
 {
 	cp_error_at(&ps->tok, ERRCODE_SYNTAX_ERROR,
@@ -314,7 +280,7 @@ lex_quoted(Parser *ps, const char *p, int *len)
 }
 
 /* Reads the next token into ps->tok. */
-static void
+void
 next(Parser *ps)
 {
 	const char *p = ps->p;
@@ -408,7 +374,7 @@ word_cmp(const Token *t, const char *word)
 	return c != 0 ? c : (word[t->len] == '\0' ? 0 : -1);
 }
 
-static bool
+bool
 is_word(const Token *t, const char *word)
 {
 	/* every word the grammar reads is in the keyword table (kwlist.h) */
@@ -418,14 +384,14 @@ is_word(const Token *t, const char *word)
 		word_cmp(t, word) == 0;
 }
 
-static bool
+bool
 is_op(const Token *t, const char *op)
 {
 	return t->kind == TOK_OP &&
 		strncmp(t->start, op, t->len) == 0 && op[t->len] == '\0';
 }
 
-static bool
+bool
 accept_word(Parser *ps, const char *word)
 {
 	if (!is_word(&ps->tok, word))
@@ -434,7 +400,7 @@ accept_word(Parser *ps, const char *word)
 	return true;
 }
 
-static bool
+bool
 accept_op(Parser *ps, const char *op)
 {
 	if (!is_op(&ps->tok, op))
@@ -443,14 +409,14 @@ accept_op(Parser *ps, const char *op)
 	return true;
 }
 
-static void
+void
 expect_word(Parser *ps, const char *word)
 {
 	if (!accept_word(ps, word))
 		syntax_error(ps, psprintf("\"%s\"", word));
 }
 
-static void
+void
 expect_op(Parser *ps, const char *op)
 {
 	if (!accept_op(ps, op))
@@ -458,14 +424,14 @@ expect_op(Parser *ps, const char *op)
 }
 
 /* CP_RESERVED in kwlist.h */
-static bool
+bool
 is_reserved(const Token *t)
 {
 	return t->kind == TOK_IDENT && cp_keyword_is_reserved(t->start, t->len);
 }
 
 /* The value of an enum of ruleset.h that the token spells, or 0. */
-static int
+int
 word_value(const Token *t, CpWords words)
 {
 	return t->kind == TOK_IDENT ? cp_word_value(words, t->start, t->len, true) : 0;
@@ -482,7 +448,7 @@ cp_is_reserved_word(const char *word)
 }
 
 /* An identifier that is not a keyword: a column, let or instrument name. */
-static char *
+char *
 expect_ident(Parser *ps, const char *what)
 {
 	char	   *s;
@@ -501,7 +467,7 @@ expect_ident(Parser *ps, const char *what)
 	return s;
 }
 
-static char *
+char *
 expect_name(Parser *ps, const char *what)
 {
 	char	   *s;
@@ -520,7 +486,7 @@ expect_name(Parser *ps, const char *what)
  * operator, for an operator).  A node's flags, which do not change its
  * height or kind, may be set after.
  */
-static int32
+int32
 node_at(Parser *ps, const Token *at, CpOp op, int32 a, int32 b, int32 c)
 {
 	int32		n = cp_builder_node(&ps->b, op);
@@ -533,21 +499,21 @@ node_at(Parser *ps, const Token *at, CpOp op, int32 a, int32 b, int32 c)
 	return n;
 }
 
-static int32
+int32
 node(Parser *ps, CpOp op, int32 a, int32 b, int32 c)
 {
 	return node_at(ps, &ps->tok, op, a, b, c);
 }
 
 /* Syntactic nesting (parentheses, not, unary minus, calls, tiers). */
-static void
+void
 nest_enter(Parser *ps)
 {
 	if (++ps->depth > CP_MAX_DEPTH)
 		cp_check_depth_error(&ps->tok);
 }
 
-static void
+void
 nest_leave(Parser *ps)
 {
 	ps->depth--;
@@ -602,7 +568,7 @@ parse_datetime_literal(Parser *ps)
  * (a rule's lets leave the table at its "end"; a rule cannot redefine a
  * policy's let, so one table holds both).
  */
-static int32
+int32
 lookup_let(Parser *ps, const char *name)
 {
 	return cp_names_get(ps->let_names, name, strlen(name));
@@ -662,19 +628,8 @@ parse_call(Parser *ps, const Token *name_tok, CpFunc fi)
 	return node_at(ps, name_tok, CP_OP_CALL, first, fi, argc);
 }
 
-/*
- * A list of node indexes whose length is known at its end (a tier's steps,
- * an "in" list): a plain array, freed once copied into the builder.  A
- * List of 8,000,000 numbers took twice the memory of their nodes.
- */
-typedef struct NodeList
-{
-	int32	   *items;
-	int32		n;
-	int32		max;
-} NodeList;
 
-static void
+void
 nodelist_add(NodeList *l, int32 item)
 {
 	if (l->n == l->max)
@@ -687,7 +642,7 @@ nodelist_add(NodeList *l, int32 item)
 }
 
 /* The list as an argument list of the builder; returns its first index. */
-static int32
+int32
 nodelist_to_args(Parser *ps, NodeList *l)
 {
 	int32		first = cp_builder_args(&ps->b, l->n);
@@ -699,54 +654,6 @@ nodelist_to_args(Parser *ps, NodeList *l)
 		pfree(l->items);
 	l->items = NULL;
 	return first;
-}
-
-static int32
-parse_tier(Parser *ps, const Token *tier_tok)
-{
-	int32		subject;
-	NodeList	items = {0};
-	int			steps = 0;
-	bool		has_else = false;
-	int32		first;
-	int32		n;
-	CpBuildNode *nd;
-	CpConstBound top = {0};		/* the highest constant bound so far */
-
-	nest_enter(ps);
-	subject = parse_expr(ps);
-	while (accept_word(ps, "upto"))
-	{
-		Token		at = ps->tok;
-		int32		bound = parse_expr(ps);
-
-		cp_check_tier_bound(&ps->b, &top, bound, &at);
-		nodelist_add(&items, bound);
-		expect_op(ps, "=>");
-		nodelist_add(&items, parse_expr(ps));
-		steps++;
-	}
-	if (steps == 0)
-		syntax_error(ps, "\"upto\"");
-	if (accept_word(ps, "else"))
-	{
-		nodelist_add(&items, parse_expr(ps));
-		has_else = true;
-	}
-	expect_word(ps, "end");
-	nest_leave(ps);
-
-	first = nodelist_to_args(ps, &items);
-	/* the flag first: it says how many arguments the node has */
-	n = cp_builder_node(&ps->b, CP_OP_TIER);
-	nd = CpBuilderNode(&ps->b, n);
-	nd->a = subject;
-	nd->b = first;
-	nd->c = steps;
-	if (has_else)
-		nd->flags |= CP_NODE_HAS_ELSE;
-	cp_check_node(&ps->b, n, tier_tok);
-	return n;
 }
 
 static int32
@@ -809,7 +716,11 @@ parse_primary(Parser *ps)
 							CP_NONE_IDX, CP_NONE_IDX);
 			}
 			if (accept_word(ps, "tier"))
-				return parse_tier(ps, &t);
+				return cp_parse_tier(ps, &t);
+			if (accept_word(ps, "case"))
+				return cp_parse_case(ps, &t);
+			if (is_word(&t, "table") && cp_dtable_follows(ps))
+				return cp_parse_dtable(ps, &t);
 			if ((i = word_value(&t, CP_WORDS_BUILTIN)) != 0)
 			{
 				next(ps);
@@ -825,7 +736,7 @@ parse_primary(Parser *ps)
 					return parse_call(ps, &t, (CpFunc) i);
 				}
 				cp_error_at(&t, ERRCODE_UNDEFINED_FUNCTION, "unknown function",
-						 "The functions are min, max, round, hours, days, days_in_month, coalesce, abs, date, working_days, year, month, day, weekday and hour.");
+						 "The functions are min, max, round, hours, days, days_in_month, coalesce, abs, date, working_days, year, month, day, weekday, hour, lower, starts_with and contains.");
 			}
 			if (!is_reserved(&t))
 			{
@@ -837,7 +748,8 @@ parse_primary(Parser *ps)
 				return node(ps, CP_OP_COLUMN, cp_builder_column(&ps->b, name),
 							CP_NONE_IDX, CP_NONE_IDX);
 			}
-			break;
+			/* a unit word (hours, days...) or another reserved word */
+			return cp_parse_reserved_value(ps, &t);
 		default:
 			break;
 	}
@@ -905,7 +817,7 @@ parse_product(Parser *ps)
 	}
 }
 
-static int32
+int32
 parse_sum(Parser *ps)
 {
 	int32		n = parse_product(ps);
@@ -987,13 +899,17 @@ parse_predicate(Parser *ps)
 		return n;
 	}
 
+	/* [not] between lo and hi (ruleset_parse_tables.c) */
+	if ((i = cp_parse_between(ps, n)) != CP_NONE_IDX)
+		return i;
+
 	/* [not] in ( list ) | [not] in range | [not] during outage */
 	if (is_word(&ps->tok, "not"))
 	{
 		next(ps);
 		negated = true;
 		if (!is_word(&ps->tok, "in") && !is_word(&ps->tok, "during"))
-			syntax_error(ps, "\"in\" or \"during\" after \"not\"");
+			syntax_error(ps, "\"in\", \"between\" or \"during\" after \"not\"");
 	}
 	at = ps->tok;
 	if (accept_word(ps, "in"))
@@ -1059,7 +975,7 @@ parse_and(Parser *ps)
 	return n;
 }
 
-static int32
+int32
 parse_expr(Parser *ps)
 {
 	int32		n = parse_and(ps);
@@ -1099,7 +1015,7 @@ parse_increment(Parser *ps)
 	return t.mantissa;
 }
 
-static CpUnitKind
+CpUnitKind
 instrument_unit(Parser *ps, const Token *at, const char *name)
 {
 	int			i = cp_names_get(ps->instrument_names, name, strlen(name));
@@ -1131,6 +1047,7 @@ starts_expr(Parser *ps)
 		return !is_reserved(t) || *ps->p == '(' || is_word(t, "not") ||
 			is_word(t, "true") || is_word(t, "false") ||
 			is_word(t, "null") || is_word(t, "tier") || is_word(t, "none") ||
+			is_word(t, "case") ||
 			word_value(t, CP_WORDS_BUILTIN) != 0;
 	return false;
 }
@@ -1250,7 +1167,7 @@ parse_award(Parser *ps)
 	return true;
 }
 
-static void
+void
 parse_let(Parser *ps)
 {
 	Token		at = ps->tok;
@@ -1297,6 +1214,10 @@ parse_rule(Parser *ps)
 	rule->name = cp_builder_string(&ps->b, name, strlen(name));
 	(void) cp_names_add(ps->rule_names, name, strlen(name), r);
 	ps->rule = r;
+	/* lets may come before "when", which then sees them (issue 11) */
+	rule->first_let = ps->b.n_lets;
+	while (accept_word(ps, "let"))
+		parse_let(ps);
 	if (accept_word(ps, "when"))
 	{
 		Token		cond_at = ps->tok;
@@ -1304,7 +1225,6 @@ parse_rule(Parser *ps)
 		rule->cond = parse_expr(ps);
 		cp_check_condition(&ps->b, rule->cond, &cond_at);
 	}
-	rule->first_let = ps->b.n_lets;
 	while (accept_word(ps, "let"))
 		parse_let(ps);
 	rule->n_lets = ps->b.n_lets - rule->first_let;
@@ -1464,7 +1384,7 @@ parse_header(Parser *ps)
 		ps->calendar = cp_parse_calendar(ps);
 	}
 	else
-		return false;
+		return cp_parse_table_header(ps);
 	return true;
 }
 
@@ -1545,6 +1465,12 @@ cp_parser_calendar(Parser *ps)
 CpRuleset
 cp_parse_policy(const char *text)
 {
+	return cp_parse_policy_with(text, NULL);
+}
+
+CpRuleset
+cp_parse_policy_with(const char *text, struct CpParamOverrides *overrides)
+{
 	Parser		ps;
 	CpRuleset	rs;
 	size_t		len = strlen(text);
@@ -1563,6 +1489,7 @@ cp_parse_policy(const char *text)
 	ps.line = 1;
 	ps.rule = CP_NONE_IDX;
 	ps.calendar = CP_NONE_IDX;
+	ps.overrides = overrides;
 	ps.cxt = CurrentMemoryContext;
 	ps.build_cxt = AllocSetContextCreate(ps.cxt, "compensation policy builder",
 										 ALLOCSET_DEFAULT_SIZES);

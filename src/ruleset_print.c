@@ -22,6 +22,7 @@
 #include "calendar.h"
 #include "keywords.h"
 #include "ruleset_build.h"
+#include "ruleset_format.h"
 #include "strutil.h"
 
 /*
@@ -87,6 +88,8 @@ typedef struct Printer
 } Printer;
 
 static void print_expr(Printer *p, int32 idx, Prec context);
+static void print_range(Printer *p, int32 lo, int32 hi, bool exclusive);
+static void print_list(Printer *p, int32 first, int32 count);
 
 static void
 printer_init(Printer *p, StringInfo out, const CpRulesetData *rs)
@@ -308,6 +311,164 @@ print_range(Printer *p, int32 lo, int32 hi, bool exclusive)
 	print_expr(p, hi, PREC_SUM);
 }
 
+/*
+ * A cell of a decision table; its values bind like sums, as the parser
+ * reads them.  A column named any is quoted: bare, it is the any cell.
+ */
+static void
+print_cell(Printer *p, int32 idx)
+{
+	const CpNode *n = get_node(p, idx);
+	StringInfo	out = p->out;
+
+	switch ((CpOp) n->op)
+	{
+		case CP_OP_CELL_ANY:
+			appendStringInfoString(out, "any");
+			return;
+		case CP_OP_CELL_TEST:
+			{
+				const CpNode *v = get_node(p, n->a);
+
+				if (n->b != CP_OP_EQ)
+					appendStringInfo(out, "%s ", binary_ops[n->b].symbol);
+				if (v->op == CP_OP_COLUMN && v->a >= 0 && v->a < p->rs->n_columns &&
+					pg_strcasecmp(get_string(p, p->columns[v->a].name), "any") == 0)
+					cp_append_quoted(out, get_string(p, p->columns[v->a].name), '"');
+				else
+					print_expr(p, n->a, PREC_SUM);
+				return;
+			}
+		case CP_OP_CELL_RANGE:
+			print_range(p, n->a, n->b, (n->flags & CP_NODE_EXCLUSIVE) != 0);
+			return;
+		case CP_OP_CASE_VALUES:
+			appendStringInfoString(out, "in (");
+			print_list(p, n->a, n->c);
+			appendStringInfoChar(out, ')');
+			return;
+		default:
+			/* a forged value: print it as an expression */
+			print_expr(p, idx, PREC_SUM);
+	}
+}
+
+/*
+ * The constructs of issue 11 (ruleset_parse_tables.c): a tier with
+ * "below" steps, and case.  Each is bracketed by its own words (tier/case
+ * ... end), so it binds like a primary.
+ */
+static void
+print_table_node(Printer *p, const CpNode *n)
+{
+	StringInfo	out = p->out;
+	int32		i;
+
+	switch ((CpOp) n->op)
+	{
+		case CP_OP_TIER_BELOW:
+			appendStringInfoString(out, "tier ");
+			print_expr(p, n->a, PREC_TOP);
+			for (i = 0; i < n->c; i++)
+			{
+				int32		bound = get_arg(p, n->b, 2 * i);
+				const CpNode *bn = get_node(p, bound);
+
+				if (bn->op == CP_OP_BELOW)
+				{
+					appendStringInfoString(out, " below ");
+					bound = bn->a;
+				}
+				else
+					appendStringInfoString(out, " upto ");
+				print_expr(p, bound, PREC_TOP);
+				appendStringInfoString(out, " => ");
+				print_expr(p, get_arg(p, n->b, 2 * i + 1), PREC_TOP);
+			}
+			if (n->flags & CP_NODE_HAS_ELSE)
+			{
+				appendStringInfoString(out, " else ");
+				print_expr(p, get_arg(p, n->b, 2 * n->c), PREC_TOP);
+			}
+			appendStringInfoString(out, " end");
+			break;
+		case CP_OP_BELOW:
+			/* only inside a tier; alone (explain of a part), as written */
+			appendStringInfoString(out, "below ");
+			print_expr(p, n->a, PREC_TOP);
+			break;
+		case CP_OP_CASE:
+		case CP_OP_CASE_SIMPLE:
+			{
+				int32		first = n->op == CP_OP_CASE ? n->a : n->b;
+
+				appendStringInfoString(out, "case");
+				if (n->op == CP_OP_CASE_SIMPLE)
+				{
+					appendStringInfoChar(out, ' ');
+					print_expr(p, n->a, PREC_TOP);
+				}
+				for (i = 0; i < n->c; i++)
+				{
+					appendStringInfoString(out, " when ");
+					print_expr(p, get_arg(p, first, 2 * i), PREC_TOP);
+					appendStringInfoString(out, " then ");
+					print_expr(p, get_arg(p, first, 2 * i + 1), PREC_TOP);
+				}
+				if (n->flags & CP_NODE_HAS_ELSE)
+				{
+					appendStringInfoString(out, " else ");
+					print_expr(p, get_arg(p, first, 2 * n->c), PREC_TOP);
+				}
+				appendStringInfoString(out, " end");
+			}
+			break;
+		case CP_OP_CASE_VALUES:
+			print_list(p, n->a, n->c);
+			break;
+		case CP_OP_DTABLE:
+			{
+				int32		r,
+							k;
+				int32		at = n->b;	/* the first row's first cell */
+
+				appendStringInfoString(out, "table (");
+				print_list(p, n->a, n->b);
+				appendStringInfo(out, ") %s",
+								 (n->flags & CP_NODE_HIT_FIRST) ? "first" :
+								 (n->flags & CP_NODE_HIT_COLLECT) ? "collect" : "unique");
+				for (r = 0; r < n->c; r++)
+				{
+					CHECK_FOR_INTERRUPTS();
+					appendStringInfoString(out, " when ");
+					for (k = 0; k < n->b; k++)
+					{
+						if (k > 0)
+							appendStringInfoString(out, ", ");
+						print_cell(p, get_arg(p, n->a, at++));
+					}
+					appendStringInfoString(out, " then ");
+					print_expr(p, get_arg(p, n->a, at++), PREC_TOP);
+				}
+				if (n->flags & CP_NODE_HAS_ELSE)
+				{
+					appendStringInfoString(out, " else ");
+					print_expr(p, get_arg(p, n->a, at), PREC_TOP);
+				}
+				appendStringInfoString(out, " end");
+			}
+			break;
+		case CP_OP_CELL_ANY:
+		case CP_OP_CELL_TEST:
+		case CP_OP_CELL_RANGE:
+			/* alone (explain of a part): as in its table */
+			print_cell(p, (int32) (n - p->nodes));
+			break;
+		default:
+			elog(ERROR, "unrecognized ruleset node operator: %d", (int) n->op);
+	}
+}
+
 /* One node, its operands parenthesized as their strength requires. */
 static void
 print_node(Printer *p, int32 idx)
@@ -458,6 +619,17 @@ print_node(Printer *p, int32 idx)
 		case CP_OP_IN_OUTAGE:
 			print_expr(p, n->a, PREC_SUM);
 			appendStringInfoString(out, negated ? " not during outage" : " during outage");
+			break;
+		case CP_OP_TIER_BELOW:
+		case CP_OP_BELOW:
+		case CP_OP_CASE:
+		case CP_OP_CASE_SIMPLE:
+		case CP_OP_CASE_VALUES:
+		case CP_OP_DTABLE:
+		case CP_OP_CELL_ANY:
+		case CP_OP_CELL_TEST:
+		case CP_OP_CELL_RANGE:
+			print_table_node(p, n);
 			break;
 		default:
 			elog(ERROR, "unrecognized ruleset node operator: %d", (int) n->op);
@@ -642,11 +814,57 @@ print_award(Printer *p, const CpAwardSpec *spec)
 	}
 }
 
+/* Does the condition at idx read a let of rule r (not through other lets)? */
+typedef struct LetSearch
+{
+	Printer    *p;
+	int32		rule;
+} LetSearch;
+
+static bool
+reads_rule_let(int32 idx, void *context)
+{
+	LetSearch  *ls = (LetSearch *) context;
+	const CpNode *n = get_node(ls->p, idx);
+
+	if (n->op == CP_OP_LET)
+		return n->a >= 0 && n->a < ls->p->rs->n_lets &&
+			ls->p->lets[n->a].rule == ls->rule;
+	return cp_node_walk_children(ls->p->nodes, ls->p->args, idx, reads_rule_let, ls);
+}
+
+static bool
+cond_reads_rule_let(Printer *p, int32 cond, int32 rule)
+{
+	LetSearch	ls = {p, rule};
+
+	return reads_rule_let(cond, &ls);
+}
+
 /* "let NAME = EXPR", indented as given, without the newline. */
 static void
 print_let(Printer *p, const CpLet *let, const char *indent)
 {
-	appendStringInfo(p->out, "%slet %s = ", indent, get_string(p, let->name));
+	if (let->kind == CP_LET_MINOR_UNITS)
+	{
+		/* "column C minor" (issue 11); the column as the parser reads it there */
+		appendStringInfo(p->out, "%scolumn ", indent);
+		print_column(p, get_string(p, let->name), false);
+		appendStringInfoString(p->out, " minor");
+		return;
+	}
+	if (let->kind == CP_LET_CAP || let->kind == CP_LET_MINIMUM)
+	{
+		/* payout limits (issue 11): "cap cash EXPR", "minimum cash EXPR" */
+		appendStringInfo(p->out, "%s%s %s ", indent,
+						 let->kind == CP_LET_CAP ? "cap" : "minimum",
+						 get_string(p, let->name));
+		print_expr(p, let->expr, PREC_TOP);
+		return;
+	}
+	appendStringInfo(p->out, "%s%s %s = ", indent,
+					 let->kind == CP_LET_PARAM ? "param" : "let",
+					 get_string(p, let->name));
 	print_expr(p, let->expr, PREC_TOP);
 }
 
@@ -665,6 +883,7 @@ cp_print_policy(const CpRulesetData *rs)
 	const CpAwardSpec *awards = CpAwards(rs);
 	int32		i,
 				j;
+	bool		lets_first;
 
 	initStringInfo(&out);
 	printer_init(&p, &out, rs);
@@ -712,7 +931,8 @@ cp_print_policy(const CpRulesetData *rs)
 			continue;
 		}
 		print_let(&p, &p.lets[i], "");
-		let_visible(&p, i);
+		if (p.lets[i].kind == CP_LET_PLAIN || p.lets[i].kind == CP_LET_PARAM)
+			let_visible(&p, i);
 	}
 
 	for (i = 0; i < rs->n_rules; i++)
@@ -722,7 +942,9 @@ cp_print_policy(const CpRulesetData *rs)
 		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&out, "\n\nrule ");
 		cp_append_quoted(&out, get_string(&p, rule->name), '"');
-		if (rule->cond != CP_NONE_IDX)
+		/* the lets first when the condition reads one of them (issue 11) */
+		lets_first = rule->cond != CP_NONE_IDX && cond_reads_rule_let(&p, rule->cond, i);
+		if (rule->cond != CP_NONE_IDX && !lets_first)
 		{
 			appendStringInfoString(&out, "\n  when ");
 			print_expr(&p, rule->cond, PREC_TOP);
@@ -734,6 +956,11 @@ cp_print_policy(const CpRulesetData *rs)
 			appendStringInfoChar(&out, '\n');
 			print_let(&p, &p.lets[rule->first_let + j], "  ");
 			let_visible(&p, rule->first_let + j);
+		}
+		if (lets_first)
+		{
+			appendStringInfoString(&out, "\n  when ");
+			print_expr(&p, rule->cond, PREC_TOP);
 		}
 		for (j = 0; j < rule->n_awards; j++)
 		{

@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(435);
+SELECT plan(447);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -118,6 +118,9 @@ INSERT INTO contract VALUES
 	(105, 'compensation.attach(text,regclass,text,text,text,text)', 'text', false, false),
 	-- STABLE: a row type's input functions may read settings (not pure)
 	(76, 'compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)', 'compensation.award', false, false),
+	-- what-if parameters (upgrade/0.1.0--0.2.0/70-params.sql)
+	(110, 'compensation.with_params(compensation.ruleset,jsonb)', 'compensation.ruleset', true, true),
+	(111, 'compensation.params(compensation.ruleset)', 'SETOF record', true, true),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false),
@@ -170,7 +173,9 @@ FROM (VALUES
 	(105, 'policy text, rel regclass, key_column text, source text DEFAULT NULL::text, '
 	     'form text DEFAULT ''statement''::text, on_delete text DEFAULT ''reverse''::text'),
 	(50, 'rules compensation.ruleset, rowtype anyelement, columns text[], VARIADIC "values" "any"'),
-	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement')) AS v(ord, args)
+	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement'),
+	(110, 'rules compensation.ruleset, overrides jsonb'),
+	(111, 'rules compensation.ruleset, OUT name text, OUT value text')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------

@@ -211,7 +211,9 @@ my @constructs = (
 	[ 'extend by N' => qr/extend \w+ by (?!outage)/ ], [ 'extend to' => qr/extend \w+ to / ],
 	[ 'extend by outage' => qr/by outage/ ], [ 'review award' => qr/^  review /m ],
 	[ 'USD' => qr/currency USD/ ], [ 'KRW' => qr/currency KRW/ ], [ 'KWD' => qr/currency KWD/ ],
-	[ 'zone +09:00' => qr/Asia\/Seoul/ ], [ 'zone +05:30' => qr/Asia\/Kolkata/ ]);
+	[ 'zone +09:00' => qr/Asia\/Seoul/ ], [ 'zone +05:30' => qr/Asia\/Kolkata/ ],
+	[ 'tier below' => qr/ below / ], [ 'case when' => qr/\bcase when\b/ ], [ 'case s when' => qr/\bcase s when\b/ ],
+	[ 'between' => qr/ between / ], [ 'decision table' => qr/\btable \(/ ]);
 my %covered;
 
 sub disagree

@@ -368,11 +368,15 @@ sub sql_literal
 # Numeric expressions:
 #   [lit, text] [col, name] [null] [let, name] [neg, e] [bin, op, l, r]
 #   [pct, e] [fn, min|max|coalesce, [args]] [abs, e] [round, e, mode, inc-text|undef]
-#   [tier, subject, [[bound, result]...], else|undef]  (results may be [none],
-#   and at the top of an award [review, text])
+#   [tier, subject, [[bound, result, upto|below]...], else|undef]  (results
+#   may be [none], and at the top of an award [review, text])
+#   [case, [[cond, result]...], else|undef]
+#   [scase, subject, [[[values...], result]...], else|undef]
+#   [dtable, hit, [inputs], [[[cells...], output]...], else|undef], a cell
+#   [any] [ctest, op, v] [crange, lo, hi, excl] [clist, [values]]
 # Conditions:
 #   [cmp, op, l, r] (l and r typed by kind) [inlist, not, subj, [elems]]
-#   [inrange, not, subj, lo, hi, excl] [isnull, not, e] [and, a, b] [or, a, b]
+#   [inrange, not, subj, lo, hi, excl, between] [isnull, not, e] [and, a, b] [or, a, b]
 #   [not, a] [bcol, name] [blit, 0|1]
 # Other operands: [str, text] [dlit, day] [tslit, micros] [dcol, d|ts]
 # The local calendar: [dpart, year|month|day|weekday|hour, time]
@@ -418,7 +422,95 @@ sub gen_num
 	return [ 'abs', gen_num($g, $d) ] if $r < 0.84;
 	return [ 'round', gen_num($g, $d), pick(@MODES),
 		chance(0.5) ? undef : pick(qw(1 0.05 5 100 0.25 0.01 3)) ] if $r < 0.92;
-	return gen_tier($g, $d, 0);
+	return gen_tier($g, $d, 0) if $r < 0.96;
+	return gen_case($g, $d) if $r < 0.98;
+	return gen_dtable($g, $d);
+}
+
+# a decision table (issue 11) over 1 to 3 inputs, numbers or the text column
+sub gen_dtable
+{
+	my ($g, $d) = @_;
+	my @inputs = map { chance(0.3) ? [ 'col', 's' ] : gen_num($g, 0) } 1 .. 1 + int(rand(3));
+	my @rows;
+	for (1 .. 1 + int(rand(4)))
+	{
+		my @cells;
+		for my $in (@inputs)
+		{
+			my $text = $in->[0] eq 'col' && $in->[1] eq 's';
+			my $lit = sub { $text ? [ 'str', pick(@STR_LITS) ] : gen_lit() };
+			my $q = rand();
+			if ($q < 0.3) { push @cells, [ 'any' ]; }
+			elsif ($q < 0.55) { push @cells, [ 'ctest', '=', $lit->() ]; }
+			elsif ($q < 0.75) { push @cells, [ 'ctest', pick(qw(< <= > >= <>)), $lit->() ]; }
+			elsif ($q < 0.9)
+			{
+				my ($lo, $hi) = ($lit->(), $lit->());
+				($lo, $hi) = ($hi, $lo) if $text ? $lo->[1] gt $hi->[1] : rcmp(rat_dec($lo->[1]), rat_dec($hi->[1])) > 0;
+				push @cells, [ 'crange', $lo, $hi, chance(0.3) ];
+			}
+			else { push @cells, [ 'clist', [ map { $lit->() } 1 .. 1 + int(rand(3)) ] ]; }
+		}
+		push @rows, [ \@cells, chance(0.1) ? [ 'none' ] : gen_num($g, $d > 1 ? 1 : 0) ];
+	}
+	return [ 'dtable', pick(qw(unique first first collect)), \@inputs, \@rows,
+		chance(0.5) ? gen_num($g, 0) : undef ];
+}
+
+sub pcell
+{
+	my ($c) = @_;
+	return 'any' if $c->[0] eq 'any';
+	return ($c->[1] eq '=' ? '' : "$c->[1] ") . (pn($c->[2]))[0] if $c->[0] eq 'ctest';
+	return (pn($c->[1]))[0] . ($c->[3] ? ' ..< ' : ' .. ') . (pn($c->[2]))[0] if $c->[0] eq 'crange';
+	return 'in (' . join(', ', map { (pn($_))[0] } @{ $c->[1] }) . ')';
+}
+
+# does the input pass the cell? (an unknown comparison does not)
+sub cell_passes
+{
+	my ($ctx, $c, $in) = @_;
+	return 1 if $c->[0] eq 'any';
+	return 0 if !defined $in || marker($in);
+	if ($c->[0] eq 'ctest')
+	{
+		my $m = cmp_values($ctx, $c->[1], $in, ev($ctx, $c->[2]));
+		return defined $m && $m ? 1 : 0;
+	}
+	if ($c->[0] eq 'crange')
+	{
+		my $m = cmp_values($ctx, '>=', $in, ev($ctx, $c->[1]));
+		return 0 unless defined $m && $m;
+		$m = cmp_values($ctx, $c->[3] ? '<' : '<=', $in, ev($ctx, $c->[2]));
+		return defined $m && $m ? 1 : 0;
+	}
+	for my $v (@{ $c->[1] })
+	{
+		my $m = cmp_values($ctx, '=', $in, ev($ctx, $v));
+		return 1 if defined $m && $m;
+	}
+	return 0;
+}
+
+# case when C then R ... [else E] end, or case s when 'a', 'b' then R ... end
+# (issue 11): the first arm that holds, else the else, else null
+sub gen_case
+{
+	my ($g, $d) = @_;
+	my @arms;
+	my $else = chance(0.6) ? gen_num($g, 0) : undef;
+	if (chance(0.5))
+	{
+		push @arms, [ gen_cond($g, 1), gen_num($g, $d > 1 ? 1 : 0) ] for 1 .. 1 + int(rand(3));
+		return [ 'case', \@arms, $else ];
+	}
+	for (1 .. 1 + int(rand(3)))
+	{
+		my @vals = map { chance(0.1) ? [ 'null' ] : [ 'str', pick(@STR_LITS) ] } 1 .. 1 + int(rand(2));
+		push @arms, [ \@vals, gen_num($g, $d > 1 ? 1 : 0) ];
+	}
+	return [ 'scase', [ 'col', 's' ], \@arms, $else ];
 }
 
 sub gen_tier
@@ -433,7 +525,7 @@ sub gen_tier
 		$prev = $b;
 		my $res = chance(0.1) ? [ 'none' ] : ($top && chance(0.15)) ? [ 'review', 'step ' . $b ]
 			: gen_num($g, $d > 1 ? 1 : 0);
-		push @steps, [ [ 'lit', $b ], $res ];
+		push @steps, [ [ 'lit', $b ], $res, chance(0.3) ? 'below' : 'upto' ];
 	}
 	my $else;
 	if (chance(0.6))
@@ -499,7 +591,9 @@ sub gen_cond
 	if ($r < 0.65)
 	{
 		my ($lo, $hi) = sort { rcmp(rat_dec($a), rat_dec($b)) } (pick(@NUM_LITS), pick(@NUM_LITS));
-		return [ 'inrange', chance(0.3), gen_num($g, 1), [ 'lit', $lo ], [ 'lit', $hi ], chance(0.3) ];
+		my $excl = chance(0.3);
+		return [ 'inrange', chance(0.3), gen_num($g, 1), [ 'lit', $lo ], [ 'lit', $hi ], $excl,
+			!$excl && chance(0.4) ];
 	}
 	if ($r < 0.72)
 	{
@@ -744,8 +838,33 @@ sub pn
 	elsif ($t eq 'tier')
 	{
 		$s = 'tier ' . (pn($e->[1]))[0];
-		$s .= ' upto ' . (pn($_->[0]))[0] . ' => ' . (pn($_->[1]))[0] for @{ $e->[2] };
+		$s .= " $_->[2] " . (pn($_->[0]))[0] . ' => ' . (pn($_->[1]))[0] for @{ $e->[2] };
 		$s .= ' else ' . (pn($e->[3]))[0] if defined $e->[3];
+		$s .= ' end';
+		$p = 9;
+	}
+	elsif ($t eq 'case')
+	{
+		$s = 'case';
+		$s .= ' when ' . (pc($_->[0]))[0] . ' then ' . (pn($_->[1]))[0] for @{ $e->[1] };
+		$s .= ' else ' . (pn($e->[2]))[0] if defined $e->[2];
+		$s .= ' end';
+		$p = 9;
+	}
+	elsif ($t eq 'scase')
+	{
+		$s = 'case ' . (pn($e->[1]))[0];
+		$s .= ' when ' . join(', ', map { (pn($_))[0] } @{ $_->[0] }) . ' then ' . (pn($_->[1]))[0]
+			for @{ $e->[2] };
+		$s .= ' else ' . (pn($e->[3]))[0] if defined $e->[3];
+		$s .= ' end';
+		$p = 9;
+	}
+	elsif ($t eq 'dtable')
+	{
+		$s = 'table (' . join(', ', map { (pn($_))[0] } @{ $e->[2] }) . ") $e->[1]";
+		$s .= ' when ' . join(', ', map { pcell($_) } @{ $_->[0] }) . ' then ' . (pn($_->[1]))[0] for @{ $e->[3] };
+		$s .= ' else ' . (pn($e->[4]))[0] if defined $e->[4];
 		$s .= ' end';
 		$p = 9;
 	}
@@ -780,6 +899,8 @@ sub pc
 	if ($t eq 'inrange')
 	{
 		my ($s) = pn($c->[2]);
+		return ("$s" . ($c->[1] ? ' not' : '') . ' between ' . (pn($c->[3]))[0] . ' and ' . (pn($c->[4]))[0], 4)
+			if $c->[6];
 		return ("$s" . ($c->[1] ? ' not' : '') . ' in ' . (pn($c->[3]))[0] . ($c->[5] ? ' ..< ' : ' .. ') . (pn($c->[4]))[0], 4);
 	}
 	if ($t eq 'isnull') { return ((pn($c->[2]))[0] . ' is ' . ($c->[1] ? 'not ' : '') . 'null', 4); }
@@ -1052,9 +1173,67 @@ sub ev
 		{
 			my $b = ev($ctx, $step->[0]);
 			next if !defined $b || marker($b);
-			return ev($ctx, $step->[1]) if rcmp($s->[1], $b->[1]) <= 0;
+			my $c = rcmp($s->[1], $b->[1]);
+			return ev($ctx, $step->[1]) if $step->[2] eq 'below' ? $c < 0 : $c <= 0;
 		}
 		return defined $e->[3] ? ev($ctx, $e->[3]) : [ 'x' ];
+	}
+	if ($t eq 'case')
+	{
+		for my $arm (@{ $e->[1] })
+		{
+			my $c = cond($ctx, $arm->[0]);
+			return ev($ctx, $arm->[1]) if defined $c && $c;
+		}
+		return defined $e->[2] ? ev($ctx, $e->[2]) : undef;
+	}
+	if ($t eq 'scase')
+	{
+		my $s = ev($ctx, $e->[1]);
+		if (defined $s && !marker($s))
+		{
+			for my $arm (@{ $e->[2] })
+			{
+				for my $v (@{ $arm->[0] })
+				{
+					my $m = cmp_values($ctx, '=', $s, ev($ctx, $v));
+					return ev($ctx, $arm->[1]) if defined $m && $m;
+				}
+			}
+		}
+		return defined $e->[3] ? ev($ctx, $e->[3]) : undef;
+	}
+	if ($t eq 'dtable')
+	{
+		my ($hit, $inputs, $rows, $else) = @$e[ 1 .. 4 ];
+		my @in = map { ev($ctx, $_) } @$inputs;
+		my $matched;
+		my $sum;
+		for my $r (0 .. $#$rows)
+		{
+			my $pass = 1;
+			for my $k (0 .. $#in)
+			{
+				$pass = cell_passes($ctx, $rows->[$r][0][$k], $in[$k]);
+				last unless $pass;
+			}
+			next unless $pass;
+			fail_('21000', 'two rows of a decision table match') if $hit ne 'collect' && defined $matched;
+			$matched = $r;
+			if ($hit eq 'collect')
+			{
+				my $v = ev($ctx, $rows->[$r][1]);
+				next if !defined $v || $v->[0] eq 'x';
+				return $v if $v->[0] eq 'r';
+				fail_('42804', 'cannot add up ' . $v->[0]) unless $v->[0] eq 'n';
+				$sum = defined $sum ? radd($sum, $v->[1]) : $v->[1];
+				next;
+			}
+			last if $hit eq 'first';
+		}
+		return [ 'n', $sum // rat(0) ] if defined $matched && $hit eq 'collect';
+		return ev($ctx, $rows->[$matched][1]) if defined $matched;
+		return defined $else ? ev($ctx, $else) : undef;
 	}
 	die "ev $t";
 }
