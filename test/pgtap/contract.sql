@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(302);
+SELECT plan(319);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -89,6 +89,10 @@ INSERT INTO contract VALUES
 	(75, 'compensation.award_hash_extended(compensation.award,bigint)', 'bigint', true, true),
 	-- STABLE: a row type's input functions may read settings (not pure)
 	(76, 'compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)', 'compensation.award', false, false),
+	-- a policy as JSON (upgrade/0.1.0--0.2.0/73-ruleset-json.sql)
+	(80, 'compensation.ruleset_to_json(compensation.ruleset)', 'json', true, true),
+	(81, 'compensation.ruleset_to_jsonb(compensation.ruleset)', 'jsonb', true, true),
+	(82, 'compensation.ruleset_from_jsonb(jsonb)', 'compensation.ruleset', true, true),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false);
@@ -232,6 +236,14 @@ SELECT is((SELECT string_agg(format('%s:%s:%s', c.casttarget::regtype, c.castfun
 	FROM pg_cast c WHERE c.castsource = 'compensation.award'::regtype),
 	'json:compensation.award_to_json:e, jsonb:compensation.award_to_jsonb:e',
 	'award casts explicitly to json and jsonb, by award_to_json and award_to_jsonb');
+SELECT is((SELECT string_agg(format('%s:%s:%s', c.casttarget::regtype, c.castfunc::regproc, c.castcontext), ', '
+		ORDER BY c.casttarget::regtype::text)
+	FROM pg_cast c WHERE c.castsource = 'compensation.ruleset'::regtype),
+	'json:compensation.ruleset_to_json:e, jsonb:compensation.ruleset_to_jsonb:e',
+	'ruleset casts explicitly to json and jsonb, by ruleset_to_json and ruleset_to_jsonb');
+SELECT is((SELECT format('%s:%s', c.castfunc::regproc, c.castcontext)
+	FROM pg_cast c WHERE c.castsource = 'jsonb'::regtype AND c.casttarget = 'compensation.ruleset'::regtype),
+	'compensation.ruleset_from_jsonb:e', 'jsonb casts explicitly to ruleset, by ruleset_from_jsonb');
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
 	WHERE oid = to_regprocedure('compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)')),
 	'ss', 'evaluate_json() is STABLE and PARALLEL SAFE');
