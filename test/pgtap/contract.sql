@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(319);
+SELECT plan(330);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -93,6 +93,9 @@ INSERT INTO contract VALUES
 	(80, 'compensation.ruleset_to_json(compensation.ruleset)', 'json', true, true),
 	(81, 'compensation.ruleset_to_jsonb(compensation.ruleset)', 'jsonb', true, true),
 	(82, 'compensation.ruleset_from_jsonb(jsonb)', 'compensation.ruleset', true, true),
+	-- accessors (upgrade/0.1.0--0.2.0/74-award-accessors.sql)
+	(83, 'compensation.reviews(compensation.award)', 'text[]', true, true),
+	(84, 'compensation.local_window(compensation.award,text)', 'tsrange', true, true),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false);
@@ -113,7 +116,8 @@ FROM (VALUES
 	(49, 'policy text, version integer, subjects text[], rows anyarray, '
 	     'OUT lines_written bigint, OUT pending text[]'),
 	(50, 'rules compensation.ruleset, rowtype anyelement, columns text[], VARIADIC "values" "any"'),
-	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement')) AS v(ord, args)
+	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement'),
+	(84, 'compensation.award, target text')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------
