@@ -22,7 +22,7 @@
 #   3. generates deterministic orders of every YES24 service (bench/data.sql),
 #      and the benchmark's views, functions and policies (bench/setup.sql,
 #      bench/round1_case.sql, bench/round1_plpgsql.sql, bench/policies.sql);
-#   4. measures B1-B7 of issue 4 (see BENCHMARKS.md): every figure is the
+#   4. measures B1-B7 of issue 4 and B9 of issue 12 (bench/totals.sh; see BENCHMARKS.md): every figure is the
 #      median of --runs runs after a warm-up run, timed by psql's \timing in
 #      one session per figure, the variants of a figure taking turns
 #      (round-robin) so that a noisy neighbour slows them alike; every
@@ -682,6 +682,14 @@ resf "  after the query                     %8s kB\n" "$b7_after"
 res "  growth from 10% to 90% of the rows: $b7_growth kB: flat (<= 1 MB): $v_b7" ""
 
 ###########################################################################
+# B9: totals per group (issue 12).
+###########################################################################
+r_b9=
+r_b9_acc=
+. "$ROOT/bench/totals.sh"
+bench_totals
+
+###########################################################################
 # Summary.
 ###########################################################################
 # srow FIGURE VALUE TARGET VERDICT: one line of the summary.
@@ -707,6 +715,8 @@ else
 fi
 if [ -n "${r_b6:-}" ]; then srow "B6 issue_all / INSERT ... SELECT" "$r_b6 x" "<= 1.3x" "$v_b6"; else srow "B6 issue_all / INSERT ... SELECT" "skipped: not built yet" "" ""; fi
 srow "B7 RssAnon growth over $B7_ROWS_F rows" "$b7_growth kB" "flat" "$v_b7"
+srow "B9 four totals, README form / CASE" "$r_b9 x" "<= 1.0x" "$v_b9"
+srow "B9 per-accessor form / CASE" "$r_b9_acc x" "" ""
 res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 trap - ERR
 say "results written to ${OUT#"$ROOT"/}"
