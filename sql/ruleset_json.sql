@@ -78,7 +78,7 @@ let price = 1
 rule "r" let half = "price" / 2 credit deposit price + "price" + half end$$);
 
 SELECT name, (rules::jsonb)::ruleset = rules AS jsonb_round_trip,
-       (rules::json::jsonb)::ruleset = rules AS json_round_trip,
+       (ruleset_to_json(rules)::jsonb)::ruleset = rules AS json_round_trip,
        ruleset_from_jsonb(ruleset_to_jsonb(rules))::text = rules::text AS same_text
 FROM policies ORDER BY name;
 
@@ -98,7 +98,9 @@ rule "R1-ticket"
 end$$::ruleset::jsonb);
 
 -- json keeps the writer's key order; jsonb is the same document.
-SELECT rules::json::jsonb = rules::jsonb AS same FROM policies ORDER BY name;
+SELECT ruleset_to_json(rules)::jsonb = rules::jsonb AS same FROM policies ORDER BY name;
+-- In a row, to_jsonb() keeps a ruleset's text, as in 0.1.0 (no cast to json).
+SELECT jsonb_typeof(to_jsonb(p)->'rules') AS in_a_row FROM policies p WHERE name = 'shadow';
 
 --
 -- Documents written or edited by an app.

@@ -243,8 +243,8 @@ SELECT is((SELECT string_agg(format('%s:%s:%s', c.casttarget::regtype, c.castfun
 SELECT is((SELECT string_agg(format('%s:%s:%s', c.casttarget::regtype, c.castfunc::regproc, c.castcontext), ', '
 		ORDER BY c.casttarget::regtype::text)
 	FROM pg_cast c WHERE c.castsource = 'compensation.ruleset'::regtype),
-	'json:compensation.ruleset_to_json:e, jsonb:compensation.ruleset_to_jsonb:e',
-	'ruleset casts explicitly to json and jsonb, by ruleset_to_json and ruleset_to_jsonb');
+	'jsonb:compensation.ruleset_to_jsonb:e',
+	'ruleset casts explicitly to jsonb only (in a row, to_jsonb keeps its text), by ruleset_to_jsonb');
 SELECT is((SELECT format('%s:%s', c.castfunc::regproc, c.castcontext)
 	FROM pg_cast c WHERE c.castsource = 'jsonb'::regtype AND c.casttarget = 'compensation.ruleset'::regtype),
 	'compensation.ruleset_from_jsonb:e', 'jsonb casts explicitly to ruleset, by ruleset_from_jsonb');

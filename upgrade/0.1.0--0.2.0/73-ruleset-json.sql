@@ -26,11 +26,11 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ruleset_from_jsonb(pg_catalog.jsonb) IS
 	'a policy''s JSON document (as ruleset_to_jsonb writes it) compiled to a ruleset; each error names the JSON path of the bad element';
 
--- Explicit casts, as for award: to_json(ruleset) finds the json cast.
-CREATE CAST (@extschema@.ruleset AS pg_catalog.json)
-	WITH FUNCTION @extschema@.ruleset_to_json(@extschema@.ruleset);
-COMMENT ON CAST (@extschema@.ruleset AS pg_catalog.json) IS
-	'a policy as a JSON document (ruleset_to_json)';
+-- Explicit casts to and from jsonb.  No cast to json: to_json() and
+-- to_jsonb() of a row look for a type's cast to json, and a ruleset inside
+-- a row (a compensation.policy row, say) stays its canonical text there, as
+-- in 0.1.0: compact, lossless, and what a stored row's JSON always was.
+-- ruleset_to_json() gives the document as json.
 CREATE CAST (@extschema@.ruleset AS pg_catalog.jsonb)
 	WITH FUNCTION @extschema@.ruleset_to_jsonb(@extschema@.ruleset);
 COMMENT ON CAST (@extschema@.ruleset AS pg_catalog.jsonb) IS
