@@ -248,6 +248,7 @@ struct CpEval
 	uint64		memo_group;
 	const int16 *memo_attnos;
 	struct CpMemoCol *memo_cols;
+	void	   *memo_store;
 };
 
 /*

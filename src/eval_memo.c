@@ -19,21 +19,21 @@
  * in a memo shared by the group, keyed by the values of the columns the
  * policy reads, and the next call site on the same row returns a copy of it
  * instead of evaluating again.  The values are compared byte for byte
- * (datumIsEqual): a false "different" only costs an evaluation, a false
+ * (as datumIsEqual does): a false "different" only costs an evaluation, a false
  * "same" cannot happen.  A lone evaluator (the common case: one call per
  * row) never stores or compares anything.
  *
  * Groups are found when an evaluator first evaluates: its policy, row type
  * and the types of the columns the policy reads are compared with those of
  * the evaluators already alive (registered here until their memory context
- * goes away).  Group numbers are never reused, so a memo left by a finished
- * query matches no later evaluator.
+ * goes away).  Group numbers are never reused, and the memo lives in the
+ * memory of the evaluator that made it and is emptied when that evaluator
+ * goes, so nothing of it outlives a query.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "utils/datum.h"
 #include "utils/memutils.h"
 
 #include "eval_int.h"
@@ -59,23 +59,37 @@ static uint64 next_group = 0;
 
 /*
  * The memo: the last award a grouped evaluator made, and its key.  The
- * arrays grow to the most columns seen; the copied values and the award
- * live in cxt, reset at every store.
+ * values and the award live in the memory of the evaluator that made them
+ * (owner), so nothing outlives the evaluators: when the owner goes, the
+ * memo is emptied.
  */
 static struct
 {
 	uint64		group;			/* 0: empty */
-	int			max;
+	CpEval	   *owner;
 	Datum	   *values;
 	bool	   *isnull;
 	CpAward		award;
-	MemoryContext cxt;
 } memo;
+
+/* An evaluator's own memo storage: its arrays, and a context for copies. */
+typedef struct MemoStore
+{
+	Datum	   *values;
+	bool	   *isnull;
+	MemoryContext cxt;
+} MemoStore;
 
 static void
 member_gone(void *arg)
 {
 	MemoMember **p;
+
+	if (memo.owner == ((MemoMember *) arg)->ev)
+	{
+		memo.group = 0;
+		memo.owner = NULL;
+	}
 
 	for (p = &members; *p != NULL; p = &(*p)->next)
 	{
@@ -85,6 +99,22 @@ member_gone(void *arg)
 			return;
 		}
 	}
+}
+
+/*
+ * The bytes of a by-reference value of a type of length len (-1 varlena,
+ * -2 cstring), as datumIsEqual() and datumCopy() see them; here so that
+ * the fuzz harness, which links these files outside the server, needs no
+ * more of it.
+ */
+static Size
+value_size(Datum v, int16 len)
+{
+	if (len == -1)
+		return VARSIZE_ANY(DatumGetPointer(v));
+	if (len == -2)
+		return strlen(DatumGetCString(v)) + 1;
+	return len;
 }
 
 /* Would a and b give the same award for the same values? */
@@ -184,9 +214,20 @@ cp_eval_memo_get(CpEval *ev, int n, const int16 *attnos, const NullableDatum *co
 			return NULL;
 		if (v->isnull)
 			continue;
-		if (mc->byval ? v->value != memo.values[c] :
-			!datumIsEqual(v->value, memo.values[c], false, mc->len))
-			return NULL;
+		if (mc->byval)
+		{
+			if (v->value != memo.values[c])
+				return NULL;
+		}
+		else
+		{
+			Size		size = value_size(v->value, mc->len);
+
+			/* byte for byte: another representation only costs a miss */
+			if (size != value_size(memo.values[c], mc->len) ||
+				memcmp(DatumGetPointer(v->value), DatumGetPointer(memo.values[c]), size) != 0)
+				return NULL;
+		}
 	}
 	aw = palloc(VARSIZE(memo.award));
 	memcpy(aw, memo.award, VARSIZE(memo.award));
@@ -196,41 +237,47 @@ cp_eval_memo_get(CpEval *ev, int n, const int16 *attnos, const NullableDatum *co
 void
 cp_eval_memo_put(CpEval *ev, const NullableDatum *columns, const CpAward aw)
 {
+	MemoStore  *st = (MemoStore *) ev->memo_store;
 	MemoryContext old;
 	int			c;
 
 	if (ev->memo_group == 0)
 		return;
 	memo.group = 0;				/* empty until complete */
-	if (memo.cxt == NULL)
-		memo.cxt = AllocSetContextCreate(TopMemoryContext, "compensation evaluate memo",
-										 ALLOCSET_SMALL_SIZES);
-	if (memo.max < ev->n_columns)
+	memo.owner = NULL;
+	if (st == NULL)
 	{
-		int			max = Max(ev->n_columns, 16);
-
-		if (memo.values)
-		{
-			pfree(memo.values);
-			pfree(memo.isnull);
-		}
-		memo.values = MemoryContextAlloc(TopMemoryContext, sizeof(Datum) * max);
-		memo.isnull = MemoryContextAlloc(TopMemoryContext, sizeof(bool) * max);
-		memo.max = max;
+		st = MemoryContextAlloc(ev->mcxt, sizeof(MemoStore));
+		st->values = MemoryContextAlloc(ev->mcxt, sizeof(Datum) * Max(ev->n_columns, 1));
+		st->isnull = MemoryContextAlloc(ev->mcxt, sizeof(bool) * Max(ev->n_columns, 1));
+		st->cxt = AllocSetContextCreate(ev->mcxt, "compensation evaluate memo",
+										ALLOCSET_SMALL_SIZES);
+		ev->memo_store = st;
 	}
-	MemoryContextReset(memo.cxt);
-	old = MemoryContextSwitchTo(memo.cxt);
+	MemoryContextReset(st->cxt);
+	old = MemoryContextSwitchTo(st->cxt);
 	for (c = 0; c < ev->n_columns; c++)
 	{
 		const CpMemoCol *mc = &ev->memo_cols[c];
 		const NullableDatum *v = &columns[mc->idx];
 
-		memo.isnull[c] = v->isnull;
-		memo.values[c] = v->isnull ? (Datum) 0 :
-			mc->byval ? v->value : datumCopy(v->value, false, mc->len);
+		st->isnull[c] = v->isnull;
+		if (v->isnull || mc->byval)
+			st->values[c] = v->isnull ? (Datum) 0 : v->value;
+		else
+		{
+			Size		size = value_size(v->value, mc->len);
+			char	   *copy = palloc(size);
+
+			memcpy(copy, DatumGetPointer(v->value), size);
+			st->values[c] = PointerGetDatum(copy);
+		}
 	}
 	memo.award = palloc(VARSIZE(aw));
 	memcpy(memo.award, aw, VARSIZE(aw));
 	MemoryContextSwitchTo(old);
+	memo.values = st->values;
+	memo.isnull = st->isnull;
+	memo.owner = ev;
 	memo.group = ev->memo_group;
 }
