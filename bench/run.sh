@@ -23,7 +23,7 @@
 #   3. generates deterministic orders of every YES24 service (bench/data.sql),
 #      and the benchmark's views, functions and policies (bench/setup.sql,
 #      bench/round1_case.sql, bench/round1_plpgsql.sql, bench/policies.sql);
-#   4. measures B1-B7 of issue 4 and B12 of issue 12 (see BENCHMARKS.md): every figure is the
+#   4. measures B1-B7 of issue 4, and B9, B11 and B12 of issue 12 (bench/totals.sh, bench/simulate.sh; see BENCHMARKS.md): every figure is the
 #      median of --runs runs after a warm-up run, timed by psql's \timing in
 #      one session per figure, the variants of a figure taking turns
 #      (round-robin) so that a noisy neighbour slows them alike; every
@@ -754,6 +754,12 @@ res "  growth from 10% to 90% of the rows: $b7_growth kB: flat (<= 1 MB): $v_b7"
 r_b11=
 . "$ROOT/bench/simulate.sh"
 bench_simulate
+# B9: totals per group (issue 12).
+###########################################################################
+r_b9=
+r_b9_acc=
+. "$ROOT/bench/totals.sh"
+bench_totals
 
 ###########################################################################
 # Summary.
@@ -786,6 +792,8 @@ if [ -n "${r_b8:-}" ]; then
 fi
 srow "B7 RssAnon growth over $B7_ROWS_F rows" "$b7_growth kB" "flat" "$v_b7"
 srow "B11 simulate / policy a constant" "$r_b11 x" "<= 1.2x" "$v_b11"
+srow "B9 four totals, README form / CASE" "$r_b9 x" "<= 1.0x" "$v_b9"
+srow "B9 per-accessor form / CASE" "$r_b9_acc x" "" ""
 res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 trap - ERR
 say "results written to ${OUT#"$ROOT"/}"

@@ -21,6 +21,9 @@
 #       2,000 orders (bench/issue.sql);
 #   B11 simulate() by name, by version and of a ruleset value gives the
 #       hand-written totals.
+#   B9  four totals per service (bench/totals.sql): the README's form, the
+#       sum with the policy joined or a constant, the per-accessor form and
+#       the hand-written CASE query give the same lines.
 # No timing is asserted.  Exits non-zero with a message naming the variants
 # that disagree.
 set -uo pipefail
@@ -153,6 +156,19 @@ fi
 
 # B5 and B6: every issuing variant, on the first 2,000 orders, writes the
 # lines evaluate gives.
+# B9 (bench/totals.sh): four totals per service, five ways, one answer.
+if psql_db -v round1="$(cat examples/yes24/yes24-round1.policy)" -f bench/totals.sql >"$TMP/totals.log" 2>&1; then
+	for v in case readme join const accessor; do
+		query "b9-$v" "" "SELECT * FROM bench.b9_$v"
+	done
+	for v in readme join const accessor; do
+		same b9-case "b9-$v"
+	done
+else
+	cat "$TMP/totals.log" >&2
+	bad "loading bench/totals.sql failed"
+fi
+
 ISSUE_ROWS=2000
 if psql_db -v rows="$ISSUE_ROWS" -f bench/issue.sql >"$TMP/issue.log" 2>&1; then
 	query issue-want "" "SELECT l.rule, l.kind, l.instrument, l.amount, l.days, l.count
@@ -192,6 +208,6 @@ if [ "$FAILED" -ne 0 ]; then
 	printf '==> bench smoke: FAILED (the variants above disagree)\n' >&2
 	exit 1
 fi
-say "bench smoke: all variants agree (B1: evaluate by columns and by whole row, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3; B5 row and statement triggers; B6; B11 simulate)"
+say "bench smoke: all variants agree (B1: evaluate by columns and by whole row, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3; B5 row and statement triggers; B6; B9; B11 simulate)"
 sed 's/^/      /' "$TMP/evaluate"
 exit 0

@@ -710,10 +710,18 @@ CpAward
 cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 					  const NullableDatum *columns)
 {
+	CpAward		aw;
 	int			i;
 
 	if (unlikely(ev->columns_checked != attnos))
 		check_columns_given(ev, n, attnos);
+	/* another call site of this policy evaluated this row (eval_memo.c) */
+	if (unlikely(ev->memo_group != 0 || !ev->memo_checked))
+	{
+		aw = cp_eval_memo_get(ev, n, attnos, columns);
+		if (aw != NULL)
+			return aw;
+	}
 	begin_row(ev, NULL);
 	memset(ev->isnull, true, sizeof(bool) * ev->max_att);
 	for (i = 0; i < n; i++)
@@ -727,7 +735,10 @@ cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 		}
 	}
 	ev->nvalid = ev->max_att;
-	return award_of_row(ev);
+	aw = award_of_row(ev);
+	if (unlikely(ev->memo_group != 0))
+		cp_eval_memo_put(ev, columns, aw);
+	return aw;
 }
 
 /* ---------------------------------------------------------------------

@@ -262,6 +262,12 @@ struct CpEval
 	/* payout limits (cap, minimum; eval_limits.c): their lets, in order */
 	int32		n_limits;
 	int32	   *limits;
+	/* eval_memo.c: the group of equal evaluators (0: none) and its key map */
+	bool		memo_checked;
+	uint64		memo_group;
+	const int16 *memo_attnos;
+	struct CpMemoCol *memo_cols;
+	void	   *memo_store;
 };
 
 /*
@@ -528,5 +534,15 @@ extern CP_EVAL_INTERNAL void EvalExplainFailure(CpEval *ev, int32 cond,
 extern CP_EVAL_INTERNAL void EvalAppendValue(CpEval *ev, StringInfo out,
 											 const CpValue *v);
 extern CP_EVAL_INTERNAL char *EvalValueText(CpEval *ev, const CpValue *v);
+
+/*
+ * eval_memo.c: the award a grouped evaluator of the same policy made for
+ * the same column values (a copy in CurrentMemoryContext), or NULL; and
+ * keeping an award for the others (a no-op for a lone evaluator).
+ */
+extern CpAward cp_eval_memo_get(CpEval *ev, int n, const int16 *attnos,
+								const NullableDatum *columns);
+extern void cp_eval_memo_put(CpEval *ev, const NullableDatum *columns,
+							 const CpAward aw);
 
 #endif							/* COMPENSATION_EVAL_INT_H */

@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(447);
+SELECT plan(475);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -121,6 +121,13 @@ INSERT INTO contract VALUES
 	-- what-if parameters (upgrade/0.1.0--0.2.0/70-params.sql)
 	(110, 'compensation.with_params(compensation.ruleset,jsonb)', 'compensation.ruleset', true, true),
 	(111, 'compensation.params(compensation.ruleset)', 'SETOF record', true, true),
+	-- a policy as JSON (upgrade/0.1.0--0.2.0/73-ruleset-json.sql)
+	(120, 'compensation.ruleset_to_json(compensation.ruleset)', 'json', true, true),
+	(121, 'compensation.ruleset_to_jsonb(compensation.ruleset)', 'jsonb', true, true),
+	(122, 'compensation.ruleset_from_jsonb(jsonb)', 'compensation.ruleset', true, true),
+	-- accessors (upgrade/0.1.0--0.2.0/74-award-accessors.sql)
+	(123, 'compensation.reviews(compensation.award)', 'text[]', true, true),
+	(124, 'compensation.local_window(compensation.award,text)', 'tsrange', true, true),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false),
@@ -175,7 +182,9 @@ FROM (VALUES
 	(50, 'rules compensation.ruleset, rowtype anyelement, columns text[], VARIADIC "values" "any"'),
 	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement'),
 	(110, 'rules compensation.ruleset, overrides jsonb'),
-	(111, 'rules compensation.ruleset, OUT name text, OUT value text')) AS v(ord, args)
+	(111, 'rules compensation.ruleset, OUT name text, OUT value text'),
+
+	(124, 'compensation.award, target text')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------
@@ -298,6 +307,14 @@ SELECT is((SELECT string_agg(format('%s:%s:%s', c.casttarget::regtype, c.castfun
 	FROM pg_cast c WHERE c.castsource = 'compensation.award'::regtype),
 	'json:compensation.award_to_json:e, jsonb:compensation.award_to_jsonb:e',
 	'award casts explicitly to json and jsonb, by award_to_json and award_to_jsonb');
+SELECT is((SELECT string_agg(format('%s:%s:%s', c.casttarget::regtype, c.castfunc::regproc, c.castcontext), ', '
+		ORDER BY c.casttarget::regtype::text)
+	FROM pg_cast c WHERE c.castsource = 'compensation.ruleset'::regtype),
+	'jsonb:compensation.ruleset_to_jsonb:e',
+	'ruleset casts explicitly to jsonb only (in a row, to_jsonb keeps its text), by ruleset_to_jsonb');
+SELECT is((SELECT format('%s:%s', c.castfunc::regproc, c.castcontext)
+	FROM pg_cast c WHERE c.castsource = 'jsonb'::regtype AND c.casttarget = 'compensation.ruleset'::regtype),
+	'compensation.ruleset_from_jsonb:e', 'jsonb casts explicitly to ruleset, by ruleset_from_jsonb');
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
 	WHERE oid = to_regprocedure('compensation.evaluate_json(compensation.ruleset,jsonb,anyelement)')),
 	'ss', 'evaluate_json() is STABLE and PARALLEL SAFE');
