@@ -110,10 +110,10 @@ BEGIN
 	-- (The rows are sorted once, by subject, in the subquery; the arrays
 	-- take them in that order.  One ORDER BY per aggregate sorted the
 	-- awards five times.)
-	SELECT array_agg(x.subject) FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.a) FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.h) FILTER (WHERE x.todo = 'claim'),
-		array_agg(x.subject) FILTER (WHERE x.todo = 'lock')
+	SELECT array_agg(x.subject) FILTER (WHERE x.step = 'claim'),
+		array_agg(x.a) FILTER (WHERE x.step = 'claim'),
+		array_agg(x.h) FILTER (WHERE x.step = 'claim'),
+		array_agg(x.subject) FILTER (WHERE x.step = 'lock')
 	INTO v_claim, v_claim_awards, v_claim_hashes, v_rest
 	FROM (SELECT b.subject, b.a, b.h,
 			CASE WHEN b.subject = ANY (p_hold) THEN 'lock'
@@ -121,7 +121,7 @@ BEGIN
 				WHEN st.revoked_at IS NOT NULL THEN NULL
 				WHEN st.version > p_version THEN NULL
 				WHEN st.award_hash IS NOT DISTINCT FROM b.h THEN NULL
-				ELSE 'lock' END AS todo
+				ELSE 'lock' END AS step
 		FROM (SELECT u.subject, u.a,
 				CASE WHEN u.a IS NULL OR @extschema@.is_empty(u.a) THEN NULL
 					ELSE sha256(@extschema@.award_send(u.a)) END AS h
@@ -131,7 +131,7 @@ BEGIN
 			WHERE st.policy = p_policy AND st.source = p_source AND st.subject = b.subject
 			LIMIT 1) st ON true
 		ORDER BY b.subject COLLATE "C") x
-	WHERE x.todo IS NOT NULL;
+	WHERE x.step IS NOT NULL;
 	v_rest := coalesce(v_rest, '{}');
 
 	-- 2. Claims: the state row inserted is the subject's lock until commit;

@@ -3,7 +3,7 @@
  * shim.h
  *	  What the fuzz harnesses need from the backend shim: set-up, running
  *	  code under an error handler, the last error, and the row type that
- *	  the catalog stubs answer for.
+ *	  the shim's stand-in catalog lookups answer for.
  *
  * The shim (shim_*.c) replaces, outside the server, the backend functions
  * that the files in src/ call: memory contexts (one malloc per chunk, so that
