@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(475);
+SELECT plan(505);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -128,6 +128,17 @@ INSERT INTO contract VALUES
 	-- accessors (upgrade/0.1.0--0.2.0/74-award-accessors.sql)
 	(123, 'compensation.reviews(compensation.award)', 'text[]', true, true),
 	(124, 'compensation.local_window(compensation.award,text)', 'tsrange', true, true),
+	-- Citus (upgrade/0.1.0--0.2.0/36-39): the writer's distributed steps and the set-up
+	(170, 'compensation._announce(bigint[])', 'void', true, false),
+	(171, 'compensation._distributed()', 'boolean', false, false),
+	(172, 'compensation._citus_table(regclass)', 'boolean', true, false),
+	(173, 'compensation._state_distributed(text,text,text[])', 'jsonb', true, false),
+	(174, 'compensation._settle_distributed(text,integer,text,text[],compensation.award[],text[],boolean,text)', 'record', false, false),
+	(175, 'compensation._lock_subjects_distributed(text,text,text[])', 'text[]', true, false),
+	(176, 'compensation._reconcile_distributed(text,integer,text,text[],compensation.award[],text[],text)', 'bigint[]', false, false),
+	(177, 'compensation._settle_awards(text,integer,text,text[],compensation.award[],boolean)', 'record', false, false),
+	(178, 'compensation._issue_next_distributed(text,integer,text,regclass,text,text,text,text,text,text,integer)', 'record', false, false),
+	(179, 'compensation.distribute(integer)', 'void', false, false),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false),

@@ -43,6 +43,25 @@ COMMENT ON FUNCTION @extschema@._line_key(text, text, text, bigint, text, intege
 	text, timestamptz, timestamptz, text) IS
 	'internal: the text that identifies what a ledger line pays, to match open lines with an award''s lines one to one';
 
+-- The outbox and its doorbell, once per _settle call: both transactional,
+-- so an application sees the lines exactly when they commit.  On Citus the
+-- outbox stays a table of the coordinator, where _settle runs, so the
+-- NOTIFY is never part of a worker's prepared transaction.
+CREATE FUNCTION @extschema@._announce(ids bigint[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF cardinality($1) > 0 THEN
+		INSERT INTO @extschema@.outbox (ledger_id) SELECT unnest($1);
+		PERFORM pg_notify('compensation_ledger', cardinality($1)::text);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._announce(bigint[]) IS
+	'internal to _settle: queues the lines written in the outbox and notifies compensation_ledger once';
+
 CREATE FUNCTION @extschema@._settle(policy text, version integer, source text,
 	subjects text[], awards @extschema@.award[], hold text[] DEFAULT '{}', defer boolean DEFAULT false,
 	reason text DEFAULT NULL, OUT ids bigint[], OUT pending text[])
@@ -75,7 +94,7 @@ BEGIN
 	END IF;
 	-- Lines 0.1.0 issued from an unknown source could be the same rows:
 	-- issuing the policy from a named source would pay them again.
-	IF p_source <> '' AND EXISTS (SELECT FROM @extschema@.issuance st
+	IF p_source <> '' AND EXISTS (SELECT 1 FROM @extschema@.issuance st
 		WHERE st.policy = p_policy AND st.source = '') THEN
 		RAISE EXCEPTION 'policy "%" has lines issued by 0.1.0 from an unknown source', p_policy
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -91,6 +110,15 @@ BEGIN
 		WHERE p.name = p_policy AND p.status = 'published') THEN
 		ids := '{}';
 		pending := '{}';
+		RETURN;
+	END IF;
+	-- On Citus (compensation.distribute()), the same steps in statements a
+	-- distributed ledger accepts.
+	IF @extschema@._distributed() THEN
+		SELECT d.ids, d.pending INTO ids, pending
+		FROM @extschema@._settle_distributed(p_policy, p_version, p_source, p_subjects, p_awards,
+			p_hold, $7, p_reason) d;
+		PERFORM @extschema@._announce(ids);
 		RETURN;
 	END IF;
 
@@ -184,12 +212,7 @@ BEGIN
 	END IF;
 	pending := coalesce(pending, '{}');
 
-	-- The outbox and its doorbell, once per call: both transactional, so an
-	-- application sees the lines exactly when they commit.
-	IF cardinality(ids) > 0 THEN
-		INSERT INTO @extschema@.outbox (ledger_id) SELECT unnest(ids);
-		PERFORM pg_notify('compensation_ledger', cardinality(ids)::text);
-	END IF;
+	PERFORM @extschema@._announce(ids);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._settle(text, integer, text, text[], @extschema@.award[], text[],
@@ -206,6 +229,9 @@ AS $$
 DECLARE
 	v_locked text[];
 BEGIN
+	IF @extschema@._distributed() THEN
+		RETURN @extschema@._lock_subjects_distributed($1, $2, $3);
+	END IF;
 	INSERT INTO @extschema@.issuance AS s (policy, source, subject)
 	SELECT $1, $2, x FROM unnest($3) AS x ORDER BY x COLLATE "C"
 	ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING;
@@ -330,5 +356,6 @@ COMMENT ON FUNCTION @extschema@._reconcile(text, integer, text, text[], @extsche
 REVOKE ALL ON FUNCTION @extschema@._settle(text, integer, text, text[], @extschema@.award[], text[],
 	boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._lock_subjects(text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._announce(bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._reconcile(text, integer, text, text[], @extschema@.award[],
 	text[], text) FROM PUBLIC;

@@ -195,6 +195,12 @@ DECLARE
 	v_pending text[];
 	v_more bigint;
 BEGIN
+	-- On Citus: key ranges evaluated on the workers (38-issue-distributed.sql).
+	IF @extschema@._distributed() THEN
+		SELECT d.rows_done, d.next_key, d.lines_written INTO rows_done, next_key, lines_written
+		FROM @extschema@._issue_next_distributed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) d;
+		RETURN;
+	END IF;
 	EXECUTE format($q$
 		SELECT b.n, b.ks[b.n], f.lines_written, f.pending
 		-- (the rows come in key order from the subquery, and the arrays
@@ -257,6 +263,12 @@ DECLARE
 		ORDER BY t.%1$I USING %4$s, @extschema@.is_empty(@extschema@.evaluate($9, t)),
 			t.%5$I USING %6$s$q$;
 BEGIN
+	IF @extschema@._distributed() THEN
+		RAISE EXCEPTION 'issue_all per member is not supported on Citus'
+			USING ERRCODE = 'feature_not_supported',
+				DETAIL = 'Once per member walks each member''s rows in key order, which a table distributed by its key spreads over every shard.',
+				HINT = 'Issue such a policy from a table with one row per member (distributed by the member), or on one node.';
+	END IF;
 	EXECUTE format($q$
 		SELECT b.n, b.ks[b.n], f.lines_written, f.pending
 		FROM (SELECT count(*) AS n, array_agg(c.k ORDER BY c.i) AS ks, array_agg(c.r ORDER BY c.i) AS rs

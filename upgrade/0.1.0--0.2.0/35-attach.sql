@@ -101,6 +101,15 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 				HINT = 'Attach it to the table the view or foreign table reads; issue other rows with compensation.issue_all() or issue().';
 	END IF;
+	-- A trigger on a Citus table fires on the workers, where the writer
+	-- cannot run (the ledger is a Citus table, and a NOTIFY there would
+	-- block the two-phase commit).
+	IF @extschema@._citus_table(p_rel) THEN
+		RAISE EXCEPTION 'cannot attach policy "%" to %: it is a Citus table', p_policy, v_relname
+			USING ERRCODE = 'feature_not_supported',
+				DETAIL = 'An issuing trigger fires on the workers; the ledger is written from the coordinator.',
+				HINT = 'Issue its rows with compensation.issue() from the application, or compensation.issue_all() on the coordinator after each load.';
+	END IF;
 	SELECT p.rules, p.version, p.status INTO v_rules, v_version, v_status
 	FROM @extschema@.policy p WHERE p.name = p_policy AND p.status <> 'retired'
 	ORDER BY p.version DESC LIMIT 1;
