@@ -8,13 +8,13 @@ declare -A MS
 STEP_VARS=()
 
 # step KEY LABEL [NODE]: run stdin's SQL on NODE (0: the node queries go
-# to), db yes24, timed; the SQL asserts with public.expect(label, ok,
+# to), db yes24 (or $STEP_DB), timed; the SQL asserts with public.expect(label, ok,
 # detail), which raises on a mismatch.  Shows its messages (expect()
 # reports with INFO), not its rows; counts a failure in FAILS.
 step() {
 	local key=$1 label=$2 node=${3:-0} t0 out rc ms
 	t0=$(date +%s%N)
-	out=$(psql_node "$node" -d yes24 -v round1="$(cat "$ROOT/examples/yes24/yes24-round1.policy")" \
+	out=$(psql_node "$node" -d "${STEP_DB:-yes24}" -v round1="$(cat "$ROOT/examples/yes24/yes24-round1.policy")" \
 		-v round2="$(cat "$ROOT/examples/yes24/yes24-round2.policy")" "${STEP_VARS[@]}" 2>&1 >/dev/null)
 	rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))

@@ -64,7 +64,8 @@ DECLARE
 	v_ids bigint[];
 BEGIN
 	SELECT s.ids INTO v_ids FROM @extschema@._settle($1, $2, $3, ARRAY[$4], ARRAY[$5], reason => $6) s;
-	RETURN QUERY SELECT * FROM @extschema@.ledger g WHERE g.id = ANY (v_ids) ORDER BY g.id;
+	-- (by subject too: on Citus, one shard answers)
+	RETURN QUERY SELECT * FROM @extschema@.ledger g WHERE g.subject = $4 AND g.id = ANY (v_ids) ORDER BY g.id;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._issue_one(text, integer, text, text, @extschema@.award, text) IS
@@ -183,7 +184,8 @@ BEGIN
 	UPDATE @extschema@.issuance s
 	SET revoked_at = now(), revoked_by = session_user, revoke_reason = $4
 	WHERE s.policy = p_policy AND s.source = p_source AND s.subject = p_subject;
-	RETURN QUERY SELECT * FROM @extschema@.ledger g WHERE g.id = ANY (v_ids) ORDER BY g.id;
+	-- (by subject too: on Citus, one shard answers)
+	RETURN QUERY SELECT * FROM @extschema@.ledger g WHERE g.subject = $4 AND g.id = ANY (v_ids) ORDER BY g.id;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.revoke(text, text, text, text) IS

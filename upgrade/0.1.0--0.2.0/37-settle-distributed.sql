@@ -58,13 +58,20 @@ COMMENT ON FUNCTION @extschema@._citus_table(regclass) IS
 -- award_hash hex, revoked].
 CREATE FUNCTION @extschema@._state_distributed(policy text, source text, subjects text[])
 RETURNS jsonb
-LANGUAGE sql STABLE STRICT PARALLEL UNSAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT coalesce(jsonb_object_agg(st.subject, jsonb_build_array(st.version,
-			encode(st.award_hash, 'hex'), st.revoked_at IS NOT NULL)), '{}')
+DECLARE
+	v_state jsonb;
+BEGIN
+	-- (PL/pgSQL: Citus cannot plan a SQL function's parameters)
+	SELECT jsonb_object_agg(st.subject, jsonb_build_array(st.version,
+			encode(st.award_hash, 'hex'), st.revoked_at IS NOT NULL))
+	INTO v_state
 	FROM @extschema@.issuance st
-	WHERE st.policy = $1 AND st.source = $2 AND st.subject = ANY ($3)
+	WHERE st.policy = $1 AND st.source = $2 AND st.subject = ANY ($3);
+	RETURN coalesce(v_state, '{}');
+END
 $$;
 COMMENT ON FUNCTION @extschema@._state_distributed(text, text, text[]) IS
 	'internal: the issuance state of the subjects given (one multi-shard read), subject -> [version, award hash, revoked]';
