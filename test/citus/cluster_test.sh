@@ -596,7 +596,7 @@ for pair in "evaluate+store round 1 (orders):eval_local:eval_citus" \
 	"simulate round 1 (orders):sim_local:sim_citus" \
 	"issue_all round 1 (orders):one_v1:citus_v1" \
 	"issue_all round 1 again, nothing owed:one_rerun:citus_rerun" \
-	"issue_all version 2 (Citus: killed, resumed):one_v2:citus_v2"; do
+	"issue_all version 2 (Citus killed, resumed):one_v2:citus_v2"; do
 	IFS=: read -r label a b <<<"$pair"
 	printf '    %-44s %6s ms %6s ms %7s\n' "$label" "${MS[$a]:-?}" "${MS[$b]:-?}" "$(ratio "${MS[$b]:-0}" "${MS[$a]:-0}")"
 done

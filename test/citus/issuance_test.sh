@@ -179,30 +179,30 @@ SQL
 MS[citus_v2]=$(( ($(date +%s%N) - t0) / 1000000 ))
 compare v2
 
-# An application's issue() on the coordinator.  The row is read first, by
-# a scalar subquery, so that issue() itself runs on the coordinator (in
-# FROM orders o, issue(..., o) Citus would send the call to a worker).
+# An application's issue() on the coordinator, with the row it holds (here
+# read first with \gset).  A query that reads the row from the distributed
+# table in the same statement, such as FROM orders o, issue(..., o), is a
+# query Citus sends to a worker: there issue() refuses to run (the last
+# check below).
 NEW_ORDER="INSERT INTO orders SELECT (jsonb_populate_record(NULL::orders, to_jsonb(o) || '{\"order_id\": 900000001}')).*
-FROM orders_local o WHERE o.service = 'ticket' ORDER BY o.order_id LIMIT 1;"
+FROM orders o WHERE o.service = 'ticket' ORDER BY o.order_id LIMIT 1;"
 STEP_DB=yes24_one step one_app "issue() of a new order, one node" <<SQL || exit 1
 SET client_min_messages = warning;
-CREATE TABLE orders_local AS TABLE orders;
 $NEW_ORDER
-SELECT count(*) FROM compensation.issue('yes24-round1', '900000001',
-	(SELECT o FROM orders o WHERE o.order_id = 900000001));
+SELECT o AS new_order FROM orders o WHERE o.order_id = 900000001 \gset
+SELECT count(*) FROM compensation.issue('yes24-round1', '900000001', :'new_order'::orders);
 SQL
 step app "check: issue() from the application on Citus" <<SQL
 SET client_min_messages = warning;
+SELECT o AS paid_order FROM orders o WHERE o.order_id = (SELECT min(subject)::bigint FROM compensation.ledger) \gset
 SELECT expect('issue() of a subject issue_all paid writes nothing',
-	(SELECT count(*) FROM compensation.issue('yes24-round1', '1',
-		(SELECT o FROM orders o WHERE o.order_id = 1))) = 0);
+	(SELECT count(*) FROM compensation.issue('yes24-round1', (:'paid_order'::orders).order_id::text, :'paid_order'::orders)) = 0);
 $NEW_ORDER
+SELECT o AS new_order FROM orders o WHERE o.order_id = 900000001 \gset
 SELECT expect('issue() of a new order pays it',
-	(SELECT count(*) FROM compensation.issue('yes24-round1', '900000001',
-		(SELECT o FROM orders o WHERE o.order_id = 900000001))) > 0);
+	(SELECT count(*) FROM compensation.issue('yes24-round1', '900000001', :'new_order'::orders)) > 0);
 SELECT expect('issue() of it again writes nothing',
-	(SELECT count(*) FROM compensation.issue('yes24-round1', '900000001',
-		(SELECT o FROM orders o WHERE o.order_id = 900000001))) = 0);
+	(SELECT count(*) FROM compensation.issue('yes24-round1', '900000001', :'new_order'::orders)) = 0);
 CALL compensation.issue_all('yes24-round1', 'orders', 'order_id');
 SELECT expect('issue_all after it writes nothing',
 	(SELECT lines_written FROM compensation.issue_run ORDER BY id DESC LIMIT 1) = 0);
@@ -227,11 +227,14 @@ BEGIN
 END $f$;
 RESET citus.enable_ddl_propagation;
 SELECT refused('UPDATE of a ledger line', $$UPDATE compensation.ledger SET amount = 0 WHERE subject = '900000001'$$, '55000');
+SELECT expect('(order 900000001 has lines)', EXISTS (SELECT 1 FROM compensation.ledger WHERE subject = '900000001'));
 SELECT refused('DELETE of a ledger line', $$DELETE FROM compensation.ledger WHERE subject = '900000001'$$, '55000');
 SELECT refused('an issuer''s INSERT into the ledger',
 	$$SET LOCAL ROLE compensation_issuer; INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, issued_at, issued_by) VALUES ('yes24-round1', 1, 'public.orders', 'x', '1', 'grant', now(), session_user)$$, '42501');
 SELECT refused('attach() to a distributed table',
 	$$SELECT compensation.attach('yes24-round1', 'orders', 'order_id')$$, '0A000');
+SELECT refused('issue() sent to a worker with the row''s shard query',
+	$$SELECT count(*) FROM orders o, compensation.issue('yes24-round1', o.order_id::text, o) WHERE o.order_id = 900000001$$, '0A000');
 SELECT refused('issue_all per member on Citus',
 	$$CALL compensation.issue_all('yes24-round1', 'orders', 'order_id', per => 'member_id')$$, '0A000');
 SQL

@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(505);
+SELECT plan(508);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -139,6 +139,7 @@ INSERT INTO contract VALUES
 	(177, 'compensation._settle_awards(text,integer,text,text[],compensation.award[],boolean)', 'record', false, false),
 	(178, 'compensation._issue_next_distributed(text,integer,text,regclass,text,text,text,text,text,text,integer)', 'record', false, false),
 	(179, 'compensation.distribute(integer)', 'void', false, false),
+	(180, 'compensation._coordinator_only()', 'void', false, false),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false),

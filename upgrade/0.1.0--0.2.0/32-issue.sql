@@ -84,6 +84,7 @@ BEGIN
 		RAISE EXCEPTION 'policy, version, subject and row must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM @extschema@._coordinator_only();
 	-- The award first: a value that is not a row gets evaluate()'s error.
 	v_award := @extschema@.evaluate(@extschema@.rules($1, $2), $4);
 	RETURN QUERY SELECT * FROM @extschema@._issue_one($1, $2, @extschema@._row_source(pg_typeof($4)), $3,
@@ -107,6 +108,7 @@ BEGIN
 		RAISE EXCEPTION 'policy, subject and row must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM @extschema@._coordinator_only();
 	v_version := @extschema@.current_version($1);
 	v_award := @extschema@.evaluate(@extschema@.rules($1, v_version), $3);
 	RETURN QUERY SELECT * FROM @extschema@._issue_one($1, v_version, @extschema@._row_source(pg_typeof($3)), $2,
@@ -129,6 +131,7 @@ BEGIN
 		RAISE EXCEPTION 'policy, subject, row and source must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM @extschema@._coordinator_only();
 	v_version := @extschema@.current_version($1);
 	RETURN QUERY SELECT * FROM @extschema@._issue_one($1, v_version, @extschema@._app_source($4), $2,
 		@extschema@.evaluate(@extschema@.rules($1, v_version), $3));
@@ -185,7 +188,7 @@ BEGIN
 	SET revoked_at = now(), revoked_by = session_user, revoke_reason = $4
 	WHERE s.policy = p_policy AND s.source = p_source AND s.subject = p_subject;
 	-- (by subject too: on Citus, one shard answers)
-	RETURN QUERY SELECT * FROM @extschema@.ledger g WHERE g.subject = $4 AND g.id = ANY (v_ids) ORDER BY g.id;
+	RETURN QUERY SELECT * FROM @extschema@.ledger g WHERE g.subject = p_subject AND g.id = ANY (v_ids) ORDER BY g.id;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.revoke(text, text, text, text) IS

@@ -54,6 +54,33 @@ $$;
 COMMENT ON FUNCTION @extschema@._citus_table(regclass) IS
 	'internal: whether a table is a Citus table';
 
+-- On Citus the writer runs on the coordinator: the outbox and its NOTIFY
+-- live there, and a worker would write from inside a shard's query (a
+-- query that reads the row from a distributed table and calls issue() in
+-- the same statement is sent whole to the row's worker).
+CREATE FUNCTION @extschema@._coordinator_only()
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_coordinator boolean;
+BEGIN
+	IF NOT @extschema@._distributed() THEN
+		RETURN;
+	END IF;
+	EXECUTE 'SELECT pg_catalog.citus_is_coordinator()' INTO v_coordinator;
+	IF NOT v_coordinator THEN
+		RAISE EXCEPTION 'compensation issues on the coordinator, not on a worker'
+			USING ERRCODE = 'feature_not_supported',
+				DETAIL = 'A statement that reads the row from a distributed table and issues it is sent whole to the row''s worker.',
+				HINT = 'Read the row first, then call issue() with it: SELECT * FROM compensation.issue(''policy'', ''subject'', $1::orders).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._coordinator_only() IS
+	'internal: refuses to issue on a Citus worker';
+
 -- The state of each subject given, as a jsonb map subject -> [version,
 -- award_hash hex, revoked].
 CREATE FUNCTION @extschema@._state_distributed(policy text, source text, subjects text[])
@@ -96,6 +123,7 @@ DECLARE
 	v_rest text[];
 	v_locked text[];
 BEGIN
+	PERFORM @extschema@._coordinator_only();
 	-- 1. The state of every subject, read once; sorted into claims, the
 	-- rest and nothing to do, as _settle does.
 	v_state := @extschema@._state_distributed(p_policy, p_source, $4);
