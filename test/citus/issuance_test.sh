@@ -184,8 +184,9 @@ compare v2
 # table in the same statement, such as FROM orders o, issue(..., o), is a
 # query Citus sends to a worker: there issue() refuses to run (the last
 # check below).
+# (a copy of a paid ticket order, under a new key)
 NEW_ORDER="INSERT INTO orders SELECT (jsonb_populate_record(NULL::orders, to_jsonb(o) || '{\"order_id\": 900000001}')).*
-FROM orders o WHERE o.service = 'ticket' ORDER BY o.order_id LIMIT 1;"
+FROM orders o WHERE o.order_id = (SELECT min(l.subject::bigint) FROM compensation.ledger l WHERE l.rule = 'R1-ticket');"
 STEP_DB=yes24_one step one_app "issue() of a new order, one node" <<SQL || exit 1
 SET client_min_messages = warning;
 $NEW_ORDER
