@@ -243,3 +243,22 @@ SELECT refused('issue() sent to a worker with the row''s shard query',
 SELECT refused('issue_all per member on Citus',
 	$$CALL compensation.issue_all('yes24-round1', 'orders', 'order_id', per => 'member_id')$$, '0A000');
 SQL
+
+# An application's login role, a member of compensation_issuer (Citus
+# creates it on the workers too), runs issue_all: nothing owed, nothing
+# written, and it still cannot write the ledger itself.
+step issuer "check: issue_all as a member of compensation_issuer" <<'SQL'
+SET client_min_messages = warning;
+CREATE ROLE compensation_app LOGIN IN ROLE compensation_issuer;
+GRANT SELECT ON orders TO compensation_app;
+SET ROLE compensation_app;
+CALL compensation.issue_all('yes24-round1', 'orders', 'order_id', 50000);
+RESET ROLE;
+SELECT expect('issue_all as the application''s role writes nothing owed twice',
+	(SELECT lines_written = 0 AND status = 'done' AND rows_done = rows_total
+	 FROM compensation.issue_run ORDER BY id DESC LIMIT 1),
+	(SELECT format('run %s: %s rows, %s lines', id, rows_done, lines_written)
+	 FROM compensation.issue_run ORDER BY id DESC LIMIT 1));
+SELECT refused('the application''s role writing a ledger line',
+	$$SET LOCAL ROLE compensation_app; INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, issued_at, issued_by) VALUES ('yes24-round1', 1, 'public.orders', 'x', '1', 'grant', now(), session_user)$$, '42501');
+SQL

@@ -136,7 +136,7 @@ INSERT INTO contract VALUES
 	(174, 'compensation._settle_distributed(text,integer,text,text[],compensation.award[],text[],boolean,text)', 'record', false, false),
 	(175, 'compensation._lock_subjects_distributed(text,text,text[])', 'text[]', true, false),
 	(176, 'compensation._reconcile_distributed(text,integer,text,text[],compensation.award[],text[],text)', 'bigint[]', false, false),
-	(177, 'compensation._settle_awards(text,integer,text,text[],compensation.award[],boolean)', 'record', false, false),
+	(177, 'compensation._issue_range_distributed(text,integer,regclass,text,text,text,text[],boolean)', 'record', false, false),
 	(178, 'compensation._issue_next_distributed(text,integer,text,regclass,text,text,text,text,text,text,integer)', 'record', false, false),
 	(179, 'compensation.distribute(integer)', 'void', false, false),
 	(180, 'compensation._coordinator_only()', 'void', false, false),

@@ -149,7 +149,14 @@ BEGIN
 		source := @extschema@._table_source($2, $3, NULL, $1);
 	ELSE
 		-- Once per value of another column (a member): that column names
-		-- the subjects; the key orders each member's rows.
+		-- the subjects; the key orders each member's rows.  (Refused
+		-- before a run begins on Citus.)
+		IF @extschema@._distributed() THEN
+			RAISE EXCEPTION 'issue_all per member is not supported on Citus'
+				USING ERRCODE = 'feature_not_supported',
+					DETAIL = 'Once per member walks each member''s rows in key order, which a table distributed by its key spreads over every shard.',
+					HINT = 'Issue such a policy from a table with one row per member (distributed by the member), or on one node.';
+		END IF;
 		SELECT * INTO v_per FROM @extschema@._key_column($2, per);
 		IF v_per.attnum IS NULL THEN
 			RAISE EXCEPTION 'column "%" of relation % does not exist', per, relname
@@ -263,12 +270,6 @@ DECLARE
 		ORDER BY t.%1$I USING %4$s, @extschema@.is_empty(@extschema@.evaluate($9, t)),
 			t.%5$I USING %6$s$q$;
 BEGIN
-	IF @extschema@._distributed() THEN
-		RAISE EXCEPTION 'issue_all per member is not supported on Citus'
-			USING ERRCODE = 'feature_not_supported',
-				DETAIL = 'Once per member walks each member''s rows in key order, which a table distributed by its key spreads over every shard.',
-				HINT = 'Issue such a policy from a table with one row per member (distributed by the member), or on one node.';
-	END IF;
 	EXECUTE format($q$
 		SELECT b.n, b.ks[b.n], f.lines_written, f.pending
 		FROM (SELECT count(*) AS n, array_agg(c.k ORDER BY c.i) AS ks, array_agg(c.r ORDER BY c.i) AS rs
