@@ -150,17 +150,30 @@ BEGIN
 	v_rest := coalesce(v_rest, '{}');
 
 	-- 2. Claims: the state row inserted is the lock; a claim another
-	-- session won goes to the rest.
+	-- session won goes to the rest.  Citus runs an INSERT ... SELECT with
+	-- ON CONFLICT or RETURNING through a slower path (2.5 s for 2,700
+	-- rows against 0.45 s on the test machine), so the claims are first
+	-- inserted plainly; if another session claimed one of them since the
+	-- state was read (a unique violation), the batch's claims are made
+	-- again with ON CONFLICT DO NOTHING.
 	IF v_claim IS NOT NULL THEN
-		WITH claimed AS (
+		BEGIN
 			INSERT INTO @extschema@.issuance AS i (policy, source, subject, version, award_hash, open_lines, issued_at)
 			SELECT p_policy, p_source, c.subject, p_version, c.h,
 				(SELECT count(*) FROM @extschema@.lines(c.a)), now()
-			FROM unnest(v_claim, v_claim_awards, v_claim_hashes) AS c(subject, a, h)
-			ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING
-			RETURNING i.subject
-		)
-		SELECT array_agg(c.subject) INTO v_claimed FROM claimed c;
+			FROM unnest(v_claim, v_claim_awards, v_claim_hashes) AS c(subject, a, h);
+			v_claimed := v_claim;
+		EXCEPTION WHEN unique_violation THEN
+			WITH claimed AS (
+				INSERT INTO @extschema@.issuance AS i (policy, source, subject, version, award_hash, open_lines, issued_at)
+				SELECT p_policy, p_source, c.subject, p_version, c.h,
+					(SELECT count(*) FROM @extschema@.lines(c.a)), now()
+				FROM unnest(v_claim, v_claim_awards, v_claim_hashes) AS c(subject, a, h)
+				ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING
+				RETURNING i.subject
+			)
+			SELECT array_agg(c.subject) INTO v_claimed FROM claimed c;
+		END;
 		v_claimed := coalesce(v_claimed, '{}');
 		IF cardinality(v_claimed) < cardinality(v_claim) THEN
 			v_rest := v_rest || ARRAY(SELECT x FROM unnest(v_claim) x EXCEPT SELECT y FROM unnest(v_claimed) y);

@@ -39,6 +39,15 @@ DECLARE
 	v_nested text := 'ALTER FUNCTION @extschema@.rules(text) SET citus.allow_nested_distributed_execution = on;'
 		' ALTER FUNCTION @extschema@.rules(text, integer) SET citus.allow_nested_distributed_execution = on;'
 		' ALTER FUNCTION @extschema@.current_version(text) SET citus.allow_nested_distributed_execution = on';
+	-- Issuance on the coordinator runs a few shard queries per batch, one
+	-- after the other: with Citus's default pool, each opens up to 16
+	-- connections per worker, and all but one close at the batch's commit
+	-- (citus.max_cached_conns_per_worker); reopening them was 2 s of a
+	-- 2.5 s batch on the test machine.  One connection per worker, cached,
+	-- for the writer and issue_all's batches.
+	v_pool text := 'ALTER FUNCTION @extschema@._settle(text, integer, text, text[], @extschema@.award[], text[], boolean, text) SET citus.max_adaptive_executor_pool_size = 1;'
+		' ALTER FUNCTION @extschema@._issue_next(text, integer, text, regclass, text, text, text, text, text, text, integer) SET citus.max_adaptive_executor_pool_size = 1;'
+		' ALTER FUNCTION @extschema@.lock_subjects(text, text, text[]) SET citus.max_adaptive_executor_pool_size = 1';
 	v_r record;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'citus') THEN
@@ -91,7 +100,8 @@ BEGIN
 	ALTER TABLE @extschema@.ledger ADD CONSTRAINT ledger_policy_version_fkey
 		FOREIGN KEY (policy, version) REFERENCES @extschema@.policy (name, version);
 
-	-- 5. rules() on the workers.
+	-- 5. The writer's connections; rules() on the workers.
+	EXECUTE v_pool;
 	EXECUTE v_nested;
 	FOR v_r IN EXECUTE 'SELECT w.nodename, w.nodeport, w.success, w.result FROM pg_catalog.run_command_on_workers($1) w'
 		USING v_nested
