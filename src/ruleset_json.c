@@ -412,6 +412,13 @@ enc_award(Enc *e, const CpAwardSpec *a)
 	appendStringInfoString(out, ", \"window\": ");
 	if (a->window_kind == CP_WINDOW_NONE)
 		appendStringInfoString(out, "null");
+	else if (a->window_kind == CP_WINDOW_DUE)
+	{
+		/* a deadline: the end only, its whole span included */
+		appendStringInfoString(out, "{\"kind\": \"due\", \"by\": ");
+		enc_node(e, a->window_hi);
+		appendStringInfoChar(out, '}');
+	}
 	else
 	{
 		appendStringInfoString(out, "{\"kind\": ");
