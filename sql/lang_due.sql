@@ -74,13 +74,14 @@ SELECT compensation.ruleset_to_jsonb(:'dot'::compensation.ruleset) -> 'rules' ->
 --
 -- 2. The ledger keeps the deadline as the line's window.
 --
-SELECT compensation.define_policy(:'dot') IS NOT NULL AS defined;
-SELECT compensation.publish('us-dot-refund-due') IS NOT NULL AS published;
+-- (under this test's name, as every policy in the shared catalog)
+SELECT compensation.define_policy(replace(:'dot', '"us-dot-refund-due"', '"lang_due/us-dot-refund-due"')) AS version;
+SELECT compensation.publish('lang_due/us-dot-refund-due') IS NOT NULL AS published;
 SELECT l.subject, l.rule, l.amount, l.window_kind, l.window_from, l.window_until
-FROM refunds r, compensation.issue('us-dot-refund-due', r.id::text, r) l
+FROM refunds r, compensation.issue('lang_due/us-dot-refund-due', r.id::text, r) l
 WHERE r.id IN (1, 2, 4) ORDER BY l.subject, l.id;
 -- Issued again: nothing more (the window is part of what is owed).
-SELECT count(*) AS again FROM refunds r, compensation.issue('us-dot-refund-due', r.id::text, r) l
+SELECT count(*) AS again FROM refunds r, compensation.issue('lang_due/us-dot-refund-due', r.id::text, r) l
 WHERE r.id IN (1, 2, 4);
 
 --

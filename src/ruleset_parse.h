@@ -239,6 +239,16 @@ extern int32 cp_parser_calendar(Parser *ps);
  * used at token at, so the policy must have declared a calendar.
  */
 extern int32 cp_parse_calendar(Parser *ps);
+
+/*
+ * Reads the shared calendar name from the catalog: its weekend mask and
+ * holidays (palloc'd in the caller's memory context, any order); false if
+ * there is none of that name.  Set by calendar_catalog.c when the library
+ * is loaded; NULL outside the server.
+ */
+typedef bool (*CpCalendarLookup) (const char *name, uint8 *weekend,
+								  DateADT **days, int *n_days);
+extern PGDLLIMPORT CpCalendarLookup cp_calendar_lookup_hook;
 extern int32 cp_parse_working_days(Parser *ps, int32 count);
 extern void cp_parse_need_calendar(Parser *ps, const Token *at);
 
