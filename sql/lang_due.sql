@@ -69,6 +69,12 @@ WHERE r.id IN (2, 3) ORDER BY r.id, e.rule_no;
 -- Canonical form, print -> parse, and the JSON form of the window.
 SELECT :'dot'::compensation.ruleset;
 SELECT pg_temp.roundtrip(:'dot');
+-- The JSON form keeps "working days" (it read back as calendar days, which
+-- moved the first deadline to 7 July: found by this test).
+SELECT pg_temp.json_roundtrip(:'dot');
+SELECT compensation.ruleset_from_jsonb(compensation.ruleset_to_jsonb(:'dot'::compensation.ruleset))::text
+       = :'dot'::compensation.ruleset::text AS same_text,
+       compensation.ruleset_to_jsonb(:'dot'::compensation.ruleset) #> '{rules,0,awards,0,window,by,args,1}' AS duration;
 SELECT compensation.ruleset_to_jsonb(:'dot'::compensation.ruleset) -> 'rules' -> 0 -> 'awards' -> 0 -> 'window' AS window;
 
 --

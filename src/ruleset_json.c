@@ -264,7 +264,9 @@ enc_node(Enc *e, int32 idx)
 			break;
 		case CODEC_UNIT:
 			enc_key(e, "unit", &first);
-			escape_json(out, cp_word_name(CP_WORDS_UNIT, n->b));
+			/* the word table prints working days as "day(s)" after "working" */
+			escape_json(out, n->b == CP_UNIT_WORKING_DAYS ? "working days" :
+						cp_word_name(CP_WORDS_UNIT, n->b));
 			break;
 		case CODEC_BUILTIN:
 			enc_key(e, "name", &first);

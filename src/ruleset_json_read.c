@@ -660,7 +660,11 @@ dec_op_node(Dec *d, JsonbContainer *obj)
 		case CODEC_UNIT:
 			pop = path_key(d, "unit");
 			dec_require(d, obj, "unit", &v);
-			n.b = dec_word(d, &v, CP_WORDS_UNIT, "unit", false);
+			if (v.type == jbvString && v.val.string.len == 12 &&
+				memcmp(v.val.string.val, "working days", 12) == 0)
+				n.b = CP_UNIT_WORKING_DAYS;
+			else
+				n.b = dec_word(d, &v, CP_WORDS_UNIT, "unit", false);
 			path_pop(d, pop);
 			break;
 		case CODEC_BUILTIN:

@@ -383,6 +383,12 @@ sub sql_literal
 #   [dateof, time] [wspan, time, time] (working_days) [ratio, a, unit, b, unit]
 #   [dadd, time, +|-, k, months|years|working days]; a policy may have a
 #   calendar {weekend => mask (bit 0 Monday), holidays => [days]}
+# Text (issue 11): [lower, t] (a text value); the conditions
+#   [tfn, starts_with|contains, t, t]
+# The header (issue 11): params [[name, literal tree]...] (lets of one
+#   literal), with overrides {name => [json, tree]} for with_params();
+#   limits [[cap|minimum, instrument, expr]...]; minor {column => 1}
+# A window: [lo, hi, exclusive, claim|valid], or [due, deadline]
 
 sub gen_lit
 {
@@ -431,14 +437,15 @@ sub gen_num
 sub gen_dtable
 {
 	my ($g, $d) = @_;
-	my @inputs = map { chance(0.3) ? [ 'col', 's' ] : gen_num($g, 0) } 1 .. 1 + int(rand(3));
+	my @inputs = map { chance(0.3) ? (chance(0.3) ? [ 'lower', [ 'col', 's' ] ] : [ 'col', 's' ]) : gen_num($g, 0) }
+		1 .. 1 + int(rand(3));
 	my @rows;
 	for (1 .. 1 + int(rand(4)))
 	{
 		my @cells;
 		for my $in (@inputs)
 		{
-			my $text = $in->[0] eq 'col' && $in->[1] eq 's';
+			my $text = ($in->[0] eq 'col' && $in->[1] eq 's') || $in->[0] eq 'lower';
 			my $lit = sub { $text ? [ 'str', pick(@STR_LITS) ] : gen_lit() };
 			my $q = rand();
 			if ($q < 0.3) { push @cells, [ 'any' ]; }
@@ -510,7 +517,7 @@ sub gen_case
 		my @vals = map { chance(0.1) ? [ 'null' ] : [ 'str', pick(@STR_LITS) ] } 1 .. 1 + int(rand(2));
 		push @arms, [ \@vals, gen_num($g, $d > 1 ? 1 : 0) ];
 	}
-	return [ 'scase', [ 'col', 's' ], \@arms, $else ];
+	return [ 'scase', chance(0.3) ? [ 'lower', [ 'col', 's' ] ] : [ 'col', 's' ], \@arms, $else ];
 }
 
 sub gen_tier
@@ -571,6 +578,17 @@ sub gen_cond
 		{
 			return [ 'cmp', pick(qw(= <)), pick([ 'col', 's' ], [ 'bcol', 'f' ], [ 'dcol', 'd' ]),
 				pick(gen_lit(), [ 'col', pick(qw(n i)) ]) ];
+		}
+		if (chance(0.5))
+		{
+			# the text tests (issue 11): lower() lowers ASCII letters only;
+			# starts_with() and contains() compare bytes; NULL in, NULL out
+			my $text = sub { my $t = chance(0.7) ? [ 'col', 's' ] : [ 'str', pick(@STR_LITS, 'AB', 'TICKET') ];
+				return chance(0.4) ? [ 'lower', $t ] : $t; };
+			return [ 'cmp', pick(qw(= = <>)), [ 'lower', $text->() ], [ 'str', pick(@STR_LITS, 'ab', 'ticket') ] ]
+				if chance(0.3);
+			my $needle = chance(0.8) ? [ 'str', pick(@STR_LITS, 'A', 'T', 'c', 'y') ] : $text->();
+			return [ 'tfn', pick(qw(starts_with contains)), $text->(), $needle ];
 		}
 		if (chance(0.2))
 		{
@@ -650,21 +668,23 @@ sub gen_award
 	if ($r < 0.45)
 	{
 		my $amount = chance(0.2) ? gen_tier($g, 2, 1) : gen_num($g, 3);
-		return { kind => pick(qw(credit credit waive)), instr => pick(qw(cash deposit fee refund voucher points coupon pass)),
-			expr => $amount, round => $rounding->() };
+		my %a = (kind => pick(qw(credit credit waive)), instr => pick(qw(cash deposit fee refund voucher points coupon pass)),
+			expr => $amount, round => $rounding->());
+		$a{window} = gen_window($g) if chance(0.2);
+		return \%a;
 	}
 	if ($r < 0.6)
 	{
 		my %a = (kind => 'grant', instr => pick(qw(voucher coupon pass)), round => $rounding->());
 		$a{expr} = gen_num($g, 2) if chance(0.7);
 		$a{for} = pick(0, 1, 3, 30) if chance(0.4);
-		$a{window} = gen_window() if chance(0.3);
+		$a{window} = gen_window($g) if chance(0.3);
 		return \%a;
 	}
 	if ($r < 0.75)
 	{
 		my %a = (kind => 'flag', instr => pick(qw(vip free_return restored)));
-		$a{window} = gen_window() if chance(0.5);
+		$a{window} = gen_window($g) if chance(0.5);
 		return \%a;
 	}
 	if ($r < 0.8) { return { kind => 'review', note => pick('check', "it's big") }; }
@@ -688,6 +708,17 @@ sub gen_award
 
 sub gen_window
 {
+	my ($g) = @_;
+	if (chance(0.3))
+	{
+		# due by a deadline (issue 11): a day or an instant, a column, a
+		# column plus days (or working days)
+		my $col = pick('d', 'ts', 'l');
+		my $r = rand();
+		return [ 'due', gen_time() ] if $r < 0.5;
+		return [ 'due', [ 'dadd', [ 'dcol', $col ], '+', pick(0, 1, 7, 14), 'days' ] ] if $r < 0.7 || !$g->{calendar};
+		return [ 'due', [ 'dadd', [ 'dcol', $col ], '+', pick(0, 1, 7), 'working days' ] ];
+	}
 	my $lo = random_day();
 	return [ [ 'dlit', $lo ], [ 'dlit', $lo + int(rand(20)) ], chance(0.3), pick('claim', 'valid') ]
 		if chance(0.7);
@@ -708,7 +739,8 @@ sub random_policy
 		zone => $zone, offset => $off,
 		hit => pick(qw(collect collect collect first first unique)),
 		rounding => chance(0.6) ? [ pick(@MODES), chance(0.3) ? pick(1, 5, 10, 100) : undef ] : undef,
-		lets => [], rules => [], outages => []);
+		lets => [], rules => [], outages => [], params => [], limits => [], minor => {},
+		overrides => {});
 	my $g = { lets => [], guards => [], mistyped => chance(0.2) };
 	if (chance(0.3))
 	{
@@ -754,11 +786,45 @@ sub random_policy
 		@sides = reverse @sides if chance(0.25);
 		push @{ $g->{guards} }, [ 'cmp', '=', @sides ];
 	}
+	if (chance(0.3))
+	{
+		# parameters (issue 12): lets of one literal, some of them given
+		# other values by with_params() (a JSON number, or a string in the
+		# policy's notation)
+		for my $k (1 .. 1 + int(rand(2)))
+		{
+			push @{ $p{params} }, [ "q$k", gen_param_value() ];
+			push @{ $g->{lets} }, "q$k";
+			next unless chance(0.5);
+			my ($json, $tree) = @{ pick([ '0.75', [ 'lit', '0.75' ] ], [ '3', [ 'lit', '3' ] ],
+				[ '-2', [ 'neg', [ 'lit', '2' ] ] ], [ '"25%"', [ 'pct', [ 'lit', '25' ] ] ],
+				[ '"1.5"', [ 'lit', '1.5' ] ], [ '0', [ 'lit', '0' ] ], [ '12.345', [ 'lit', '12.345' ] ]) };
+			$p{overrides}{"q$k"} = [ $json, $tree ];
+		}
+	}
+	if (chance(0.25))
+	{
+		# columns in minor units (issue 11): read divided by 10^exponent
+		$p{minor}{$_} = 1 for map { pick(qw(n m i b k)) } 1 .. 1 + int(rand(2));
+	}
 	for my $k (1 .. int(rand(3)))
 	{
 		my $e = gen_num($g, 2);
 		push @{ $p{lets} }, [ "p$k", $e ];
 		push @{ $g->{lets} }, "p$k";
+	}
+	if (chance(0.3))
+	{
+		# payout limits (issue 11): a cap, a minimum, or both, of an
+		# instrument the awards use
+		my %seen;
+		for (1 .. 1 + int(rand(3)))
+		{
+			my ($kind, $instr) = (pick(qw(cap cap minimum)), pick(qw(cash cash deposit voucher points coupon)));
+			next if $seen{"$kind $instr"}++;
+			my $e = chance(0.5) ? [ 'lit', pick(qw(0 1 2.5 4 10 12.34 100 0.005 1000000)) ] : gen_num($g, 1);
+			push @{ $p{limits} }, [ $kind, $instr, $e ];
+		}
 	}
 	for my $k (1 .. 1 + int(rand(6)))
 	{
@@ -776,6 +842,15 @@ sub random_policy
 		push @{ $p{rules} }, \%rule;
 	}
 	return \%p;
+}
+
+# the value of a parameter: a literal number, a percentage, negated
+sub gen_param_value
+{
+	my $v = [ 'lit', pick(qw(0 1 2 3 0.5 12.34 100 1.005 1000000)) ];
+	$v = [ 'pct', $v ] if chance(0.3);
+	$v = [ 'neg', $v ] if chance(0.2);
+	return $v;
 }
 
 ###########################################################################
@@ -808,6 +883,7 @@ sub pn
 	elsif ($t eq 'ratio') { ($s, $p) = ("$e->[1] $e->[2] / $e->[3] $e->[4]", 6); }
 	elsif ($t eq 'dadd') { ($s, $p) = ((pn($e->[1]))[0] . " $e->[2] $e->[3] $e->[4]", 5); }
 	elsif ($t eq 'tslit') { ($s, $p) = (sprintf('%s %02d:%02d', day_text($e->[1]), $e->[2], $e->[3]), 9); }
+	elsif ($t eq 'lower') { ($s, $p) = ('lower(' . (pn($e->[1]))[0] . ')', 9); }
 	elsif ($t eq 'bin')
 	{
 		my $op = $e->[1];
@@ -906,6 +982,7 @@ sub pc
 	if ($t eq 'isnull') { return ((pn($c->[2]))[0] . ' is ' . ($c->[1] ? 'not ' : '') . 'null', 4); }
 	if ($t eq 'during') { return ((pn($c->[2]))[0] . ($c->[1] ? ' not' : '') . ' during outage', 4); }
 	if ($t eq 'bcol' || $t eq 'blit') { return ((pn($c))[0], 9); }
+	if ($t eq 'tfn') { return ("$c->[1](" . (pn($c->[2]))[0] . ', ' . (pn($c->[3]))[0] . ')', 9); }
 	die "pc $t";
 }
 
@@ -915,9 +992,10 @@ sub award_text
 	my $k = $a->{kind};
 	my $w = sub {
 		my $x = $a->{window} or return '';
+		return ' due by ' . (pn($x->[1]))[0] if $x->[0] eq 'due';
 		return " $x->[3] " . (pn($x->[0]))[0] . ($x->[2] ? ' ..< ' : ' .. ') . (pn($x->[1]))[0];
 	};
-	return "$k $a->{instr} " . (pn($a->{expr}))[0] . $a->{round} if $k eq 'credit' || $k eq 'waive';
+	return "$k $a->{instr} " . (pn($a->{expr}))[0] . $a->{round} . $w->() if $k eq 'credit' || $k eq 'waive';
 	if ($k eq 'grant')
 	{
 		return "grant $a->{instr}" . ($a->{expr} ? ' ' . (pn($a->{expr}))[0] : '')
@@ -948,7 +1026,10 @@ sub policy_text
 		$s .= "\n";
 	}
 	$s .= "outage $_->[2]\n" for @{ $p->{outages} };
+	$s .= "column $_ minor\n" for sort keys %{ $p->{minor} };
+	$s .= "param $_->[0] = " . (pn($_->[1]))[0] . "\n" for @{ $p->{params} };
 	$s .= "let $_->[0] = " . (pn($_->[1]))[0] . "\n" for @{ $p->{lets} };
+	$s .= "$_->[0] $_->[1] " . (pn($_->[2]))[0] . "\n" for @{ $p->{limits} };
 	for my $r (@{ $p->{rules} })
 	{
 		$s .= "\nrule \"$r->{name}\"\n";
@@ -958,6 +1039,15 @@ sub policy_text
 		$s .= "end\n";
 	}
 	return $s;
+}
+
+# the overrides of a policy's parameters as a JSON object, or undef
+sub overrides_json
+{
+	my ($p) = @_;
+	my $o = $p->{overrides};
+	return undef unless %$o;
+	return '{' . join(', ', map { "\"$_\": $o->{$_}[0]" } sort keys %$o) . '}';
 }
 
 ###########################################################################
@@ -977,6 +1067,9 @@ sub col_value
 		fail_('22003', "infinite $name") if $v =~ /Infinity/;
 		my $r = $v =~ /e/ ? rat(Math::BigInt->new($v)) : rat_dec($v);
 		fail_('22003', "value of column $name out of range") unless rat_fits($r) && $r->[0] != -$MAX - 1;
+		# a column in minor units: divided by 10^exponent, exactly
+		$r = chk(rat($r->[0], $r->[1] * Math::BigInt->new(10)->bpow($EXPONENT{ $ctx->{currency} })))
+			if $ctx->{minor}{$name};
 		return [ 'n', $r ];
 	}
 	return [ 's', $v ] if $k eq 'text';
@@ -1026,6 +1119,13 @@ sub ev
 		return [ 'n', rat($total, 86_400_000_000) ] if $e->[1] eq 'outage_days';
 		return [ 't', (sort { $a <=> $b } map { $_->[0] } @w)[0] ] if $e->[1] eq 'outage_start';
 		return [ 't', (sort { $b <=> $a } map { $_->[1] } @w)[0] ];
+	}
+	if ($t eq 'lower')
+	{
+		my $v = ev($ctx, $e->[1]);
+		return $v unless defined $v;
+		(my $l = $v->[1]) =~ tr/A-Z/a-z/;
+		return [ 's', $l ];
 	}
 	if ($t eq 'span')
 	{
@@ -1308,6 +1408,14 @@ sub cond
 		my $v = ev($ctx, $c);
 		return defined $v ? $v->[1] : undef;
 	}
+	if ($t eq 'tfn')
+	{
+		my $a = ev($ctx, $c->[2]);
+		my $b = ev($ctx, $c->[3]);
+		return undef unless defined $a && defined $b;
+		return index($a->[1], $b->[1]) == 0 ? 1 : 0 if $c->[1] eq 'starts_with';
+		return index($a->[1], $b->[1]) >= 0 ? 1 : 0;
+	}
 	if ($t eq 'isnull')
 	{
 		my $v = ev($ctx, $c->[2]);
@@ -1404,8 +1512,11 @@ sub eval_row
 {
 	my ($p, $row) = @_;
 	my %letdefs = map { $_->[0] => $_->[1] } @{ $p->{lets} };
+	# a parameter is a let of its value, or of the value with_params() gives
+	$letdefs{ $_->[0] } = ($p->{overrides}{ $_->[0] } // [ undef, $_->[1] ])->[1] for @{ $p->{params} };
 	my $ctx = { row => $row, offset => $p->{offset}, currency => $p->{currency}, outages => $p->{outages},
-		rounding => $p->{rounding}, letdefs => \%letdefs, memo => {}, calendar => $p->{calendar} };
+		rounding => $p->{rounding}, letdefs => \%letdefs, memo => {}, calendar => $p->{calendar},
+		minor => $p->{minor} };
 	my @rules = @{ $p->{rules} };
 	my @matched = (0) x @rules;
 	my @lines_of = map { [] } @rules;
@@ -1417,7 +1528,7 @@ sub eval_row
 		local $ctx->{memo} = { %$memo };
 		my $m = $r->{when} ? cond($ctx, $r->{when}) : 1;
 		# policy lets computed in the rule stay computed
-		for my $l (@{ $p->{lets} }) { $memo->{ $l->[0] } = $ctx->{memo}{ $l->[0] } if exists $ctx->{memo}{ $l->[0] }; }
+		for my $l (@{ $p->{lets} }, @{ $p->{params} }) { $memo->{ $l->[0] } = $ctx->{memo}{ $l->[0] } if exists $ctx->{memo}{ $l->[0] }; }
 		return ($m, $ctx->{memo});
 	};
 	my $awards = sub {
@@ -1471,7 +1582,73 @@ sub eval_row
 			last if $p->{hit} eq 'first';
 		}
 	}
+	apply_limits($ctx, $p, \@lines_of) if @{ $p->{limits} };
 	return { matched => \@matched, lines_of => \@lines_of, lines => [ map { @$_ } @lines_of ] };
+}
+
+# Payout limits (issue 11), on the lines every rule collected: caps first,
+# then minimums, each in the policy's order.  A limit looks at the lines of
+# its instrument that carry an amount (credit, waive, grant), in rule order;
+# its expression is read only when there are some: NULL or none limits
+# nothing; it must be a number (42804), not negative, and a whole number of
+# minor units (22000).  A cap cuts the line that crosses it to what is
+# left and drops the lines after; a minimum drops them all if they total
+# less.
+sub apply_limits
+{
+	my ($ctx, $p, $lines_of) = @_;
+	my @ordered = ((grep { $_->[0] eq 'cap' } @{ $p->{limits} }), (grep { $_->[0] eq 'minimum' } @{ $p->{limits} }));
+	for my $lim (@ordered)
+	{
+		my ($kind, $instr, $e) = @$lim;
+		my @at;
+		for my $r (0 .. $#$lines_of)
+		{
+			for my $i (0 .. $#{ $lines_of->[$r] })
+			{
+				my @f = split /\|/, $lines_of->[$r][$i], -1;
+				push @at, [ $r, $i ] if $f[2] eq $instr && $f[3] ne ''
+					&& ($f[1] eq 'credit' || $f[1] eq 'waive' || $f[1] eq 'grant');
+			}
+		}
+		next unless @at;
+		my $v = ev($ctx, $e);
+		next if !defined $v || $v->[0] eq 'x';
+		fail_('42804', "the $kind of $instr is not a number") unless $v->[0] eq 'n';
+		my $x = $v->[1];
+		fail_('22000', "negative $kind") if rsign($x) < 0;
+		if ($MONEY{$instr})
+		{
+			$x = rat($x->[0] * Math::BigInt->new(10)->bpow($EXPONENT{ $ctx->{currency} }), $x->[1]);
+			fail_('22000', "$kind out of range") unless rat_fits($x);
+		}
+		fail_('22000', "$kind is not whole") unless $x->[1]->is_one && $x->[0] <= $MAX;
+		my $limit = $x->[0];
+		my $total = Math::BigInt->new(0);
+		my %drop;
+		for my $ri (@at)
+		{
+			my ($r, $i) = @$ri;
+			my @f = split /\|/, $lines_of->[$r][$i], -1;
+			my $amt = Math::BigInt->new($f[3]);
+			if ($kind eq 'minimum') { $total += $amt; next; }
+			my $left = $limit - $total;
+			if ($amt <= $left) { $total += $amt; next; }
+			if ($left > 0)
+			{
+				$f[3] = "$left";
+				$lines_of->[$r][$i] = join '|', @f;
+				$total = $limit->copy;
+			}
+			else { $drop{"$r $i"} = 1; }
+		}
+		if ($kind eq 'minimum' && $total < $limit) { $drop{"$_->[0] $_->[1]"} = 1 for @at; }
+		for my $r (0 .. $#$lines_of)
+		{
+			my $i = 0;
+			$lines_of->[$r] = [ grep { !$drop{ "$r " . $i++ } } @{ $lines_of->[$r] } ];
+		}
+	}
 }
 
 # a window's kind and [from, until) in microseconds; none if a bound is NULL
@@ -1479,6 +1656,15 @@ sub window_fields
 {
 	my ($ctx, $w) = @_;
 	return ('', '', '') unless $w;
+	if ($w->[0] eq 'due')
+	{
+		# due by a day (to its end) or an instant (at it or before): from
+		# the unbounded past to the first instant too late
+		my $hi = ev($ctx, $w->[1]);
+		return ('', '', '') unless defined $hi;
+		my $until = $hi->[0] eq 'd' ? day_start($hi->[1] + 1, $ctx->{offset}) : $hi->[1] + 1;
+		return ('due', '-infinity', $until == $INF ? 'infinity' : $until == -$INF ? '-infinity' : $until);
+	}
 	my $lo = ev($ctx, $w->[0]);
 	my $hi = ev($ctx, $w->[1]);
 	return ('', '', '') unless defined $lo && defined $hi;
@@ -1497,7 +1683,9 @@ sub award_line
 		my $v = ev($ctx, $a->{expr});
 		my $amt = amount($ctx, $a, $v);
 		return undef unless defined $amt;
-		return join('|', $rule, 'review', $a->{instr}, '', '', '', '', '', '', $amt->[1]) if ref $amt;
+		# a review keeps the award's window (the evaluator reads it after)
+		return join('|', $rule, 'review', $a->{instr}, '', '', '', window_fields($ctx, $a->{window}), $amt->[1])
+			if ref $amt;
 		my $days = $k eq 'grant' && defined $a->{for} ? $a->{for} : '';
 		return undef if $k eq 'grant' && defined $a->{for} && $a->{for} == 0;
 		return join('|', $rule, $k, $a->{instr}, $amt, $days, '', window_fields($ctx, $a->{window}), '');
@@ -1523,16 +1711,27 @@ sub award_line
 			my $k = ev($ctx, $a->{by});
 			return undef if !defined $k || marker($k);
 			$by = $k->[1];
-			# out of range (days beyond 32 bits, hours beyond 64-bit
-			# microseconds) before the sign
-			my $mag = $by->[0]->copy->babs;
-			fail_('22003', 'duration out of range')
-				if $a->{unit} eq 'hours' ? $mag * 3_600_000_000 > $MAX
-				: $mag * ($a->{unit} eq 'years' ? 12 : 1) > 2147483647;
-			fail_('22000', 'negative extension') if rsign($by) < 0;
-			return undef if rsign($by) == 0;
-			fail_('22000', 'not a whole number of days') unless $by->[1]->is_one;
-			$by = $by->[0];
+			# the duration is made first (the evaluator's make_duration),
+			# then its sign is looked at: hours are a whole number of
+			# microseconds within 64 bits (a fraction of an hour is fine: a
+			# column in minor units gives one); days, months and years are
+			# whole, within 32 bits
+			if ($a->{unit} eq 'hours')
+			{
+				my $u = rat($by->[0] * 3_600_000_000, $by->[1]);
+				fail_('22003', 'duration out of range') unless rat_fits($u);
+				fail_('22000', 'not a whole number of microseconds') unless $u->[1]->is_one;
+				$by = $u->[0];
+			}
+			else
+			{
+				fail_('22000', 'not a whole number of days') unless $by->[1]->is_one;
+				fail_('22003', 'duration out of range')
+					if $by->[0]->copy->babs * ($a->{unit} eq 'years' ? 12 : 1) > 2147483647;
+				$by = $by->[0];
+			}
+			fail_('22000', 'negative extension') if $by < 0;
+			return undef if $by == 0;
 		}
 		my $cur = $v->[1];
 		my $isdate = $a->{col} eq 'd';
@@ -1570,7 +1769,7 @@ sub award_line
 				my $unit = 'by';
 				return join('|', $rule, 'extend', $a->{col}, '', $days, $new, '', '', '', '', $unit);
 			}
-			my $micros = Math::BigInt->new($by) * ($a->{unit} eq 'days' ? 86400 : 3600) * 1_000_000;
+			my $micros = $a->{unit} eq 'days' ? Math::BigInt->new($by) * 86_400_000_000 : Math::BigInt->new($by);
 			$new = $isdate ? Math::BigInt->new(day_start($cur, $ctx->{offset})) + $micros : $micros + $cur;
 			fail_('22008', 'time out of range') if $new >= $END_MICROS;
 			$new = "$new";
