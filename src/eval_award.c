@@ -381,7 +381,11 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 			break;
 	}
 
-	if (spec->window_kind == CP_WINDOW_DUE)
+	if (spec->window_kind == CP_WINDOW_NONE)
+	{
+		/* most awards have no window: one test, as before "due by" */
+	}
+	else if (spec->window_kind == CP_WINDOW_DUE)
 	{
 		CpValue		hi;
 
@@ -403,8 +407,7 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 		else if (!CPV_IS_SPECIAL(hi.kind))
 			EvalTypeError(ev, spec->window_hi, psprintf("use %s as a deadline", EvalKindName(hi.kind)));
 	}
-	else if (spec->window_kind != CP_WINDOW_NONE && spec->window_lo >= 0 &&
-			 spec->window_hi >= 0)
+	else if (spec->window_lo >= 0 && spec->window_hi >= 0)
 	{
 		CpValue		lo,
 					hi;

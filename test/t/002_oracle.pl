@@ -17,6 +17,10 @@
 # per-call-site caches see many rows), then row by row for the rows that
 # fail.
 #
+# A policy whose parameters the generator gives other values (issue 12) is
+# evaluated on every path as compensation.with_params(policy, overrides),
+# and by the oracle with those values.
+#
 # Reproducible: seeded.  Environment:
 #   COMPENSATION_ORACLE_CASES  policy x row cases to run (default 4000: 37 s
 #                              measured on 2 cores at load 5, the server's
