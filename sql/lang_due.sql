@@ -60,6 +60,9 @@ FROM refunds r, compensation.lines(compensation.evaluate(:'dot'::compensation.ru
 ORDER BY r.id;
 SELECT compensation.evaluate(:'dot'::compensation.ruleset, r)::jsonb -> 'lines' -> 0 -> 'window' AS window
 FROM refunds r WHERE r.id = 1;
+-- local_window(): the deadline in the policy's local time (New York).
+SELECT r.id, compensation.local_window(compensation.evaluate(:'dot'::compensation.ruleset, r), 'refund')
+FROM refunds r ORDER BY r.id;
 
 -- explain shows the deadline in the rule's award.
 SELECT e.rule, e.matched, e.award
