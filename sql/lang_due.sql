@@ -161,3 +161,38 @@ SELECT pg_temp.err($$SELECT compensation.evaluate('policy "p" currency EUR rule 
 -- 42601 as every other malformed document)
 SELECT pg_temp.err($$SELECT compensation.ruleset_from_jsonb(jsonb_set(compensation.ruleset_to_jsonb('policy "p" currency EUR rule "r" credit cash 1 due by d end'), '{rules,0,awards,0,window,from}', '{"op": "column", "name": "d"}'))$$);
 SELECT pg_temp.err($$SELECT compensation.ruleset_from_jsonb(jsonb_set(compensation.ruleset_to_jsonb('policy "p" currency EUR rule "r" credit cash 1 due by d end'), '{rules,0,awards,0,window}', '{"kind": "due"}'))$$);
+
+--
+-- 6. A stored value is checked again when read (the format's check): the
+--    due kind with a start, an unknown kind after it, and a claim window
+--    without its start are refused as damaged (XX001), never printed or
+--    evaluated.  A damaged value is made as sql/bad_input_fuzz.sql makes
+--    one: a bytea-like type cast to the ruleset without a function.
+--
+CREATE TYPE raw;
+CREATE FUNCTION raw_in(cstring) RETURNS raw AS 'byteain' LANGUAGE internal IMMUTABLE STRICT;
+CREATE FUNCTION raw_out(raw) RETURNS cstring AS 'byteaout' LANGUAGE internal IMMUTABLE STRICT;
+CREATE TYPE raw (INPUT = raw_in, OUTPUT = raw_out, INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double, STORAGE = extended);
+CREATE CAST (raw AS compensation.ruleset) WITHOUT FUNCTION;
+CREATE CAST (compensation.ruleset AS raw) WITHOUT FUNCTION;
+CREATE FUNCTION bytes(r compensation.ruleset) RETURNS bytea LANGUAGE sql
+	IMMUTABLE AS $$ SELECT decode(substr(r::raw::text, 3), 'hex') $$;
+CREATE FUNCTION damaged(b bytea) RETURNS compensation.ruleset LANGUAGE sql
+	IMMUTABLE AS $$ SELECT ('\x' || encode(b, 'hex'))::raw::compensation.ruleset $$;
+-- The award of "flag f due by d" is the only one: its first bytes are
+-- kind 7 (flag), rounding 0, unit 0, window kind 3 (due); its window_lo
+-- (-1: none) is 20 bytes on.
+CREATE TABLE good AS
+SELECT b, position('\x07000003'::bytea IN b) AS at
+FROM (SELECT bytes('policy "p" currency USD rule "r" flag f due by d end') AS b) s;
+SELECT at > 0 AS found, substr(b, at + 20, 4) AS window_lo, damaged(b)::text = 'policy "p" currency USD rule "r" flag f due by d end'::compensation.ruleset::text AS reads_back
+FROM good;
+SELECT what, pg_temp.err(format('SELECT test_lang_due.damaged(%L::bytea)::text', v)) AS result
+FROM good, LATERAL (VALUES
+	('due with a start', overlay(b PLACING '\x00000000'::bytea FROM at + 20)),
+	('window kind 4', overlay(b PLACING '\x04'::bytea FROM at + 3)),
+	('claim without a start', overlay(b PLACING '\x01'::bytea FROM at + 3))) AS v(what, v)
+ORDER BY what;
+SELECT pg_temp.err($$SELECT compensation.evaluate(test_lang_due.damaged(overlay(g.b PLACING '\x00000000'::bytea FROM g.at + 20)), x)
+	FROM test_lang_due.good g, (SELECT date '2026-01-01' AS d) x$$) AS evaluate;

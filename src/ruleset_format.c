@@ -324,7 +324,13 @@ check_bounds(const Checker *ck, Size size)
 			corrupt("unknown instrument unit");
 		if (a->window_kind > CP_WINDOW_DUE)
 			corrupt("unknown window kind");
-		/* a deadline has no start: the evaluator reads only its end */
+		/*
+		 * A claim or validity window has both ends (the printer reads
+		 * them); a deadline has no start: the evaluator reads only its end.
+		 */
+		if ((a->window_kind == CP_WINDOW_CLAIM || a->window_kind == CP_WINDOW_VALID) &&
+			(a->window_lo == CP_NONE_IDX || a->window_hi == CP_NONE_IDX))
+			corrupt("invalid window");
 		if (a->window_kind == CP_WINDOW_DUE &&
 			(a->window_lo != CP_NONE_IDX || a->window_hi == CP_NONE_IDX ||
 			 a->window_exclusive != 0))
