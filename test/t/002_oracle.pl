@@ -19,7 +19,8 @@
 #
 # A policy whose parameters the generator gives other values (issue 12) is
 # evaluated on every path as compensation.with_params(policy, overrides),
-# and by the oracle with those values.
+# and by the oracle with those values; a policy with a shared calendar has
+# it defined in compensation.calendar first (issue 11).
 #
 # Reproducible: seeded.  Environment:
 #   COMPENSATION_ORACLE_CASES  policy x row cases to run (default 4000: 37 s
@@ -225,7 +226,7 @@ my @constructs = (
 	[ 'param' => qr/^param /m ], [ 'cap' => qr/^cap /m ], [ 'minimum' => qr/^minimum /m ],
 	[ 'column minor' => qr/^column \w+ minor/m ], [ 'lower()' => qr/\blower\(/ ],
 	[ 'starts_with()' => qr/\bstarts_with\(/ ], [ 'contains()' => qr/\bcontains\(/ ],
-	[ 'due by' => qr/ due by / ], [ 'credit/waive window' => qr/^  (?:credit|waive) .* (?:claim|valid|due) /m ]);
+	[ 'due by' => qr/ due by / ], [ 'shared calendar' => qr/^calendar "[^"]*" shared$/m ], [ 'credit/waive window' => qr/^  (?:credit|waive) .* (?:claim|valid|due) /m ]);
 my %covered;
 
 sub disagree
@@ -279,6 +280,11 @@ while ($count{cases} < $cases_wanted)
 		push @policies, [ $p, $text, \%exp, \@ok, \@bad ];
 		my $ov = CompensationOracle::overrides_json($p);
 		$count{with_params}++ if defined $ov;
+		if (my $cal = CompensationOracle::calendar_sql($p))
+		{
+			$count{shared_calendars}++;
+			$sql .= "$cal\n";
+		}
 		$sql .= "SELECT 'policy|$pk';\nSELECT oracle.run(\$pol\$$text\$pol\$, '{"
 			. join(',', @ok) . "}', '{" . join(',', @bad) . "}', "
 			. (defined $ov ? "'$ov'" : 'NULL') . ");\n";
@@ -418,10 +424,10 @@ like($node->safe_psql('postgres', q{SET parallel_setup_cost = 0; SET parallel_tu
 
 diag(sprintf "oracle: seed %s, %d cases (%d policies x %d rows each, %d row sets), %d of them errors (%s), "
 	. "%d award lines, %d rule matches, %d policies that did not compile, %d policies evaluated "
-	. "through with_params(), %d disagreements",
+	. "through with_params(), %d with a shared calendar, %d disagreements",
 	$seed, $count{cases}, $count{policies}, $rows_per_batch, $batch, $count{error_cases},
 	join(' ', map { "$_: $errstates{$_}" } sort keys %errstates), $count{lines}, $count{matched},
-	$count{compile_errors}, $count{with_params} // 0, $count{disagreements});
+	$count{compile_errors}, $count{with_params} // 0, $count{shared_calendars} // 0, $count{disagreements});
 diag('policies containing: ' . join(', ', map { "$_->[0] " . ($covered{ $_->[0] } // 0) } @constructs));
 diag($_) for map { "$_: $count{$_}" } sort grep { /^disagree / } keys %count;
 diag($_) for @shown;

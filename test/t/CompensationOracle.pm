@@ -447,8 +447,14 @@ sub policy_text
 	my ($p) = @_;
 	my $s = "policy \"$p->{name}\"\ncurrency $p->{currency}\ntimezone \"$p->{zone}\"\nhit $p->{hit}\n";
 	if (my $r = $p->{rounding}) { $s .= "rounding $r->[0]" . (defined $r->[1] ? " to $r->[1]" : '') . "\n"; }
-	if (my $c = $p->{calendar})
+	if ($p->{calendar} && $p->{calendar}{shared})
 	{
+		# defined in the catalog first (calendar_sql)
+		$s .= "calendar \"cal-$p->{name}\" shared\n";
+	}
+	elsif ($p->{calendar})
+	{
+		my $c = $p->{calendar};
 		my @wd = qw(monday tuesday wednesday thursday friday saturday sunday);
 		my @we = grep { ($c->{weekend} >> $_) & 1 } 0 .. 6;
 		$s .= "calendar \"c\" weekend " . (@we ? join(', ', map { $wd[$_] } @we) : 'none');
@@ -469,6 +475,18 @@ sub policy_text
 		$s .= "end\n";
 	}
 	return $s;
+}
+
+# the statement that defines a policy's shared calendar, or undef
+sub calendar_sql
+{
+	my ($p) = @_;
+	my $c = $p->{calendar};
+	return undef unless $c && $c->{shared};
+	my @wd = qw(monday tuesday wednesday thursday friday saturday sunday);
+	return "DO \$\$ BEGIN PERFORM compensation.define_calendar('cal-$p->{name}', '{"
+		. join(',', map { $wd[$_] } grep { ($c->{weekend} >> $_) & 1 } 0 .. 6) . "}', '{"
+		. join(',', map { day_text($_) } @{ $c->{holidays} }) . "}'); END \$\$;";
 }
 
 # the overrides of a policy's parameters as a JSON object, or undef

@@ -149,7 +149,7 @@ sub sql_literal
 # The local calendar: [dpart, year|month|day|weekday|hour, time]
 #   [dateof, time] [wspan, time, time] (working_days) [ratio, a, unit, b, unit]
 #   [dadd, time, +|-, k, months|years|working days]; a policy may have a
-#   calendar {weekend => mask (bit 0 Monday), holidays => [days]}
+#   calendar {weekend => mask (bit 0 Monday), holidays => [days], shared => 0|1}
 # Text (issue 11): [lower, t] (a text value); the conditions
 #   [tfn, starts_with|contains, t, t]
 # The header (issue 11): params [[name, literal tree]...] (lets of one
@@ -480,7 +480,10 @@ sub random_policy
 		my $weekend;
 		do { $weekend = pick(0x60, 0x60, 0x30, 0, int(rand(127))) } while ($weekend & 0x7f) == 0x7f;
 		my %h = map { $_ => 1 } map { chance(0.5) ? pick(@DAYS) : random_day() } 1 .. int(rand(5));
-		$p{calendar} = { weekend => $weekend, holidays => [ sort { $a <=> $b } keys %h ] };
+		# now and then a shared calendar (issue 11): the same days, defined
+		# in compensation.calendar and named by the policy
+		$p{calendar} = { weekend => $weekend, holidays => [ sort { $a <=> $b } keys %h ],
+			shared => chance(0.3) };
 		$g->{calendar} = 1;
 	}
 	if (chance(0.35))
