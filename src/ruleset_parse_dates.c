@@ -81,6 +81,16 @@ static int32 build_calendar(Parser *ps, const Token *cal_tok, const Token *name_
  * prints as the inline declaration, and a later change to the catalog
  * changes only the policies compiled after it.
  */
+/* Errors while the catalog is read (no right to read it...) say where. */
+static void
+shared_calendar_context(void *arg)
+{
+	const Token *name_tok = (const Token *) arg;
+
+	errcontext("reading shared calendar \"%s\" at line %d, column %d of policy",
+			   name_tok->text, name_tok->line, name_tok->col);
+}
+
 static int32
 parse_shared_calendar(Parser *ps, const Token *cal_tok, const Token *name_tok,
 					  const char *name)
@@ -89,6 +99,8 @@ parse_shared_calendar(Parser *ps, const Token *cal_tok, const Token *name_tok,
 	DateADT    *days = NULL;
 	int			n_days = 0;
 	Token	   *t;
+	ErrorContextCallback context;
+	bool		found;
 
 	t = cp_parser_token(ps);
 	if (cp_parser_is_word(ps, "weekend") || cp_parser_is_word(ps, "holidays"))
@@ -98,7 +110,13 @@ parse_shared_calendar(Parser *ps, const Token *cal_tok, const Token *name_tok,
 	if (cp_calendar_lookup_hook == NULL)
 		cp_error_at(name_tok, ERRCODE_FEATURE_NOT_SUPPORTED,
 					"shared calendars cannot be read here", NULL);
-	if (!cp_calendar_lookup_hook(name, &weekend, &days, &n_days))
+	context.callback = shared_calendar_context;
+	context.arg = (void *) name_tok;
+	context.previous = error_context_stack;
+	error_context_stack = &context;
+	found = cp_calendar_lookup_hook(name, &weekend, &days, &n_days);
+	error_context_stack = context.previous;
+	if (!found)
 		cp_error_at(name_tok, ERRCODE_UNDEFINED_OBJECT,
 					psprintf("calendar \"%s\" is not defined", name),
 					"Define it with compensation.define_calendar(), or declare its days in the policy: calendar NAME weekend saturday, sunday holidays 2026-12-25.");
