@@ -117,7 +117,13 @@ SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
 SELECT pg_temp.recv(pg_temp.head('', 0, 1)
 	|| pg_temp.line(1, 1, 0, 1, 0, 0, 1, 0, int8send(0), int8send(0), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
 SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
+	|| pg_temp.line(7, 8, 4, 0, 0, 0, 1, 0, int8send(0), int8send(0), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
+-- window kind 3 is "due" (a deadline): it has no start, so a start other
+-- than -infinity is refused, and a line without one reads back as its text
+SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
 	|| pg_temp.line(7, 8, 3, 0, 0, 0, 1, 0, int8send(0), int8send(0), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
+SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
+	|| pg_temp.line(7, 8, 3, 0, 0, 0, 1, 0, int8send(0), int8send(-9223372036854775808), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
 SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
 	|| pg_temp.line(7, 0, 0, 0, 0, 0, 0, 0, int8send(0), int8send(0), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
 SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)

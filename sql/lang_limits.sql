@@ -71,3 +71,10 @@ SELECT pg_temp.err($$SELECT compensation.evaluate('policy "p" currency EUR minim
 SELECT compensation.evaluate('policy "p" currency EUR cap cash 1 / 0 rule "r" credit fee 1 end', m) FROM months m WHERE id = 1;
 -- cap and minimum are words only at the start of a header line
 SELECT $$policy "lang_limits/words" currency EUR rule "r" when cap > minimum credit cash cap end$$::compensation.ruleset;
+
+-- lines whose total passes 2^63 - 1 minor units are above any minimum:
+-- both are paid (the total wrapped round to a negative number, under the
+-- minimum, and neither was paid)
+SELECT compensation.evaluate('policy "p" currency USD minimum cash 1
+rule "a" credit cash 92233720368547758.07 end
+rule "b" credit cash 92233720368547758.07 end', m) FROM months m WHERE id = 1;

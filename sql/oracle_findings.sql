@@ -54,4 +54,19 @@ SELECT r.id, e.rule_no, e.rule, e.matched, e.award
 FROM r, p3, compensation.explain(p3.rules, r) e ORDER BY r.id, e.rule_no;
 SELECT r.id, compensation.evaluate(p3.rules, r) FROM r, p3 ORDER BY r.id;
 
+-- 2. A column in minor units (issue 11) that holds NaN or an infinity:
+-- read in major units, NaN is 22000 and an infinity 22003, each saying
+-- what the column holds; declared "column m minor", both were 22003 "out
+-- of range" (seeds 4242 and 20261201, with the oracle's minor columns).
+-- The same value gives the same error either way.
+CREATE TABLE nan (id int, m numeric);
+INSERT INTO nan VALUES (1, 'NaN'), (2, 'Infinity'), (3, '-Infinity'), (4, 1e30), (5, 1234);
+SELECT n.id, pg_temp.err(format('SELECT compensation.evaluate(%L::compensation.ruleset, n) FROM nan n WHERE n.id = %s',
+         'policy "minor" currency USD rule "r" credit cash m end', n.id)) AS major,
+       pg_temp.err(format('SELECT compensation.evaluate(%L::compensation.ruleset, n) FROM nan n WHERE n.id = %s',
+         'policy "minor" currency USD column m minor rule "r" credit cash m end', n.id)) AS minor
+FROM nan n ORDER BY n.id;
+SELECT n.id, compensation.evaluate('policy "minor" currency USD column m minor rule "r" credit cash m end', n)
+FROM nan n WHERE n.id = 5;
+
 DROP SCHEMA oracle_findings CASCADE;

@@ -101,10 +101,16 @@ award_check_line(const CpAwardLine *in, CpAwardLine *out, const char *currency,
 
 	if (in->has & CP_LINE_WINDOW)
 	{
-		if (in->window_kind != CP_WINDOW_CLAIM && in->window_kind != CP_WINDOW_VALID)
+		if (in->window_kind != CP_WINDOW_CLAIM && in->window_kind != CP_WINDOW_VALID &&
+			in->window_kind != CP_WINDOW_DUE)
 			ereport(ERROR,
 					(errcode(errc),
 					 errmsg("invalid award line window kind %d", in->window_kind)));
+		/* a deadline has no start: its text form has none to show */
+		if (in->window_kind == CP_WINDOW_DUE && in->window_lo != DT_NOBEGIN)
+			ereport(ERROR,
+					(errcode(errc),
+					 errmsg("award line due window has a start")));
 		if (!timestamp_ok(in->window_lo) || !timestamp_ok(in->window_hi))
 			ereport(ERROR,
 					(errcode(errc),

@@ -466,6 +466,24 @@ overflow:
 	return false;				/* keep compiler quiet */
 }
 
+/*
+ * Is the word of len bytes at ps->p the "due" of a due window ("due ..<
+ * END")?  "due" is no keyword of the award text, so an instrument may be
+ * called due ("extend due to ..."); an instrument is never followed by
+ * "..<", so that decides.
+ */
+static bool
+due_window_at(AwardParser *ps, int len)
+{
+	const char *q = ps->p + len;
+
+	if (len != 3 || strncmp(ps->p, "due", 3) != 0)
+		return false;
+	while (isspace((unsigned char) *q))
+		q++;
+	return strncmp(q, "..<", 3) == 0;
+}
+
 static void
 parse_line(AwardParser *ps)
 {
@@ -495,7 +513,8 @@ parse_line(AwardParser *ps)
 	skip_space(ps);
 	if (*ps->p == '"')
 		instrument = parse_quoted(ps, '"', "an instrument");
-	else if (peek_word(ps, &len) && !cp_award_word_is_keyword(ps->p, len))
+	else if (peek_word(ps, &len) && !cp_award_word_is_keyword(ps->p, len) &&
+			 !due_window_at(ps, len))
 	{
 		instrument = pnstrdup(ps->p, len);
 		ps->p += len;
@@ -534,7 +553,10 @@ parse_line(AwardParser *ps)
 										  false)) != CP_WINDOW_NONE)
 	{
 		ps->p += len;
-		line.window_lo = parse_time(ps, &line);
+		if (line.window_kind == CP_WINDOW_DUE)
+			line.window_lo = DT_NOBEGIN;	/* "due ..< END" */
+		else
+			line.window_lo = parse_time(ps, &line);
 		expect(ps, "..<", "\"..<\" between the ends of a window");
 		line.window_hi = parse_time(ps, &line);
 		line.has |= CP_LINE_WINDOW;

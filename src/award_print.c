@@ -201,8 +201,13 @@ cp_award_line_text(StringInfo out, const CpAward aw, const CpAwardLine *line)
 	{
 		appendStringInfo(out, " %s ",
 						 cp_word_name(CP_WORDS_WINDOW_KIND, line->window_kind));
-		cp_award_append_time(out, line->window_lo, line->utc_offset, false);
-		appendStringInfoString(out, " ..< ");
+		/* "due ..< END": a deadline has no start */
+		if (line->window_kind != CP_WINDOW_DUE)
+		{
+			cp_award_append_time(out, line->window_lo, line->utc_offset, false);
+			appendStringInfoChar(out, ' ');
+		}
+		appendStringInfoString(out, "..< ");
 		cp_award_append_time(out, line->window_hi, line->utc_offset, false);
 	}
 	if (line->note >= 0)

@@ -107,4 +107,10 @@ extern void cp_print_calendar(StringInfo out, const CpRulesetData *rs, int32 let
  */
 extern void cp_calendar_check(const CpRulesetData *rs);
 
+/*
+ * calendar_catalog.c: lets the parser read shared calendars from
+ * compensation.calendar ("calendar NAME shared"); called by _PG_init.
+ */
+extern void cp_calendar_catalog_init(void);
+
 #endif							/* COMPENSATION_CALENDAR_H */

@@ -16,4 +16,18 @@
 
 #include "fmgr.h"
 
+#include "calendar.h"
+
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * The parser reads shared calendars through a hook (calendar_catalog.c
+ * says why), set here, when the library is loaded.
+ */
+void
+_PG_init(void)
+{
+	cp_calendar_catalog_init();
+}

@@ -381,8 +381,33 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 			break;
 	}
 
-	if (spec->window_kind != CP_WINDOW_NONE && spec->window_lo >= 0 &&
-		spec->window_hi >= 0)
+	if (spec->window_kind == CP_WINDOW_NONE)
+	{
+		/* most awards have no window: one test, as before "due by" */
+	}
+	else if (spec->window_kind == CP_WINDOW_DUE)
+	{
+		CpValue		hi;
+
+		/* due by a time: the window from the unbounded past to its end */
+		EvalNode(ev, spec->window_hi, &hi);
+		if (hi.kind == CPV_TIME)
+		{
+			line.window_kind = CP_WINDOW_DUE;
+			line.window_lo = DT_NOBEGIN;
+			line.window_hi = time_point(&hi, true);
+			line.has |= CP_LINE_WINDOW;
+			if (!(line.has & CP_LINE_NEW_DATE) && !TIMESTAMP_NOT_FINITE(line.window_hi))
+			{
+				DateADT		d;
+
+				cp_tz_instant_to_local(&ev->tzc, line.window_hi, &d, NULL, &line.utc_offset);
+			}
+		}
+		else if (!CPV_IS_SPECIAL(hi.kind))
+			EvalTypeError(ev, spec->window_hi, psprintf("use %s as a deadline", EvalKindName(hi.kind)));
+	}
+	else if (spec->window_lo >= 0 && spec->window_hi >= 0)
 	{
 		CpValue		lo,
 					hi;

@@ -269,8 +269,8 @@ enum_label(CpEval *ev, CpColBind *cb, Oid oid, int32 *len)
 	return slot->label;
 }
 
-static void
-column_value_error(CpEval *ev, CpColBind *cb, CpExactStatus st)
+void
+EvalColumnValueError(CpEval *ev, CpColBind *cb, CpExactStatus st)
 {
 	if (st == CP_EXACT_NAN)
 		ereport(ERROR,
@@ -318,14 +318,14 @@ fetch_column(CpEval *ev, int c, CpValue *out)
 			out->kind = CPV_NUM;
 			out->u.num = cp_rat_int(DatumGetInt64(d));
 			if (out->u.num.num == PG_INT64_MIN)
-				column_value_error(ev, cb, CP_EXACT_OVERFLOW);
+				EvalColumnValueError(ev, cb, CP_EXACT_OVERFLOW);
 			break;
 		case CPC_NUMERIC:
 			{
 				CpExactStatus st = cp_rat_from_numeric(d, &out->u.num);
 
 				if (st != CP_EXACT_OK)
-					column_value_error(ev, cb, st);
+					EvalColumnValueError(ev, cb, st);
 				out->kind = CPV_NUM;
 				break;
 			}

@@ -481,6 +481,12 @@ extern CP_EVAL_INTERNAL void EvalTextCall(CpEval *ev, int32 node, const CpNode *
 
 /* Columns declared in minor units: bind them (once), read one (per row). */
 extern CP_EVAL_INTERNAL void EvalBindColumnUnits(CpEval *ev);
+/*
+ * A numeric column value a policy cannot use: NaN (22000), infinite or out
+ * of range (22003), naming the column and the rule (eval_exec.c).
+ */
+extern CP_EVAL_INTERNAL void EvalColumnValueError(CpEval *ev, CpColBind *cb,
+												  CpExactStatus st) pg_attribute_noreturn();
 extern CP_EVAL_INTERNAL void EvalMinorColumn(CpEval *ev, CpColBind *cb, Datum d,
 											 CpValue *out);
 

@@ -25,6 +25,8 @@
  */
 #include "postgres.h"
 
+#include "common/int.h"
+
 #include "eval_int.h"
 
 void
@@ -194,10 +196,16 @@ EvalApplyLimits(CpEval *ev, CpExplainRule *trace)
 		}
 		else
 		{
-			for (i = 0; i < ev->n_pending; i++)
+			bool		over = false;
+
+			/*
+			 * Lines are each at most 2^63 - 1: a total past that is above
+			 * any minimum, and must not wrap round to a negative one.
+			 */
+			for (i = 0; i < ev->n_pending && !over; i++)
 				if (counts_for(&ev->pending[i], instrument))
-					total += ev->pending[i].line.amount;
-			if (total >= limit)
+					over = pg_add_s64_overflow(total, ev->pending[i].line.amount, &total);
+			if (over || total >= limit)
 				continue;
 			for (i = 0; i < ev->n_pending; i++)
 			{

@@ -389,8 +389,13 @@ EvalMinorColumn(CpEval *ev, CpColBind *cb, Datum d, CpValue *out)
 				goto overflow;
 			break;
 		case CPC_NUMERIC:
-			if (cp_rat_from_numeric(d, &v) != CP_EXACT_OK)
-				goto overflow;
+			{
+				/* NaN and infinities as in a column read in major units */
+				CpExactStatus st = cp_rat_from_numeric(d, &v);
+
+				if (st != CP_EXACT_OK)
+					EvalColumnValueError(ev, cb, st);
+			}
 			break;
 		default:
 			elog(ERROR, "unexpected class %d of a column in minor units", (int) cb->minor_cls);

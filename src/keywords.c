@@ -97,6 +97,7 @@ static const CpKeyword award_kind_words[] = {
 static const CpKeyword window_kind_words[] = {
 	[CP_WINDOW_CLAIM] = CP_KW_CLAIM,
 	[CP_WINDOW_VALID] = CP_KW_VALID,
+	[CP_WINDOW_DUE] = CP_KW_DUE,
 };
 
 static const CpKeyword unit_kind_words[] = {

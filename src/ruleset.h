@@ -315,7 +315,11 @@ typedef enum CpWindowKind
 {
 	CP_WINDOW_NONE = 0,
 	CP_WINDOW_CLAIM,			/* "claim LO .. HI": when the customer may claim */
-	CP_WINDOW_VALID				/* "valid LO .. HI": validity of what is granted */
+	CP_WINDOW_VALID,			/* "valid LO .. HI": validity of what is granted */
+	CP_WINDOW_DUE				/* "due by HI": to be paid by then; window_lo
+								 * is CP_NONE_IDX, window_hi the deadline
+								 * (its whole span: a date is due by the
+								 * end of the day), window_exclusive 0 */
 } CpWindowKind;
 
 typedef struct CpColumn

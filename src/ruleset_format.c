@@ -322,8 +322,19 @@ check_bounds(const Checker *ck, Size size)
 			corrupt("unknown rounding");
 		if (a->unit > CP_INSTR_COUNT)
 			corrupt("unknown instrument unit");
-		if (a->window_kind > CP_WINDOW_VALID)
+		if (a->window_kind > CP_WINDOW_DUE)
 			corrupt("unknown window kind");
+		/*
+		 * A claim or validity window has both ends (the printer reads
+		 * them); a deadline has no start: the evaluator reads only its end.
+		 */
+		if ((a->window_kind == CP_WINDOW_CLAIM || a->window_kind == CP_WINDOW_VALID) &&
+			(a->window_lo == CP_NONE_IDX || a->window_hi == CP_NONE_IDX))
+			corrupt("invalid window");
+		if (a->window_kind == CP_WINDOW_DUE &&
+			(a->window_lo != CP_NONE_IDX || a->window_hi == CP_NONE_IDX ||
+			 a->window_exclusive != 0))
+			corrupt("invalid due window");
 		if (a->instrument != CP_NONE_IDX)
 			check_string(ck, a->instrument);
 		if (a->kind == CP_AWARD_REVIEW && a->reason != CP_NONE_IDX)

@@ -264,7 +264,9 @@ enc_node(Enc *e, int32 idx)
 			break;
 		case CODEC_UNIT:
 			enc_key(e, "unit", &first);
-			escape_json(out, cp_word_name(CP_WORDS_UNIT, n->b));
+			/* the word table prints working days as "day(s)" after "working" */
+			escape_json(out, n->b == CP_UNIT_WORKING_DAYS ? "working days" :
+						cp_word_name(CP_WORDS_UNIT, n->b));
 			break;
 		case CODEC_BUILTIN:
 			enc_key(e, "name", &first);
@@ -412,6 +414,13 @@ enc_award(Enc *e, const CpAwardSpec *a)
 	appendStringInfoString(out, ", \"window\": ");
 	if (a->window_kind == CP_WINDOW_NONE)
 		appendStringInfoString(out, "null");
+	else if (a->window_kind == CP_WINDOW_DUE)
+	{
+		/* a deadline: the end only, its whole span included */
+		appendStringInfoString(out, "{\"kind\": \"due\", \"by\": ");
+		enc_node(e, a->window_hi);
+		appendStringInfoChar(out, '}');
+	}
 	else
 	{
 		appendStringInfoString(out, "{\"kind\": ");

@@ -660,7 +660,11 @@ dec_op_node(Dec *d, JsonbContainer *obj)
 		case CODEC_UNIT:
 			pop = path_key(d, "unit");
 			dec_require(d, obj, "unit", &v);
-			n.b = dec_word(d, &v, CP_WORDS_UNIT, "unit", false);
+			if (v.type == jbvString && v.val.string.len == 12 &&
+				memcmp(v.val.string.val, "working days", 12) == 0)
+				n.b = CP_UNIT_WORKING_DAYS;
+			else
+				n.b = dec_word(d, &v, CP_WORDS_UNIT, "unit", false);
 			path_pop(d, pop);
 			break;
 		case CODEC_BUILTIN:
@@ -1008,18 +1012,30 @@ dec_award(Dec *d, JsonbContainer *obj, int i, void *arg)
 	if (dec_get(obj, "window", &v) && v.type != jbvNull)
 	{
 		static const char *const wkeys[] = {"kind", "from", "until", "exclusive"};
+		static const char *const due_keys[] = {"kind", "by"};
 		JsonbContainer *w;
 		JsonbValue	kv;
 		int			kpop;
 
 		pop = path_key(d, "window");
 		w = dec_object(d, &v, "an object");
-		dec_check_keys(d, w, wkeys, lengthof(wkeys));
 		kpop = path_key(d, "kind");
 		dec_require(d, w, "kind", &kv);
 		spec.window_kind = dec_word(d, &kv, CP_WORDS_WINDOW_KIND, "window kind", false);
 		path_pop(d, kpop);
-		dec_range(d, w, &spec.window_lo, &spec.window_hi, &spec.window_exclusive);
+		if (spec.window_kind == CP_WINDOW_DUE)
+		{
+			/* "due by": a deadline, no start (ruleset.h) */
+			dec_check_keys(d, w, due_keys, lengthof(due_keys));
+			spec.window_lo = CP_NONE_IDX;
+			spec.window_hi = dec_req_node(d, w, "by");
+			spec.window_exclusive = 0;
+		}
+		else
+		{
+			dec_check_keys(d, w, wkeys, lengthof(wkeys));
+			dec_range(d, w, &spec.window_lo, &spec.window_hi, &spec.window_exclusive);
+		}
 		path_pop(d, pop);
 	}
 	if (spec.kind == CP_AWARD_REVIEW)

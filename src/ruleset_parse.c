@@ -1044,7 +1044,8 @@ starts_expr(Parser *ps)
 	if (t->kind == TOK_OP)
 		return is_op(t, "(") || is_op(t, "-");
 	if (t->kind == TOK_IDENT)
-		return !is_reserved(t) || *ps->p == '(' || is_word(t, "not") ||
+		return (!is_reserved(t) && !cp_due_by_follows(ps)) ||
+			*ps->p == '(' || is_word(t, "not") ||
 			is_word(t, "true") || is_word(t, "false") ||
 			is_word(t, "null") || is_word(t, "tier") || is_word(t, "none") ||
 			is_word(t, "case") ||
@@ -1061,7 +1062,10 @@ parse_award_tail(Parser *ps, CpAwardSpec *spec, bool allow_round)
 		if (accept_word(ps, "to"))
 			spec->increment = parse_increment(ps);
 	}
-	if ((spec->window_kind = word_value(&ps->tok, CP_WORDS_WINDOW_KIND)) != CP_WINDOW_NONE)
+	/* "due" can only begin "due by" here: no award begins with it */
+	if (is_word(&ps->tok, "due"))
+		cp_parse_due_by(ps, spec);
+	else if ((spec->window_kind = word_value(&ps->tok, CP_WORDS_WINDOW_KIND)) != CP_WINDOW_NONE)
 	{
 		next(ps);
 		spec->window_exclusive = parse_range(ps, &spec->window_lo, &spec->window_hi) ? 1 : 0;

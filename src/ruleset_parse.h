@@ -57,6 +57,9 @@ extern void cp_check_node(CpBuilder *b, int32 n, const Token *at);
 /* Node cond is read as a condition: it must not be a known non-boolean. */
 extern void cp_check_condition(CpBuilder *b, int32 cond, const Token *at);
 
+/* Node deadline is a "due by" deadline: it must not be a known non-time. */
+extern void cp_check_deadline(CpBuilder *b, int32 deadline, const Token *at);
+
 /* Nesting past CP_MAX_DEPTH (54000), at token at. */
 extern void cp_check_depth_error(const Token *at) pg_attribute_noreturn();
 
@@ -236,7 +239,25 @@ extern int32 cp_parser_calendar(Parser *ps);
  * used at token at, so the policy must have declared a calendar.
  */
 extern int32 cp_parse_calendar(Parser *ps);
+
+/*
+ * Reads the shared calendar name from the catalog: its weekend mask and
+ * holidays (palloc'd in the caller's memory context, any order); false if
+ * there is none of that name.  Set by calendar_catalog.c when the library
+ * is loaded; NULL outside the server.
+ */
+typedef bool (*CpCalendarLookup) (const char *name, uint8 *weekend,
+								  DateADT **days, int *n_days);
+extern PGDLLIMPORT CpCalendarLookup cp_calendar_lookup_hook;
 extern int32 cp_parse_working_days(Parser *ps, int32 count);
 extern void cp_parse_need_calendar(Parser *ps, const Token *at);
+
+/*
+ * ruleset_parse_due.c: the "due by EXPR" window of an award.
+ * cp_due_by_follows: is the current token "due" followed by "by" (so not a
+ * column)?  cp_parse_due_by reads the clause into spec.
+ */
+extern bool cp_due_by_follows(Parser *ps);
+extern void cp_parse_due_by(Parser *ps, CpAwardSpec *spec);
 
 #endif							/* COMPENSATION_RULESET_PARSE_H */

@@ -5,6 +5,7 @@
  *	  "Calendars and working days"):
  *
  *		calendar NAME [weekend (none | DAY {, DAY})] [holidays DATE {, DATE}]
+ *		calendar NAME shared
  *		EXPR working days
  *
  * A calendar compiles into a policy-level let whose expression is a
@@ -62,25 +63,84 @@ append_date(StringInfo out, DateADT d)
 	appendStringInfo(out, "%04d-%02d-%02d", year, month, day);
 }
 
+/*
+ * The hook that reads a shared calendar from the catalog
+ * (calendar_catalog.c sets it when the library is loaded); NULL where there
+ * is no catalog (the fuzz targets, built outside the server).
+ */
+CpCalendarLookup cp_calendar_lookup_hook = NULL;
+
+static int32 build_calendar(Parser *ps, const Token *cal_tok, const Token *name_tok,
+							const char *name, int weekend, DateADT *days,
+							const Token *toks, int n_days);
+
+/*
+ * "calendar NAME shared": the days of the calendar of that name in the
+ * catalog (compensation.calendar), read now and compiled into the policy as
+ * if they had been written here, so the ruleset stays self-contained: it
+ * prints as the inline declaration, and a later change to the catalog
+ * changes only the policies compiled after it.
+ */
+/* Errors while the catalog is read (no right to read it...) say where. */
+static void
+shared_calendar_context(void *arg)
+{
+	const Token *name_tok = (const Token *) arg;
+
+	errcontext("reading shared calendar \"%s\" at line %d, column %d of policy",
+			   name_tok->text, name_tok->line, name_tok->col);
+}
+
+static int32
+parse_shared_calendar(Parser *ps, const Token *cal_tok, const Token *name_tok,
+					  const char *name)
+{
+	uint8		weekend = 0;
+	DateADT    *days = NULL;
+	int			n_days = 0;
+	Token	   *t;
+	ErrorContextCallback context;
+	bool		found;
+
+	t = cp_parser_token(ps);
+	if (cp_parser_is_word(ps, "weekend") || cp_parser_is_word(ps, "holidays"))
+		cp_error_at(t, ERRCODE_SYNTAX_ERROR,
+					"a shared calendar takes its weekend and holidays from compensation.calendar",
+					"Write either \"calendar NAME shared\" or the days of the calendar, not both.");
+	if (cp_calendar_lookup_hook == NULL)
+		cp_error_at(name_tok, ERRCODE_FEATURE_NOT_SUPPORTED,
+					"shared calendars cannot be read here", NULL);
+	context.callback = shared_calendar_context;
+	context.arg = (void *) name_tok;
+	context.previous = error_context_stack;
+	error_context_stack = &context;
+	found = cp_calendar_lookup_hook(name, &weekend, &days, &n_days);
+	error_context_stack = context.previous;
+	if (!found)
+		cp_error_at(name_tok, ERRCODE_UNDEFINED_OBJECT,
+					psprintf("calendar \"%s\" is not defined", name),
+					"Define it with compensation.define_calendar(), or declare its days in the policy: calendar NAME weekend saturday, sunday holidays 2026-12-25.");
+	return build_calendar(ps, cal_tok, name_tok, name, weekend, days, NULL, n_days);
+}
+
 int32
 cp_parse_calendar(Parser *ps)
 {
 	Token		cal_tok = *cp_parser_token(ps);
-	CpBuilder  *b = cp_parser_builder(ps);
+	Token		name_tok;
 	char	   *name;
 	int			weekend = CP_WEEKEND_DEFAULT;
 	DateADT    *days = NULL;
 	Token	   *toks = NULL;
 	int			n_days = 0,
 				max_days = 0;
-	int32		first;
-	int32		node;
-	int32		let;
-	CpLet	   *l;
-	int			i;
 
 	cp_parser_next(ps);			/* "calendar" */
+	name_tok = *cp_parser_token(ps);
 	name = cp_parser_expect_name(ps, "a calendar name");
+
+	if (cp_parser_accept_word(ps, "shared"))
+		return parse_shared_calendar(ps, &cal_tok, &name_tok, name);
 
 	if (cp_parser_accept_word(ps, "weekend"))
 	{
@@ -128,46 +188,72 @@ cp_parse_calendar(Parser *ps)
 			days[n_days++] = t->date;
 			cp_parser_next(ps);
 		} while (cp_parser_accept_op(ps, ","));
+	}
+	return build_calendar(ps, &cal_tok, &name_tok, name, weekend, days, toks, n_days);
+}
 
-		/* ascending, so that the order they are written in does not matter */
-		for (i = 1; i < n_days && days[i - 1] < days[i]; i++)
-			;
-		if (i < n_days)
-		{
-			DateADT    *sorted = palloc(sizeof(DateADT) * n_days);
+/*
+ * The calendar's let: its weekend (a mask of ISO weekdays) and its
+ * holidays, in any order (toks: where each was written, for the error of
+ * one given twice; NULL: at the name).  Shared by the inline declaration
+ * and the shared calendar, so both compile to the same value.
+ */
+static int32
+build_calendar(Parser *ps, const Token *cal_tok, const Token *name_tok,
+			   const char *name, int weekend, DateADT *days, const Token *toks,
+			   int n_days)
+{
+	CpBuilder  *b = cp_parser_builder(ps);
+	int32		first;
+	int32		node;
+	int32		let;
+	CpLet	   *l;
+	int			i;
 
-			memcpy(sorted, days, sizeof(DateADT) * n_days);
-			qsort(sorted, n_days, sizeof(DateADT), date_cmp);
-			for (i = 1; i < n_days; i++)
-				if (sorted[i] == sorted[i - 1])
-				{
-					StringInfoData msg;
-					int			k,
-								seen = 0;
+	/* the catalog's rows are checked there too; a shared one is checked again */
+	if ((weekend & CP_WEEKEND_ALL) == CP_WEEKEND_ALL)
+		cp_error_at(cal_tok, ERRCODE_INVALID_PARAMETER_VALUE,
+					"a calendar needs at least one working day of the week",
+					"Leave at least one day out of the weekend.");
 
-					/* point at the second time it is written */
-					for (k = 0; k < n_days; k++)
-						if (days[k] == sorted[i] && seen++ == 1)
-							break;
-					initStringInfo(&msg);
-					appendStringInfoString(&msg, "holiday ");
-					append_date(&msg, sorted[i]);
-					appendStringInfoString(&msg, " is given twice");
-					cp_error_at(&toks[k], ERRCODE_DUPLICATE_OBJECT, msg.data,
-								"List each holiday once.");
-				}
-			days = sorted;
-		}
+	/* ascending, so that the order they are written in does not matter */
+	for (i = 1; i < n_days && days[i - 1] < days[i]; i++)
+		;
+	if (i < n_days)
+	{
+		DateADT    *sorted = palloc(sizeof(DateADT) * n_days);
+
+		memcpy(sorted, days, sizeof(DateADT) * n_days);
+		qsort(sorted, n_days, sizeof(DateADT), date_cmp);
+		for (i = 1; i < n_days; i++)
+			if (sorted[i] == sorted[i - 1])
+			{
+				StringInfoData msg;
+				int			k,
+							seen = 0;
+
+				/* point at the second time it is written */
+				for (k = 0; toks && k < n_days; k++)
+					if (days[k] == sorted[i] && seen++ == 1)
+						break;
+				initStringInfo(&msg);
+				appendStringInfoString(&msg, "holiday ");
+				append_date(&msg, sorted[i]);
+				appendStringInfoString(&msg, " is given twice");
+				cp_error_at(toks ? &toks[k] : name_tok, ERRCODE_DUPLICATE_OBJECT, msg.data,
+							"List each holiday once.");
+			}
+		days = sorted;
 	}
 
 	first = cp_builder_args(b, n_days);
 	for (i = 0; i < n_days; i++)
 	{
-		int32		d = cp_parser_date_node(ps, days[i], &cal_tok);
+		int32		d = cp_parser_date_node(ps, days[i], cal_tok);
 
 		*CpBuilderArg(b, first + i) = d;
 	}
-	node = cp_parser_node_at(ps, &cal_tok, CP_OP_CALENDAR, first, weekend, n_days);
+	node = cp_parser_node_at(ps, cal_tok, CP_OP_CALENDAR, first, weekend, n_days);
 	let = cp_builder_let(b);
 	l = CpBuilderLet(b, let);
 	l->name = cp_builder_string(b, name, strlen(name));

@@ -742,6 +742,12 @@ print_window_clause(Printer *p, const CpAwardSpec *spec)
 {
 	if (spec->window_kind == CP_WINDOW_NONE)
 		return;
+	if (spec->window_kind == CP_WINDOW_DUE)
+	{
+		appendStringInfoString(p->out, " due by ");
+		print_expr(p, spec->window_hi, PREC_SUM);
+		return;
+	}
 	appendStringInfo(p->out, " %s ",
 					 cp_word_name(CP_WORDS_WINDOW_KIND, spec->window_kind));
 	print_range(p, spec->window_lo, spec->window_hi, spec->window_exclusive != 0);

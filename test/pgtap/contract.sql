@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(508);
+SELECT plan(525);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -140,6 +140,9 @@ INSERT INTO contract VALUES
 	(178, 'compensation._issue_next_distributed(text,integer,text,regclass,text,text,text,text,text,text,integer)', 'record', false, false),
 	(179, 'compensation.distribute(integer)', 'void', false, false),
 	(180, 'compensation._coordinator_only()', 'void', false, false),
+	-- shared calendars (upgrade/0.1.0--0.2.0/65-calendar-catalog.sql)
+	(130, 'compensation.define_calendar(text,text[],date[])', 'compensation.calendar', false, false),
+	(131, 'compensation.drop_calendar(text)', 'boolean', true, false),
 	(48, 'compensation.simulate(text,regclass,text)',
 	     'TABLE(rule text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)',
 	     false, false),
@@ -195,6 +198,8 @@ FROM (VALUES
 	(76, 'rules compensation.ruleset, doc jsonb, row_type anyelement'),
 	(110, 'rules compensation.ruleset, overrides jsonb'),
 	(111, 'rules compensation.ruleset, OUT name text, OUT value text'),
+	(130, 'name text, weekend text[] DEFAULT ''{saturday,sunday}''::text[], holidays date[] DEFAULT ''{}''::date[]'),
+	(131, 'name text'),
 
 	(124, 'compensation.award, target text')) AS v(ord, args)
 WHERE contract.ord = v.ord;
@@ -282,6 +287,25 @@ SELECT is_empty(
 	     AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'compensation')
 	     AND coalesce(obj_description(t.oid, 'pg_type'), '') = '' $$,
 	'every type of the extension has a comment');
+
+-- Shared calendars: the catalog, kept by pg_dump, written only through
+-- define_calendar() and drop_calendar() (SECURITY DEFINER, pinned
+-- search_path) ------------------------------------------------------------
+SELECT has_table('compensation', 'calendar', 'table compensation.calendar exists');
+SELECT columns_are('compensation', 'calendar',
+	ARRAY['name', 'weekend', 'holidays', 'defined_by', 'defined_at'],
+	'compensation.calendar has its columns');
+SELECT col_is_pk('compensation', 'calendar', 'name', 'a calendar is named by its primary key');
+SELECT col_type_is('compensation', 'calendar', 'weekend', 'text[]', 'calendar.weekend is text[]');
+SELECT col_type_is('compensation', 'calendar', 'holidays', 'date[]', 'calendar.holidays is date[]');
+SELECT ok('compensation.calendar'::regclass = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'compensation')::oid[]),
+	'compensation.calendar is a configuration table of the extension (pg_dump keeps its rows)');
+SELECT is(p.prosecdef AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp'], true,
+	format('%s is SECURITY DEFINER with a pinned search_path', p.oid::regprocedure))
+FROM pg_proc p WHERE p.oid IN ('compensation.define_calendar(text,text[],date[])'::regprocedure,
+	'compensation.drop_calendar(text)'::regprocedure) ORDER BY 1;
+SELECT is(obj_description('compensation.calendar'::regclass, 'pg_class') IS NOT NULL, true,
+	'compensation.calendar has a comment');
 
 -- Equality and hashing of rulesets ----------------------------------------
 SELECT has_operator('compensation.ruleset', 'compensation', '=', 'compensation.ruleset', 'boolean',

@@ -8,7 +8,7 @@
 \pset pager off
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(129);
+SELECT plan(139);
 
 -- Fixtures, as the superuser
 CREATE TABLE public.roles_orders (order_id bigint PRIMARY KEY, price bigint NOT NULL);
@@ -56,10 +56,22 @@ WHERE p.pronamespace = 'compensation'::regnamespace
     'lock_subject', 'outbox_claim', 'issue_trigger', 'issue_all', '_issue_batch', '_run_begin', '_run_advance', '_run_end',
     'issue_key', '_run_check_lock', '_backend_start', '_settle', '_reconcile', '_lock_subjects', '_issue_one',
     'revoke', 'reinstate', 'lock_subjects', 'issue_table', 'reverse_gone', '_reverse_subjects', 'attach', 'detach',
-    'adopt_lines', '_table_source', '_app_source', '_row_source', '_canonical_subject', '_issue_target', '_issue_next')
+    'adopt_lines', '_table_source', '_app_source', '_row_source', '_canonical_subject', '_issue_target', '_issue_next',
+    'define_calendar', 'drop_calendar')
 ORDER BY p.oid::regprocedure::text;
 SELECT table_privs_are('compensation', 'ledger', 'public', ARRAY[]::text[], 'PUBLIC has no right on the ledger');
 SELECT table_privs_are('compensation', 'policy', 'public', ARRAY[]::text[], 'PUBLIC has no right on policies');
+SELECT table_privs_are('compensation', 'calendar', 'public', ARRAY[]::text[], 'PUBLIC has no right on shared calendars');
+-- shared calendars: the policy owner defines them, every role reads them
+-- (compiling a policy that names one reads its row)
+SELECT table_privs_are('compensation', 'calendar', 'compensation_admin', ARRAY['SELECT']);
+SELECT table_privs_are('compensation', 'calendar', 'compensation_analyst', ARRAY['SELECT']);
+SELECT table_privs_are('compensation', 'calendar', 'compensation_issuer', ARRAY['SELECT']);
+SELECT ok(has_function_privilege('compensation_admin', p.oid, 'EXECUTE'), 'compensation_admin can execute ' || p.oid::regprocedure::text)
+FROM pg_proc p WHERE p.pronamespace = 'compensation'::regnamespace AND p.proname IN ('define_calendar', 'drop_calendar')
+ORDER BY p.oid::regprocedure::text;
+SELECT ok(NOT has_function_privilege(r, 'compensation.define_calendar(text,text[],date[])', 'EXECUTE'), r || ' cannot define calendars')
+FROM unnest(ARRAY['compensation_analyst', 'compensation_issuer']) AS r ORDER BY r;
 
 -- Table privileges per role: reads only, never writes
 SELECT table_privs_are('compensation', 'ledger', 'compensation_admin', ARRAY['SELECT']);

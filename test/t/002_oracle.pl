@@ -17,6 +17,11 @@
 # per-call-site caches see many rows), then row by row for the rows that
 # fail.
 #
+# A policy whose parameters the generator gives other values (issue 12) is
+# evaluated on every path as compensation.with_params(policy, overrides),
+# and by the oracle with those values; a policy with a shared calendar has
+# it defined in compensation.calendar first (issue 11).
+#
 # Reproducible: seeded.  Environment:
 #   COMPENSATION_ORACLE_CASES  policy x row cases to run (default 4000: 37 s
 #                              measured on 2 cores at load 5, the server's
@@ -115,10 +120,13 @@ BEGIN
 	END LOOP;
 END \$\$;
 
-CREATE FUNCTION oracle.run(src text, ok int[], bad int[]) RETURNS SETOF text
+-- ov: overrides of the policy's parameters; every path then evaluates
+-- compensation.with_params(policy, ov).
+CREATE FUNCTION oracle.run(src text, ok int[], bad int[], ov jsonb) RETURNS SETOF text
 LANGUAGE plpgsql AS \$\$
 DECLARE
-	lit text := quote_literal(src) || '::compensation.ruleset';
+	lit text := CASE WHEN ov IS NULL THEN quote_literal(src) || '::compensation.ruleset'
+		ELSE format('compensation.with_params(%L::compensation.ruleset, %L::jsonb)', src, ov) END;
 	qa text;
 	qb text;
 	qc text;
@@ -126,7 +134,8 @@ DECLARE
 BEGIN
 	BEGIN
 		DELETE FROM oracle.pol;
-		INSERT INTO oracle.pol VALUES (src::compensation.ruleset);
+		INSERT INTO oracle.pol VALUES (CASE WHEN ov IS NULL THEN src::compensation.ruleset
+			ELSE compensation.with_params(src::compensation.ruleset, ov) END);
 	EXCEPTION WHEN OTHERS THEN
 		RETURN NEXT format('compile|E|%s|%s', SQLSTATE, replace(SQLERRM, E'\\n', ' '));
 		RETURN;
@@ -213,7 +222,11 @@ my @constructs = (
 	[ 'USD' => qr/currency USD/ ], [ 'KRW' => qr/currency KRW/ ], [ 'KWD' => qr/currency KWD/ ],
 	[ 'zone +09:00' => qr/Asia\/Seoul/ ], [ 'zone +05:30' => qr/Asia\/Kolkata/ ],
 	[ 'tier below' => qr/ below / ], [ 'case when' => qr/\bcase when\b/ ], [ 'case s when' => qr/\bcase s when\b/ ],
-	[ 'between' => qr/ between / ], [ 'decision table' => qr/\btable \(/ ]);
+	[ 'between' => qr/ between / ], [ 'decision table' => qr/\btable \(/ ],
+	[ 'param' => qr/^param /m ], [ 'cap' => qr/^cap /m ], [ 'minimum' => qr/^minimum /m ],
+	[ 'column minor' => qr/^column \w+ minor/m ], [ 'lower()' => qr/\blower\(/ ],
+	[ 'starts_with()' => qr/\bstarts_with\(/ ], [ 'contains()' => qr/\bcontains\(/ ],
+	[ 'due by' => qr/ due by / ], [ 'shared calendar' => qr/^calendar "[^"]*" shared$/m ], [ 'credit/waive window' => qr/^  (?:credit|waive) .* (?:claim|valid|due) /m ]);
 my %covered;
 
 sub disagree
@@ -265,8 +278,16 @@ while ($count{cases} < $cases_wanted)
 			}
 		}
 		push @policies, [ $p, $text, \%exp, \@ok, \@bad ];
+		my $ov = CompensationOracle::overrides_json($p);
+		$count{with_params}++ if defined $ov;
+		if (my $cal = CompensationOracle::calendar_sql($p))
+		{
+			$count{shared_calendars}++;
+			$sql .= "$cal\n";
+		}
 		$sql .= "SELECT 'policy|$pk';\nSELECT oracle.run(\$pol\$$text\$pol\$, '{"
-			. join(',', @ok) . "}', '{" . join(',', @bad) . "}');\n";
+			. join(',', @ok) . "}', '{" . join(',', @bad) . "}', "
+			. (defined $ov ? "'$ov'" : 'NULL') . ");\n";
 	}
 	my $out = $node->safe_psql('postgres', $sql);
 	my %got;
@@ -402,10 +423,11 @@ like($node->safe_psql('postgres', q{SET parallel_setup_cost = 0; SET parallel_tu
 	qr/Workers Launched: [1-9].*Partial Aggregate/s, 'path P sums in parallel workers (partial sums combined)');
 
 diag(sprintf "oracle: seed %s, %d cases (%d policies x %d rows each, %d row sets), %d of them errors (%s), "
-	. "%d award lines, %d rule matches, %d policies that did not compile, %d disagreements",
+	. "%d award lines, %d rule matches, %d policies that did not compile, %d policies evaluated "
+	. "through with_params(), %d with a shared calendar, %d disagreements",
 	$seed, $count{cases}, $count{policies}, $rows_per_batch, $batch, $count{error_cases},
 	join(' ', map { "$_: $errstates{$_}" } sort keys %errstates), $count{lines}, $count{matched},
-	$count{compile_errors}, $count{disagreements});
+	$count{compile_errors}, $count{with_params} // 0, $count{shared_calendars} // 0, $count{disagreements});
 diag('policies containing: ' . join(', ', map { "$_->[0] " . ($covered{ $_->[0] } // 0) } @constructs));
 diag($_) for map { "$_: $count{$_}" } sort grep { /^disagree / } keys %count;
 diag($_) for @shown;

@@ -1,5 +1,6 @@
 # CompensationOracle: a deliberately simple second evaluator of the policy
-# language, and a generator of random policies and rows for it.
+# language, and a generator of random policies and rows for it (the
+# generator in CompensationOracleGen.pm, the same package).
 #
 # Used by test/t/002_oracle.pl.  Nothing here calls the extension: a policy
 # is generated as a tree, printed as policy text for the server, and the
@@ -216,8 +217,9 @@ sub working_add
 }
 
 ###########################################################################
-# Random generation.  All randomness comes from Perl's rand, seeded by the
-# caller with srand (drand48, the same sequence on every platform).
+# What random policies and rows are made of (the generator itself is in
+# CompensationOracleGen.pm).  All randomness comes from Perl's rand, seeded
+# by the caller with srand (drand48, the same sequence on every platform).
 
 sub pick { $_[ int(rand(@_)) ] }
 sub chance { rand() < $_[0] }
@@ -240,223 +242,11 @@ our @COLUMNS = (
 	[ k => 'smallint' ], [ s => 'text' ], [ f => 'boolean' ], [ g => 'boolean' ], [ d => 'date' ],
 	[ ts => 'timestamptz' ], [ l => 'timestamp' ]);
 
-sub random_decimal
-{
-	my $digits = 1 + int(rand(12));
-	my $mant = join '', map { int(rand(10)) } 1 .. $digits;
-	$mant =~ s/^0+(?=\d)//;
-	my $scale = int(rand(7));
-	$scale = length($mant) if $scale > length($mant) && chance(0.5);
-	my $s = $mant;
-	if ($scale > 0)
-	{
-		$s = ('0' x ($scale - length($s) + 1)) . $s if length($s) <= $scale;
-		substr($s, -$scale, 0) = '.';
-	}
-	return (chance(0.3) ? '-' : '') . $s;
-}
-
-# A value of a numeric column, as SQL text (undef is NULL).
-sub random_numeric
-{
-	my $r = rand();
-	return undef if $r < 0.12;
-	return pick(@NUM_LITS, qw(-1 -0.5 -2.5 -9223372036854775807 0.0000000000000000001
-		1e30 1234567890123456789.5 -0.005)) if $r < 0.55;
-	return pick('NaN', 'Infinity', '-Infinity') if $r < 0.57;
-	return random_decimal();
-}
-
-sub random_int
-{
-	my ($bits) = @_;
-	my $r = rand();
-	return undef if $r < 0.12;
-	if ($bits == 32)
-	{
-		return pick(0, 1, -1, 2, 3, 5, 7, 10, 100, 1000, 2147483647, -2147483648, 46341)
-			if $r < 0.6;
-		return int(rand(2000)) - 1000;
-	}
-	return pick(0, 1, -1, 2, 3, 7, 100, '9223372036854775807', '-9223372036854775807',
-		'-9223372036854775808', '3037000500', '4611686018427387904', '1000000000000000000')
-		if $r < 0.6;
-	return int(rand(2_000_000)) - 1_000_000;
-}
-
 our @DAYS = map { days_from_civil(@$_) } ([ 2025, 6, 9 ], [ 2025, 6, 13 ], [ 2025, 6, 14 ],
 	[ 2024, 2, 29 ], [ 2000, 1, 1 ], [ 2030, 12, 31 ], [ 2025, 6, 20 ], [ 2025, 1, 1 ]);
 
-sub random_day
-{
-	return pick(@DAYS) if chance(0.6);
-	return days_from_civil(2000, 1, 1) + int(rand(11323));
-}
-
-# a row: column => Perl value (undef NULL; numbers as decimal text)
-sub random_row
-{
-	my %row;
-	$row{n} = random_numeric();
-	$row{m} = random_numeric();
-	$row{i} = random_int(32);
-	$row{b} = random_int(64);
-	$row{k} = chance(0.12) ? undef : pick(0, 1, -1, 5, 32767, -32768, int(rand(200)) - 100);
-	$row{s} = chance(0.12) ? undef : pick(@STR_LITS, 'zz', 'a ', 'b');
-	$row{f} = pick(undef, 0, 1, 1, 0);
-	$row{g} = pick(undef, 0, 1);
-	my $r = rand();
-	$row{d} = $r < 0.12 ? undef : $r < 0.16 ? pick($INF, -$INF) : random_day();
-	$r = rand();
-	if ($r < 0.12) { $row{ts} = undef; }
-	elsif ($r < 0.15) { $row{ts} = pick($INF, -$INF); }
-	else
-	{
-		# near a local midnight of one of the zones, or anywhere
-		my $day = random_day();
-		my $off = pick(0, 32400, 19800);
-		my $base = day_start($day, $off);
-		$row{ts} = $base + pick(0, -1, 1, -1_000_000, 1_000_000, 43200 * 1_000_000,
-			int(rand(86400)) * 1_000_000, 86400 * 1_000_000 - 1);
-	}
-	# a timestamp without time zone: local wall-clock microseconds
-	$r = rand();
-	if ($r < 0.12) { $row{l} = undef; }
-	elsif ($r < 0.15) { $row{l} = pick($INF, -$INF); }
-	else
-	{
-		$row{l} = random_day() * 86_400_000_000 + pick(0, -1, 1, 43200 * 1_000_000,
-			int(rand(86400)) * 1_000_000, 86400 * 1_000_000 - 1);
-	}
-	return \%row;
-}
-
-sub sql_literal
-{
-	my ($col, $v) = @_;
-	return 'NULL' unless defined $v;
-	my %kind = map { @$_ } @COLUMNS;
-	my $k = $kind{$col};
-	if ($k eq 'numeric') { return "'$v'::numeric"; }
-	if ($k eq 'integer' || $k eq 'bigint' || $k eq 'smallint') { return "'$v'::$k"; }
-	if ($k eq 'text') { (my $q = $v) =~ s/'/''/g; return "convert_from('\\x" . unpack('H*', $v) . "', 'UTF8')"; }
-	if ($k eq 'boolean') { return $v ? 'true' : 'false'; }
-	if ($k eq 'date')
-	{
-		return "'infinity'::date" if $v == $INF;
-		return "'-infinity'::date" if $v == -$INF;
-		return "'" . day_text($v) . "'::date";
-	}
-	if ($k eq 'timestamptz')
-	{
-		return "'infinity'::timestamptz" if $v == $INF;
-		return "'-infinity'::timestamptz" if $v == -$INF;
-		return "to_timestamp(0) + '$v microseconds'::interval";
-	}
-	if ($k eq 'timestamp')
-	{
-		return "'infinity'::timestamp" if $v == $INF;
-		return "'-infinity'::timestamp" if $v == -$INF;
-		return "'1970-01-01'::timestamp + '$v microseconds'::interval";
-	}
-	die "no kind $k";
-}
-
 ###########################################################################
-# Policies as trees.
-#
-# Numeric expressions:
-#   [lit, text] [col, name] [null] [let, name] [neg, e] [bin, op, l, r]
-#   [pct, e] [fn, min|max|coalesce, [args]] [abs, e] [round, e, mode, inc-text|undef]
-#   [tier, subject, [[bound, result, upto|below]...], else|undef]  (results
-#   may be [none], and at the top of an award [review, text])
-#   [case, [[cond, result]...], else|undef]
-#   [scase, subject, [[[values...], result]...], else|undef]
-#   [dtable, hit, [inputs], [[[cells...], output]...], else|undef], a cell
-#   [any] [ctest, op, v] [crange, lo, hi, excl] [clist, [values]]
-# Conditions:
-#   [cmp, op, l, r] (l and r typed by kind) [inlist, not, subj, [elems]]
-#   [inrange, not, subj, lo, hi, excl, between] [isnull, not, e] [and, a, b] [or, a, b]
-#   [not, a] [bcol, name] [blit, 0|1]
-# Other operands: [str, text] [dlit, day] [tslit, micros] [dcol, d|ts]
-# The local calendar: [dpart, year|month|day|weekday|hour, time]
-#   [dateof, time] [wspan, time, time] (working_days) [ratio, a, unit, b, unit]
-#   [dadd, time, +|-, k, months|years|working days]; a policy may have a
-#   calendar {weekend => mask (bit 0 Monday), holidays => [days]}
-
-sub gen_lit
-{
-	my $t = pick(@NUM_LITS);
-	$t = int(rand(50)) if chance(0.3);
-	return [ 'lit', "$t" ];
-}
-
-sub gen_num
-{
-	my ($g, $depth) = @_;
-	my $r = rand();
-	if ($depth <= 0 || $r < 0.25)
-	{
-		my $q = rand();
-		return gen_lit() if $q < 0.4;
-		return [ 'null' ] if $q < 0.43;
-		return [ 'let', pick(@{ $g->{lets} }) ] if $q < 0.6 && @{ $g->{lets} };
-		return [ 'col', pick(qw(n n m i i b k)) ] if $q < 0.92;
-		return [ 'builtin', pick(qw(outage_hours outage_days)) ] if $g->{outage} && $q < 0.95;
-		return [ 'span', pick(qw(hours days)), gen_time(), gen_time() ] if $q < 0.97;
-		# the local calendar (issue 11): a date part, working days, a
-		# duration over a duration
-		my $w = rand();
-		return [ 'dpart', pick(qw(year month day weekday hour)), gen_time() ] if $w < 0.4;
-		return [ 'wspan', gen_time(), gen_time() ] if $w < 0.6 && $g->{calendar};
-		return [ 'ratio', pick(0, 1, 2, 3, 15, 90, 720), pick(@RATIO_UNITS), pick(0, 1, 2, 12, 720),
-			pick(@RATIO_UNITS) ] if $w < 0.8;
-		return [ 'dim', gen_time() ];
-	}
-	my $d = $depth - 1;
-	return [ 'bin', pick(qw(+ - * /)), gen_num($g, $d), gen_num($g, $d) ] if $r < 0.6;
-	return [ 'neg', gen_num($g, $d) ] if $r < 0.65;
-	return [ 'pct', gen_num($g, 0) ] if $r < 0.7;
-	return [ 'fn', pick(qw(min max coalesce)), [ map { gen_num($g, $d) } 1 .. 1 + int(rand(3)) ] ]
-		if $r < 0.8;
-	return [ 'abs', gen_num($g, $d) ] if $r < 0.84;
-	return [ 'round', gen_num($g, $d), pick(@MODES),
-		chance(0.5) ? undef : pick(qw(1 0.05 5 100 0.25 0.01 3)) ] if $r < 0.92;
-	return gen_tier($g, $d, 0) if $r < 0.96;
-	return gen_case($g, $d) if $r < 0.98;
-	return gen_dtable($g, $d);
-}
-
-# a decision table (issue 11) over 1 to 3 inputs, numbers or the text column
-sub gen_dtable
-{
-	my ($g, $d) = @_;
-	my @inputs = map { chance(0.3) ? [ 'col', 's' ] : gen_num($g, 0) } 1 .. 1 + int(rand(3));
-	my @rows;
-	for (1 .. 1 + int(rand(4)))
-	{
-		my @cells;
-		for my $in (@inputs)
-		{
-			my $text = $in->[0] eq 'col' && $in->[1] eq 's';
-			my $lit = sub { $text ? [ 'str', pick(@STR_LITS) ] : gen_lit() };
-			my $q = rand();
-			if ($q < 0.3) { push @cells, [ 'any' ]; }
-			elsif ($q < 0.55) { push @cells, [ 'ctest', '=', $lit->() ]; }
-			elsif ($q < 0.75) { push @cells, [ 'ctest', pick(qw(< <= > >= <>)), $lit->() ]; }
-			elsif ($q < 0.9)
-			{
-				my ($lo, $hi) = ($lit->(), $lit->());
-				($lo, $hi) = ($hi, $lo) if $text ? $lo->[1] gt $hi->[1] : rcmp(rat_dec($lo->[1]), rat_dec($hi->[1])) > 0;
-				push @cells, [ 'crange', $lo, $hi, chance(0.3) ];
-			}
-			else { push @cells, [ 'clist', [ map { $lit->() } 1 .. 1 + int(rand(3)) ] ]; }
-		}
-		push @rows, [ \@cells, chance(0.1) ? [ 'none' ] : gen_num($g, $d > 1 ? 1 : 0) ];
-	}
-	return [ 'dtable', pick(qw(unique first first collect)), \@inputs, \@rows,
-		chance(0.5) ? gen_num($g, 0) : undef ];
-}
+# Decision table cells: printed, and passed or not.
 
 sub pcell
 {
@@ -493,291 +283,6 @@ sub cell_passes
 	return 0;
 }
 
-# case when C then R ... [else E] end, or case s when 'a', 'b' then R ... end
-# (issue 11): the first arm that holds, else the else, else null
-sub gen_case
-{
-	my ($g, $d) = @_;
-	my @arms;
-	my $else = chance(0.6) ? gen_num($g, 0) : undef;
-	if (chance(0.5))
-	{
-		push @arms, [ gen_cond($g, 1), gen_num($g, $d > 1 ? 1 : 0) ] for 1 .. 1 + int(rand(3));
-		return [ 'case', \@arms, $else ];
-	}
-	for (1 .. 1 + int(rand(3)))
-	{
-		my @vals = map { chance(0.1) ? [ 'null' ] : [ 'str', pick(@STR_LITS) ] } 1 .. 1 + int(rand(2));
-		push @arms, [ \@vals, gen_num($g, $d > 1 ? 1 : 0) ];
-	}
-	return [ 'scase', [ 'col', 's' ], \@arms, $else ];
-}
-
-sub gen_tier
-{
-	my ($g, $d, $top) = @_;
-	my @steps;
-	my @bounds = sort { rcmp(rat_dec($a), rat_dec($b)) } map { pick(@NUM_LITS, 0, 1, 2, 4, 50, 200) } 1 .. 1 + int(rand(3));
-	my $prev;
-	for my $b (@bounds)
-	{
-		next if defined $prev && rcmp(rat_dec($prev), rat_dec($b)) == 0;
-		$prev = $b;
-		my $res = chance(0.1) ? [ 'none' ] : ($top && chance(0.15)) ? [ 'review', 'step ' . $b ]
-			: gen_num($g, $d > 1 ? 1 : 0);
-		push @steps, [ [ 'lit', $b ], $res, chance(0.3) ? 'below' : 'upto' ];
-	}
-	my $else;
-	if (chance(0.6))
-	{
-		$else = ($top && chance(0.4)) ? [ 'review', 'above' ] : chance(0.1) ? [ 'none' ] : gen_num($g, 0);
-	}
-	return [ 'tier', gen_num($g, $d > 1 ? 1 : 0), \@steps, $else ];
-}
-
-# an operand that is a day or an instant
-sub gen_time
-{
-	my $r = rand();
-	return [ 'dateof', [ 'dcol', pick('ts', 'l', 'd') ] ] if $r < 0.08;
-	return [ 'dcol', pick('d', 'ts', 'l') ] if $r < 0.5;
-	return [ 'dlit', random_day() ] if $r < 0.8;
-	return [ 'tslit', random_day(), int(rand(24)), pick(0, 30) ];
-}
-
-sub gen_cond
-{
-	my ($g, $depth) = @_;
-	my $r = rand();
-	if ($depth > 0 && $r < 0.3)
-	{
-		my $op = pick(qw(and and or));
-		return [ $op, gen_cond($g, $depth - 1), gen_cond($g, $depth - 1) ];
-	}
-	return [ 'not', gen_cond($g, $depth - 1) ] if $depth > 0 && $r < 0.36;
-	$r = rand();
-	my $cmp = pick(qw(= = <> < <= > >=));
-	return [ 'during', chance(0.3), chance(0.7) ? [ 'dcol', pick('d', 'ts', 'l') ] : gen_time() ]
-		if $g->{outage} && chance(0.08);
-	if ($r < 0.3)
-	{
-		return [ 'cmp', $cmp, gen_num($g, 1), gen_num($g, 1) ];
-	}
-	if ($r < 0.4)
-	{
-		# now and then a comparison of two kinds (an error when a row
-		# reaches it with both sides known)
-		if ($g->{mistyped} && chance(0.1))
-		{
-			return [ 'cmp', pick(qw(= <)), pick([ 'col', 's' ], [ 'bcol', 'f' ], [ 'dcol', 'd' ]),
-				pick(gen_lit(), [ 'col', pick(qw(n i)) ]) ];
-		}
-		if (chance(0.2))
-		{
-			my ($lo, $hi) = sort { $a cmp $b } (pick(@STR_LITS), pick(@STR_LITS));
-			return [ 'inrange', chance(0.3), [ 'col', 's' ], [ 'str', $lo ], [ 'str', $hi ], chance(0.3) ];
-		}
-		return [ 'cmp', pick(qw(= = <> < >)), [ 'col', 's' ], [ 'str', pick(@STR_LITS) ] ];
-	}
-	if ($r < 0.48) { return [ 'bcol', pick(qw(f g)) ]; }
-	if ($r < 0.5) { return [ 'cmp', pick(qw(= <>)), [ 'bcol', 'f' ], pick([ 'blit', 1 ], [ 'blit', 0 ], [ 'bcol', 'g' ]) ]; }
-	if ($r < 0.58)
-	{
-		my $subj = chance(0.2) ? [ 'col', 's' ] : gen_num($g, 1);
-		my @el = map { $subj->[0] eq 'col' && $subj->[1] eq 's' ? (chance(0.1) ? [ 'null' ] : [ 'str', pick(@STR_LITS) ])
-				: (chance(0.1) ? [ 'null' ] : gen_lit()) } 1 .. 1 + int(rand(3));
-		return [ 'inlist', chance(0.3), $subj, \@el ];
-	}
-	if ($r < 0.65)
-	{
-		my ($lo, $hi) = sort { rcmp(rat_dec($a), rat_dec($b)) } (pick(@NUM_LITS), pick(@NUM_LITS));
-		my $excl = chance(0.3);
-		return [ 'inrange', chance(0.3), gen_num($g, 1), [ 'lit', $lo ], [ 'lit', $hi ], $excl,
-			!$excl && chance(0.4) ];
-	}
-	if ($r < 0.72)
-	{
-		my $e = chance(0.5) ? [ 'col', pick(map { $_->[0] } @COLUMNS) ] : gen_num($g, 1);
-		$e = [ 'dcol', $e->[1] ] if $e->[0] eq 'col' && $e->[1] =~ /^(d|ts|l)$/;
-		$e = [ 'bcol', $e->[1] ] if $e->[0] eq 'col' && ($e->[1] eq 'f' || $e->[1] eq 'g');
-		return [ 'isnull', chance(0.4), $e ];
-	}
-	if ($r < 0.8)
-	{
-		# dates: a date or timestamptz column against a day
-		my $col = pick('d', 'ts', 'l');
-		my $day = random_day();
-		if (chance(0.3))
-		{
-			my ($lo, $hi) = sort { $a <=> $b } ($day, $day + int(rand(10)));
-			return [ 'inrange', chance(0.3), [ 'dcol', $col ], [ 'dlit', $lo ], [ 'dlit', $hi ], chance(0.3) ];
-		}
-		my $left = [ 'dcol', $col ];
-		# date arithmetic: a day plus days, an instant plus days or hours;
-		# months and years (the end of the month clamped), working days
-		$left = [ 'dadd', $left, pick('+', '-'), pick(1, 2, 9, 30), $col eq 'd' ? 'days' : pick('days', 'hours') ]
-			if chance(0.3);
-		$left = [ 'dadd', [ 'dcol', $col ], pick('+', '-'), pick(0, 1, 2, 11, 13, 48), pick('months', 'years') ]
-			if chance(0.25);
-		$left = [ 'dadd', [ 'dcol', $col ], pick('+', '-'), pick(0, 1, 2, 7, 30), 'working days' ]
-			if $g->{calendar} && chance(0.4);
-		$left = [ 'dateof', [ 'dcol', $col ] ] if chance(0.08);
-		return [ 'during', chance(0.3), $left ] if $g->{outage} && chance(0.3);
-		return [ 'cmp', $cmp, $left, [ 'dlit', $day ] ] if chance(0.6);
-		return [ 'cmp', $cmp, [ 'dcol', pick('ts', 'l') ], [ 'builtin', pick('outage_start', 'outage_end') ] ]
-			if $g->{outage} && chance(0.3);
-		return [ 'cmp', $cmp, [ 'dcol', pick('ts', 'l') ], [ 'tslit', $day, int(rand(24)), pick(0, 30) ] ];
-	}
-	if ($r < 0.9 && @{ $g->{guards} })
-	{
-		# COLUMN = CONSTANT first: the rule index
-		my $guard = pick(@{ $g->{guards} });
-		return [ 'and', $guard, gen_cond($g, $depth - 1) ] if chance(0.6);
-		return $guard;
-	}
-	return [ 'blit', chance(0.5) ? 1 : 0 ] if chance(0.2);
-	return [ 'cmp', $cmp, gen_num($g, 2), gen_num($g, 0) ];
-}
-
-sub gen_award
-{
-	my ($g) = @_;
-	my $r = rand();
-	my $rounding = sub {
-		return '' if chance(0.5);
-		return ' round ' . pick(@MODES) . (chance(0.3) ? ' to ' . pick(1, 5, 10, 100, 3) : '');
-	};
-	if ($r < 0.45)
-	{
-		my $amount = chance(0.2) ? gen_tier($g, 2, 1) : gen_num($g, 3);
-		return { kind => pick(qw(credit credit waive)), instr => pick(qw(cash deposit fee refund voucher points coupon pass)),
-			expr => $amount, round => $rounding->() };
-	}
-	if ($r < 0.6)
-	{
-		my %a = (kind => 'grant', instr => pick(qw(voucher coupon pass)), round => $rounding->());
-		$a{expr} = gen_num($g, 2) if chance(0.7);
-		$a{for} = pick(0, 1, 3, 30) if chance(0.4);
-		$a{window} = gen_window() if chance(0.3);
-		return \%a;
-	}
-	if ($r < 0.75)
-	{
-		my %a = (kind => 'flag', instr => pick(qw(vip free_return restored)));
-		$a{window} = gen_window() if chance(0.5);
-		return \%a;
-	}
-	if ($r < 0.8) { return { kind => 'review', note => pick('check', "it's big") }; }
-	my $col = pick('d', 'ts', 'l');
-	if (chance(0.6))
-	{
-		# by a number of days (or hours, for an instant): a constant, or
-		# the integer column, which can be negative, zero or far too large
-		my $by = chance(0.5) ? [ 'lit', pick(0, 1, 2, 5, 30) ]
-			: chance(0.5) ? [ 'col', 'i' ] : [ 'bin', pick('-', '+', '*'), [ 'col', 'i' ], [ 'lit', pick(1, 2, 1000, 100000) ] ];
-		my $unit = ($col ne 'd' && chance(0.4)) ? 'hours' : 'days';
-		# months and years (the end of the month clamped), working days
-		# (a small constant: the oracle walks them day by day)
-		$unit = pick('months', 'years') if chance(0.2);
-		($unit, $by) = ('working days', [ 'lit', pick(0, 1, 2, 5, 30) ]) if $g->{calendar} && chance(0.25);
-		return { kind => 'extend', col => $col, by => $by, unit => $unit };
-	}
-	return { kind => 'extend', col => $col, outage => 1 } if $g->{outage} && chance(0.3);
-	return { kind => 'extend', col => $col, to => random_day() };
-}
-
-sub gen_window
-{
-	my $lo = random_day();
-	return [ [ 'dlit', $lo ], [ 'dlit', $lo + int(rand(20)) ], chance(0.3), pick('claim', 'valid') ]
-		if chance(0.7);
-	# from a column: d .. d + N days (NULL or infinite d: see window_fields)
-	my $col = pick('d', 'ts', 'l');
-	return [ [ 'dcol', $col ], [ 'dadd', [ 'dcol', $col ], '+', pick(1, 13, 30), 'days' ], chance(0.3),
-		pick('claim', 'valid') ];
-}
-
-# A random policy: a hash with its tree; print with policy_text.
-sub random_policy
-{
-	my ($id) = @_;
-	my ($zone, $off) = @{ pick(@ZONES) };
-	my %p = (
-		name => "oracle-$id",
-		currency => pick(qw(USD USD KRW KWD)),
-		zone => $zone, offset => $off,
-		hit => pick(qw(collect collect collect first first unique)),
-		rounding => chance(0.6) ? [ pick(@MODES), chance(0.3) ? pick(1, 5, 10, 100) : undef ] : undef,
-		lets => [], rules => [], outages => []);
-	my $g = { lets => [], guards => [], mistyped => chance(0.2) };
-	if (chance(0.3))
-	{
-		# a calendar: a weekend that leaves a working day, a few holidays
-		my $weekend;
-		do { $weekend = pick(0x60, 0x60, 0x30, 0, int(rand(127))) } while ($weekend & 0x7f) == 0x7f;
-		my %h = map { $_ => 1 } map { chance(0.5) ? pick(@DAYS) : random_day() } 1 .. int(rand(5));
-		$p{calendar} = { weekend => $weekend, holidays => [ sort { $a <=> $b } keys %h ] };
-		$g->{calendar} = 1;
-	}
-	if (chance(0.35))
-	{
-		# one or two windows, apart: [start, end) in microseconds, and text
-		my $day = random_day();
-		for (1 .. 1 + int(rand(2)))
-		{
-			my $h = chance(0.5) ? int(rand(24)) : undef;
-			my $start = day_start($day, $off) + ($h // 0) * 3_600_000_000;
-			my $last = $day + int(rand(5));
-			my ($end, $t);
-			my $from = day_text($day) . (defined $h ? sprintf(' %02d:00', $h) : '');
-			if (chance(0.5) || $last == $day)
-			{
-				$end = day_start($last + 1, $off);
-				$t = "$from .. " . day_text($last);
-			}
-			else
-			{
-				my $eh = int(rand(24));
-				$end = day_start($last, $off) + $eh * 3_600_000_000;
-				$t = "$from ..< " . day_text($last) . sprintf(' %02d:00', $eh);
-			}
-			push @{ $p{outages} }, [ $start, $end, $t ];
-			$day = $last + 2;
-		}
-		$g->{outage} = 1;
-	}
-	# guards for the rule index: a column equal to a constant of its kind
-	for (1 .. int(rand(4)))
-	{
-		my $c = pick(qw(n i b s s));
-		my @sides = ([ 'col', $c ], $c eq 's' ? [ 'str', pick(@STR_LITS) ] : gen_lit());
-		@sides = reverse @sides if chance(0.25);
-		push @{ $g->{guards} }, [ 'cmp', '=', @sides ];
-	}
-	for my $k (1 .. int(rand(3)))
-	{
-		my $e = gen_num($g, 2);
-		push @{ $p{lets} }, [ "p$k", $e ];
-		push @{ $g->{lets} }, "p$k";
-	}
-	for my $k (1 .. 1 + int(rand(6)))
-	{
-		my %rule = (name => "R$k", lets => []);
-		$rule{when} = gen_cond($g, 2) if chance(0.85);
-		my @saved = @{ $g->{lets} };
-		for my $j (1 .. (chance(0.2) ? 1 : 0))
-		{
-			my $e = gen_num($g, 2);
-			push @{ $rule{lets} }, [ "r${k}_$j", $e ];
-			push @{ $g->{lets} }, "r${k}_$j";
-		}
-		$rule{awards} = [ map { gen_award($g) } 1 .. int(rand(3)) ];
-		@{ $g->{lets} } = @saved;
-		push @{ $p{rules} }, \%rule;
-	}
-	return \%p;
-}
-
 ###########################################################################
 # Printing (minimal parentheses, sometimes more).
 
@@ -808,6 +313,7 @@ sub pn
 	elsif ($t eq 'ratio') { ($s, $p) = ("$e->[1] $e->[2] / $e->[3] $e->[4]", 6); }
 	elsif ($t eq 'dadd') { ($s, $p) = ((pn($e->[1]))[0] . " $e->[2] $e->[3] $e->[4]", 5); }
 	elsif ($t eq 'tslit') { ($s, $p) = (sprintf('%s %02d:%02d', day_text($e->[1]), $e->[2], $e->[3]), 9); }
+	elsif ($t eq 'lower') { ($s, $p) = ('lower(' . (pn($e->[1]))[0] . ')', 9); }
 	elsif ($t eq 'bin')
 	{
 		my $op = $e->[1];
@@ -906,6 +412,7 @@ sub pc
 	if ($t eq 'isnull') { return ((pn($c->[2]))[0] . ' is ' . ($c->[1] ? 'not ' : '') . 'null', 4); }
 	if ($t eq 'during') { return ((pn($c->[2]))[0] . ($c->[1] ? ' not' : '') . ' during outage', 4); }
 	if ($t eq 'bcol' || $t eq 'blit') { return ((pn($c))[0], 9); }
+	if ($t eq 'tfn') { return ("$c->[1](" . (pn($c->[2]))[0] . ', ' . (pn($c->[3]))[0] . ')', 9); }
 	die "pc $t";
 }
 
@@ -915,9 +422,10 @@ sub award_text
 	my $k = $a->{kind};
 	my $w = sub {
 		my $x = $a->{window} or return '';
+		return ' due by ' . (pn($x->[1]))[0] if $x->[0] eq 'due';
 		return " $x->[3] " . (pn($x->[0]))[0] . ($x->[2] ? ' ..< ' : ' .. ') . (pn($x->[1]))[0];
 	};
-	return "$k $a->{instr} " . (pn($a->{expr}))[0] . $a->{round} if $k eq 'credit' || $k eq 'waive';
+	return "$k $a->{instr} " . (pn($a->{expr}))[0] . $a->{round} . $w->() if $k eq 'credit' || $k eq 'waive';
 	if ($k eq 'grant')
 	{
 		return "grant $a->{instr}" . ($a->{expr} ? ' ' . (pn($a->{expr}))[0] : '')
@@ -939,8 +447,14 @@ sub policy_text
 	my ($p) = @_;
 	my $s = "policy \"$p->{name}\"\ncurrency $p->{currency}\ntimezone \"$p->{zone}\"\nhit $p->{hit}\n";
 	if (my $r = $p->{rounding}) { $s .= "rounding $r->[0]" . (defined $r->[1] ? " to $r->[1]" : '') . "\n"; }
-	if (my $c = $p->{calendar})
+	if ($p->{calendar} && $p->{calendar}{shared})
 	{
+		# defined in the catalog first (calendar_sql)
+		$s .= "calendar \"cal-$p->{name}\" shared\n";
+	}
+	elsif ($p->{calendar})
+	{
+		my $c = $p->{calendar};
 		my @wd = qw(monday tuesday wednesday thursday friday saturday sunday);
 		my @we = grep { ($c->{weekend} >> $_) & 1 } 0 .. 6;
 		$s .= "calendar \"c\" weekend " . (@we ? join(', ', map { $wd[$_] } @we) : 'none');
@@ -948,7 +462,10 @@ sub policy_text
 		$s .= "\n";
 	}
 	$s .= "outage $_->[2]\n" for @{ $p->{outages} };
+	$s .= "column $_ minor\n" for sort keys %{ $p->{minor} };
+	$s .= "param $_->[0] = " . (pn($_->[1]))[0] . "\n" for @{ $p->{params} };
 	$s .= "let $_->[0] = " . (pn($_->[1]))[0] . "\n" for @{ $p->{lets} };
+	$s .= "$_->[0] $_->[1] " . (pn($_->[2]))[0] . "\n" for @{ $p->{limits} };
 	for my $r (@{ $p->{rules} })
 	{
 		$s .= "\nrule \"$r->{name}\"\n";
@@ -958,6 +475,27 @@ sub policy_text
 		$s .= "end\n";
 	}
 	return $s;
+}
+
+# the statement that defines a policy's shared calendar, or undef
+sub calendar_sql
+{
+	my ($p) = @_;
+	my $c = $p->{calendar};
+	return undef unless $c && $c->{shared};
+	my @wd = qw(monday tuesday wednesday thursday friday saturday sunday);
+	return "DO \$\$ BEGIN PERFORM compensation.define_calendar('cal-$p->{name}', '{"
+		. join(',', map { $wd[$_] } grep { ($c->{weekend} >> $_) & 1 } 0 .. 6) . "}', '{"
+		. join(',', map { day_text($_) } @{ $c->{holidays} }) . "}'); END \$\$;";
+}
+
+# the overrides of a policy's parameters as a JSON object, or undef
+sub overrides_json
+{
+	my ($p) = @_;
+	my $o = $p->{overrides};
+	return undef unless %$o;
+	return '{' . join(', ', map { "\"$_\": $o->{$_}[0]" } sort keys %$o) . '}';
 }
 
 ###########################################################################
@@ -977,6 +515,9 @@ sub col_value
 		fail_('22003', "infinite $name") if $v =~ /Infinity/;
 		my $r = $v =~ /e/ ? rat(Math::BigInt->new($v)) : rat_dec($v);
 		fail_('22003', "value of column $name out of range") unless rat_fits($r) && $r->[0] != -$MAX - 1;
+		# a column in minor units: divided by 10^exponent, exactly
+		$r = chk(rat($r->[0], $r->[1] * Math::BigInt->new(10)->bpow($EXPONENT{ $ctx->{currency} })))
+			if $ctx->{minor}{$name};
 		return [ 'n', $r ];
 	}
 	return [ 's', $v ] if $k eq 'text';
@@ -1026,6 +567,13 @@ sub ev
 		return [ 'n', rat($total, 86_400_000_000) ] if $e->[1] eq 'outage_days';
 		return [ 't', (sort { $a <=> $b } map { $_->[0] } @w)[0] ] if $e->[1] eq 'outage_start';
 		return [ 't', (sort { $b <=> $a } map { $_->[1] } @w)[0] ];
+	}
+	if ($t eq 'lower')
+	{
+		my $v = ev($ctx, $e->[1]);
+		return $v unless defined $v;
+		(my $l = $v->[1]) =~ tr/A-Z/a-z/;
+		return [ 's', $l ];
 	}
 	if ($t eq 'span')
 	{
@@ -1308,6 +856,14 @@ sub cond
 		my $v = ev($ctx, $c);
 		return defined $v ? $v->[1] : undef;
 	}
+	if ($t eq 'tfn')
+	{
+		my $a = ev($ctx, $c->[2]);
+		my $b = ev($ctx, $c->[3]);
+		return undef unless defined $a && defined $b;
+		return index($a->[1], $b->[1]) == 0 ? 1 : 0 if $c->[1] eq 'starts_with';
+		return index($a->[1], $b->[1]) >= 0 ? 1 : 0;
+	}
 	if ($t eq 'isnull')
 	{
 		my $v = ev($ctx, $c->[2]);
@@ -1404,8 +960,11 @@ sub eval_row
 {
 	my ($p, $row) = @_;
 	my %letdefs = map { $_->[0] => $_->[1] } @{ $p->{lets} };
+	# a parameter is a let of its value, or of the value with_params() gives
+	$letdefs{ $_->[0] } = ($p->{overrides}{ $_->[0] } // [ undef, $_->[1] ])->[1] for @{ $p->{params} };
 	my $ctx = { row => $row, offset => $p->{offset}, currency => $p->{currency}, outages => $p->{outages},
-		rounding => $p->{rounding}, letdefs => \%letdefs, memo => {}, calendar => $p->{calendar} };
+		rounding => $p->{rounding}, letdefs => \%letdefs, memo => {}, calendar => $p->{calendar},
+		minor => $p->{minor} };
 	my @rules = @{ $p->{rules} };
 	my @matched = (0) x @rules;
 	my @lines_of = map { [] } @rules;
@@ -1417,7 +976,7 @@ sub eval_row
 		local $ctx->{memo} = { %$memo };
 		my $m = $r->{when} ? cond($ctx, $r->{when}) : 1;
 		# policy lets computed in the rule stay computed
-		for my $l (@{ $p->{lets} }) { $memo->{ $l->[0] } = $ctx->{memo}{ $l->[0] } if exists $ctx->{memo}{ $l->[0] }; }
+		for my $l (@{ $p->{lets} }, @{ $p->{params} }) { $memo->{ $l->[0] } = $ctx->{memo}{ $l->[0] } if exists $ctx->{memo}{ $l->[0] }; }
 		return ($m, $ctx->{memo});
 	};
 	my $awards = sub {
@@ -1471,7 +1030,73 @@ sub eval_row
 			last if $p->{hit} eq 'first';
 		}
 	}
+	apply_limits($ctx, $p, \@lines_of) if @{ $p->{limits} };
 	return { matched => \@matched, lines_of => \@lines_of, lines => [ map { @$_ } @lines_of ] };
+}
+
+# Payout limits (issue 11), on the lines every rule collected: caps first,
+# then minimums, each in the policy's order.  A limit looks at the lines of
+# its instrument that carry an amount (credit, waive, grant), in rule order;
+# its expression is read only when there are some: NULL or none limits
+# nothing; it must be a number (42804), not negative, and a whole number of
+# minor units (22000).  A cap cuts the line that crosses it to what is
+# left and drops the lines after; a minimum drops them all if they total
+# less.
+sub apply_limits
+{
+	my ($ctx, $p, $lines_of) = @_;
+	my @ordered = ((grep { $_->[0] eq 'cap' } @{ $p->{limits} }), (grep { $_->[0] eq 'minimum' } @{ $p->{limits} }));
+	for my $lim (@ordered)
+	{
+		my ($kind, $instr, $e) = @$lim;
+		my @at;
+		for my $r (0 .. $#$lines_of)
+		{
+			for my $i (0 .. $#{ $lines_of->[$r] })
+			{
+				my @f = split /\|/, $lines_of->[$r][$i], -1;
+				push @at, [ $r, $i ] if $f[2] eq $instr && $f[3] ne ''
+					&& ($f[1] eq 'credit' || $f[1] eq 'waive' || $f[1] eq 'grant');
+			}
+		}
+		next unless @at;
+		my $v = ev($ctx, $e);
+		next if !defined $v || $v->[0] eq 'x';
+		fail_('42804', "the $kind of $instr is not a number") unless $v->[0] eq 'n';
+		my $x = $v->[1];
+		fail_('22000', "negative $kind") if rsign($x) < 0;
+		if ($MONEY{$instr})
+		{
+			$x = rat($x->[0] * Math::BigInt->new(10)->bpow($EXPONENT{ $ctx->{currency} }), $x->[1]);
+			fail_('22000', "$kind out of range") unless rat_fits($x);
+		}
+		fail_('22000', "$kind is not whole") unless $x->[1]->is_one && $x->[0] <= $MAX;
+		my $limit = $x->[0];
+		my $total = Math::BigInt->new(0);
+		my %drop;
+		for my $ri (@at)
+		{
+			my ($r, $i) = @$ri;
+			my @f = split /\|/, $lines_of->[$r][$i], -1;
+			my $amt = Math::BigInt->new($f[3]);
+			if ($kind eq 'minimum') { $total += $amt; next; }
+			my $left = $limit - $total;
+			if ($amt <= $left) { $total += $amt; next; }
+			if ($left > 0)
+			{
+				$f[3] = "$left";
+				$lines_of->[$r][$i] = join '|', @f;
+				$total = $limit->copy;
+			}
+			else { $drop{"$r $i"} = 1; }
+		}
+		if ($kind eq 'minimum' && $total < $limit) { $drop{"$_->[0] $_->[1]"} = 1 for @at; }
+		for my $r (0 .. $#$lines_of)
+		{
+			my $i = 0;
+			$lines_of->[$r] = [ grep { !$drop{ "$r " . $i++ } } @{ $lines_of->[$r] } ];
+		}
+	}
 }
 
 # a window's kind and [from, until) in microseconds; none if a bound is NULL
@@ -1479,6 +1104,15 @@ sub window_fields
 {
 	my ($ctx, $w) = @_;
 	return ('', '', '') unless $w;
+	if ($w->[0] eq 'due')
+	{
+		# due by a day (to its end) or an instant (at it or before): from
+		# the unbounded past to the first instant too late
+		my $hi = ev($ctx, $w->[1]);
+		return ('', '', '') unless defined $hi;
+		my $until = $hi->[0] eq 'd' ? day_start($hi->[1] + 1, $ctx->{offset}) : $hi->[1] + 1;
+		return ('due', '-infinity', $until == $INF ? 'infinity' : $until == -$INF ? '-infinity' : $until);
+	}
 	my $lo = ev($ctx, $w->[0]);
 	my $hi = ev($ctx, $w->[1]);
 	return ('', '', '') unless defined $lo && defined $hi;
@@ -1497,7 +1131,9 @@ sub award_line
 		my $v = ev($ctx, $a->{expr});
 		my $amt = amount($ctx, $a, $v);
 		return undef unless defined $amt;
-		return join('|', $rule, 'review', $a->{instr}, '', '', '', '', '', '', $amt->[1]) if ref $amt;
+		# a review keeps the award's window (the evaluator reads it after)
+		return join('|', $rule, 'review', $a->{instr}, '', '', '', window_fields($ctx, $a->{window}), $amt->[1])
+			if ref $amt;
 		my $days = $k eq 'grant' && defined $a->{for} ? $a->{for} : '';
 		return undef if $k eq 'grant' && defined $a->{for} && $a->{for} == 0;
 		return join('|', $rule, $k, $a->{instr}, $amt, $days, '', window_fields($ctx, $a->{window}), '');
@@ -1523,16 +1159,27 @@ sub award_line
 			my $k = ev($ctx, $a->{by});
 			return undef if !defined $k || marker($k);
 			$by = $k->[1];
-			# out of range (days beyond 32 bits, hours beyond 64-bit
-			# microseconds) before the sign
-			my $mag = $by->[0]->copy->babs;
-			fail_('22003', 'duration out of range')
-				if $a->{unit} eq 'hours' ? $mag * 3_600_000_000 > $MAX
-				: $mag * ($a->{unit} eq 'years' ? 12 : 1) > 2147483647;
-			fail_('22000', 'negative extension') if rsign($by) < 0;
-			return undef if rsign($by) == 0;
-			fail_('22000', 'not a whole number of days') unless $by->[1]->is_one;
-			$by = $by->[0];
+			# the duration is made first (the evaluator's make_duration),
+			# then its sign is looked at: hours are a whole number of
+			# microseconds within 64 bits (a fraction of an hour is fine: a
+			# column in minor units gives one); days, months and years are
+			# whole, within 32 bits
+			if ($a->{unit} eq 'hours')
+			{
+				my $u = rat($by->[0] * 3_600_000_000, $by->[1]);
+				fail_('22003', 'duration out of range') unless rat_fits($u);
+				fail_('22000', 'not a whole number of microseconds') unless $u->[1]->is_one;
+				$by = $u->[0];
+			}
+			else
+			{
+				fail_('22000', 'not a whole number of days') unless $by->[1]->is_one;
+				fail_('22003', 'duration out of range')
+					if $by->[0]->copy->babs * ($a->{unit} eq 'years' ? 12 : 1) > 2147483647;
+				$by = $by->[0];
+			}
+			fail_('22000', 'negative extension') if $by < 0;
+			return undef if $by == 0;
 		}
 		my $cur = $v->[1];
 		my $isdate = $a->{col} eq 'd';
@@ -1570,7 +1217,7 @@ sub award_line
 				my $unit = 'by';
 				return join('|', $rule, 'extend', $a->{col}, '', $days, $new, '', '', '', '', $unit);
 			}
-			my $micros = Math::BigInt->new($by) * ($a->{unit} eq 'days' ? 86400 : 3600) * 1_000_000;
+			my $micros = $a->{unit} eq 'days' ? Math::BigInt->new($by) * 86_400_000_000 : Math::BigInt->new($by);
 			$new = $isdate ? Math::BigInt->new(day_start($cur, $ctx->{offset})) + $micros : $micros + $cur;
 			fail_('22008', 'time out of range') if $new >= $END_MICROS;
 			$new = "$new";
@@ -1589,5 +1236,9 @@ sub award_line
 	}
 	die "award $k";
 }
+
+# The generator of random policies and rows: the same package, another file
+# (one concern a file).
+require CompensationOracleGen;
 
 1;
