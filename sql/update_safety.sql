@@ -63,11 +63,11 @@ FROM compensation.ledger ORDER BY id;
 -- without the columns the update adds (issue_run's runner_pid and
 -- runner_started, NULL for 0.1.0's runs; the source of the ledger's and
 -- the issuance state's subjects, checked after the update; the ledger's
--- reason, the issuance state's revoke stamps and the policies' publish
--- reason, NULL for what 0.1.0 wrote).
+-- reason and bearer, the issuance state's revoke stamps and the policies'
+-- publish reason, NULL for what 0.1.0 wrote).
 CREATE FUNCTION paid(skip text DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
 	SELECT md5(concat_ws(E'\n',
-		(SELECT string_agg((to_jsonb(t) - '{source,reason}'::text[])::text, E'\n' ORDER BY t.id)
+		(SELECT string_agg((to_jsonb(t) - '{source,reason,bearer}'::text[])::text, E'\n' ORDER BY t.id)
 		 FROM compensation.ledger t WHERE t.subject IS DISTINCT FROM skip),
 		(SELECT string_agg((to_jsonb(t) - '{source,revoked_at,revoked_by,revoke_reason}'::text[])::text,
 			E'\n' ORDER BY t.policy, t.subject)

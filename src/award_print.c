@@ -205,7 +205,12 @@ cp_award_line_text(StringInfo out, const CpAward aw, const CpAwardLine *line)
 		appendStringInfoString(out, " ..< ");
 		cp_award_append_time(out, line->window_hi, line->utc_offset, false);
 	}
-	if (line->note >= 0)
+	if (CpLineBearer(line) >= 0)
+	{
+		appendStringInfo(out, " %s ", CpKeywordWord(CP_KW_BEARER));
+		cp_append_quoted(out, CpAwardString(aw, line->note), '\'');
+	}
+	else if (line->note >= 0)
 	{
 		appendStringInfoChar(out, ' ');
 		cp_append_quoted(out, CpAwardString(aw, line->note), '\'');

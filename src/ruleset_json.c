@@ -425,6 +425,9 @@ enc_award(Enc *e, const CpAwardSpec *a)
 	}
 	appendStringInfoString(out, ", \"reason\": ");
 	enc_string_or_null(e, a->kind == CP_AWARD_REVIEW ? a->reason : CP_NONE_IDX);
+	/* who bears the line (issue 12): null, the company */
+	appendStringInfoString(out, ", \"bearer\": ");
+	enc_node_or_null(e, a->bearer != 0 ? CpAwardBearerNode(a) : CP_NONE_IDX);
 	appendStringInfoChar(out, '}');
 }
 

@@ -913,7 +913,7 @@ static void
 dec_award(Dec *d, JsonbContainer *obj, int i, void *arg)
 {
 	static const char *const keys[] = {"kind", "extend", "instrument", "amount",
-		"duration", "rounding", "increment", "window", "reason"};
+		"duration", "rounding", "increment", "window", "reason", "bearer"};
 	CpAwardSpec spec;
 	JsonbValue	v;
 	int			pop;
@@ -1034,6 +1034,18 @@ dec_award(Dec *d, JsonbContainer *obj, int i, void *arg)
 		pop = path_key(d, "reason");
 		dec_error(d, ERRCODE_INVALID_PARAMETER_VALUE,
 				  "only a review award has a reason", NULL);
+	}
+	/* who bears the line (issue 12): absent or null, the company */
+	if (dec_get(obj, "bearer", &v) && v.type != jbvNull)
+	{
+		if (spec.kind == CP_AWARD_FLAG || spec.kind == CP_AWARD_REVIEW)
+		{
+			pop = path_key(d, "bearer");
+			dec_error(d, ERRCODE_INVALID_PARAMETER_VALUE,
+					  "a flag or review award has no bearer",
+					  "A flag or a review costs nothing; name the bearer on the lines that pay (credit, waive, extend, grant).");
+		}
+		spec.bearer = dec_opt_node(d, obj, "bearer") + 1;
 	}
 
 	k = DEC_PUSH(d, awards, n_awards, max_awards);

@@ -57,6 +57,9 @@ extern void cp_check_node(CpBuilder *b, int32 n, const Token *at);
 /* Node cond is read as a condition: it must not be a known non-boolean. */
 extern void cp_check_condition(CpBuilder *b, int32 cond, const Token *at);
 
+/* Node expr names an award's bearer: it must not be a known non-text. */
+extern void cp_check_bearer(CpBuilder *b, int32 expr, const Token *at);
+
 /* Nesting past CP_MAX_DEPTH (54000), at token at. */
 extern void cp_check_depth_error(const Token *at) pg_attribute_noreturn();
 
@@ -238,5 +241,14 @@ extern int32 cp_parser_calendar(Parser *ps);
 extern int32 cp_parse_calendar(Parser *ps);
 extern int32 cp_parse_working_days(Parser *ps, int32 count);
 extern void cp_parse_need_calendar(Parser *ps, const Token *at);
+
+/*
+ * ruleset_parse_bearer.c: who bears an award line's cost (issue 12).
+ * cp_parse_bearer reads "bearer EXPR" after an award of kind kind, if the
+ * current word is "bearer"; cp_bearer_follows says whether "bearer" where
+ * a grant's optional amount may begin is that clause rather than a column.
+ */
+extern void cp_parse_bearer(Parser *ps, CpAwardSpec *spec);
+extern bool cp_bearer_follows(Parser *ps);
 
 #endif							/* COMPENSATION_RULESET_PARSE_H */
