@@ -331,7 +331,7 @@ FROM (
 	LEFT JOIN public.member_awards ma ON w.tbl = 'members' AND ma.member_id = w.id
 	LEFT JOIN LATERAL compensation.lines(coalesce(oa.award, ma.award)) WITH ORDINALITY AS l(
 		rule, kind, instrument, amount, amount_major, currency, days, new_date,
-		window_kind, window_from, window_until, note, count, n) ON true
+		window_kind, window_from, window_until, note, count, bearer, n) ON true
 ) x
 ORDER BY x.id, x.n;
 

@@ -67,14 +67,14 @@ SELECT coalesce(string_agg(concat(l.rule, '|', l.kind, '|', l.instrument, '|', l
   l.days, '|', oracle.us(l.new_date), '|', l.window_kind, '|', oracle.us(l.window_from), '|',
   oracle.us(l.window_until), '|', l.note), ';' ORDER BY o), '')
 FROM compensation.lines(a) WITH ORDINALITY AS l(rule, kind, instrument, amount, amount_major,
-  currency, days, new_date, window_kind, window_from, window_until, note, count, o) \$\$;
+  currency, days, new_date, window_kind, window_from, window_until, note, count, bearer, o) \$\$;
 
 -- A sum's lines: rule|kind|instrument|amount|days|count, separated by ';'.
 CREATE FUNCTION oracle.sumfmt(a compensation.award) RETURNS text LANGUAGE sql AS \$\$
 SELECT coalesce(string_agg(concat(l.rule, '|', l.kind, '|', l.instrument, '|', l.amount, '|',
   l.days, '|', l.count), ';' ORDER BY o), '')
 FROM compensation.lines(a) WITH ORDINALITY AS l(rule, kind, instrument, amount, amount_major,
-  currency, days, new_date, window_kind, window_from, window_until, note, count, o) \$\$;
+  currency, days, new_date, window_kind, window_from, window_until, note, count, bearer, o) \$\$;
 
 -- Runs query q (returning id, a text) over ids: first as one query (unless
 -- each), then, if that failed or each is set, row by row.  Emits
