@@ -12,13 +12,16 @@
  * braces, separated by "; ".  A line is
  *
  *		"RULE": KIND [INSTRUMENT] [by outage] [AMOUNT [units]] [+N days]
- *			[-> TIME | to [TIME]] [claim|valid TIME ..< TIME] ['NOTE'] [xCOUNT]
+ *			[-> TIME | to [TIME]] [claim|valid TIME ..< TIME]
+ *			['NOTE' | bearer 'BEARER'] [xCOUNT]
  *
  * KIND is credit, waive, extend, grant, flag or review; "extend ... by
  * outage" and "extend ... to" tell the extend kinds apart.  Rule names are
  * always in double quotes; an instrument is a bare word when it is a plain
  * identifier that is not one of the keywords, else in double quotes, and is
- * left out when empty.  Notes are in single quotes.  A quote inside quotes is
+ * left out when empty.  Notes are in single quotes, and so is the bearer
+ * of a line a partner bears (issue 12; a line has a note or a bearer, see
+ * award.h).  A quote inside quotes is
  * doubled.  Money amounts are in major units with exactly the currency's
  * digits (1188 minor units of USD print 11.88); counted amounts are whole
  * numbers followed by "units".  Times are printed at the line's own UTC
