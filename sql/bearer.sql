@@ -204,6 +204,16 @@ ORDER BY l.id;
 SELECT version, bearer, kind, instrument, subjects, open_lines, open_amount
 FROM compensation.issued_by_bearer WHERE policy = 'bearer/tickets' AND open_lines > 0
 ORDER BY bearer NULLS FIRST, kind, instrument, version;
+-- customer_pending sees a change of bearer alone: before version 3 is
+-- issued, order 2's 20% is to move from YES24 to CJ ENM
+SELECT compensation.define_policy(replace(r::text, 'credit deposit price * 20%
+end', 'credit deposit price * 20% bearer promoter
+end')) FROM p;
+SELECT compensation.publish('bearer/tickets');
+SELECT pending, rule, what FROM compensation.customer_pending('bearer/tickets', 'tickets', 'order_id', '2');
+-- customer_lines says who bears each line too
+SELECT version, rule, status, what FROM compensation.customer_lines
+WHERE policy = 'bearer/tickets' AND subject = '1' ORDER BY line;
 -- by name, as an analyst calls it
 SELECT bearer, amount FROM compensation.simulate_by_bearer('bearer/tickets', 'tickets')
 WHERE kind = 'credit';

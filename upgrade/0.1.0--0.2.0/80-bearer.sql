@@ -8,32 +8,11 @@
 --     credit refund price * 130% bearer promoter
 --
 -- (docs/policy-language.md, "Who bears the cost").  The award carries it
--- per line (text: bearer 'X'; JSON: "bearer"); lines() gains a bearer
--- column, the ledger records it, simulate_by_bearer() totals what each
--- bearer would carry and issued_by_bearer what each carries so far: the
--- settlement with the partners.
-
--- lines() with the bearer as its last column: the result type changes, so
--- the function is dropped and created again (nothing of the extension
--- depends on it by OID: every caller is a function body read when it runs).
-DROP FUNCTION @extschema@.lines(@extschema@.award);
-CREATE FUNCTION @extschema@.lines(@extschema@.award,
-	OUT rule text, OUT kind text, OUT instrument text,
-	OUT amount bigint, OUT amount_major numeric, OUT currency text,
-	OUT days integer, OUT new_date timestamptz,
-	OUT window_kind text, OUT window_from timestamptz, OUT window_until timestamptz,
-	OUT note text, OUT count bigint, OUT bearer text)
-RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'compensation_award_lines'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3;
-COMMENT ON FUNCTION @extschema@.lines(@extschema@.award) IS
-	'one row per award line; window_until is exclusive; bearer is who bears the line''s cost (NULL: the company)';
-
--- The ledger records who bears each line; a reversal copies its line's.
--- NULL is the company, and every line written before 0.2.0.
-ALTER TABLE @extschema@.ledger ADD COLUMN bearer text;
-COMMENT ON COLUMN @extschema@.ledger.bearer IS
-	'who bears the line''s cost: the partner the policy named (a promoter, a vendor), or NULL for the company';
+-- per line (text: bearer 'X'; JSON: "bearer"); lines() and the ledger have
+-- it since 61-bearer-ledger.sql (before the reports of 62 read it); here
+-- simulate_by_bearer() totals what each bearer would carry and
+-- issued_by_bearer what each carries so far: the settlement with the
+-- partners.
 
 -- simulate_by_bearer: simulate()'s totals per bearer instead of per rule:
 -- what each partner would carry if the policy were issued over the table.
