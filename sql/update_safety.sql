@@ -124,6 +124,15 @@ SELECT extversion FROM pg_extension WHERE extname = 'compensation';
 SELECT data() = :'data_before' AS same_data, objects() = :'objects_before' AS same_objects;
 SELECT pg_get_function_arguments('compensation._evaluate_columns'::regproc) AS evaluate_columns_0_1_0;
 
+-- A user's view over lines(), whose result 0.2.0 changes (it gains a
+-- bearer column): the update says which objects and what to do (2BP01),
+-- and is undone whole.
+CREATE VIEW kept_lines AS SELECT k.order_id, l.* FROM kept k, compensation.lines(k.award) l;
+ALTER EXTENSION compensation UPDATE;
+DROP VIEW kept_lines;
+SELECT extversion FROM pg_extension WHERE extname = 'compensation';
+SELECT data() = :'data_before' AS same_data, objects() = :'objects_before' AS same_objects;
+
 -- 2. A fault at the Nth command of the update script: an event trigger
 -- counts the commands (ddl_command_end fires for each command of an
 -- extension script, and once more for ALTER EXTENSION itself) and raises at

@@ -11,6 +11,28 @@
 -- lines() with the bearer as its last column: the result type changes, so
 -- the function is dropped and created again (nothing of the extension
 -- depends on it by OID: every caller is a function body read when it runs).
+-- A user's view over lines() would stop the DROP with a bare "cannot drop";
+-- say which objects and what to do, before anything is changed (the whole
+-- update is undone either way).
+DO $$
+DECLARE
+	v_deps text;
+BEGIN
+	SELECT string_agg(pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid), ', '
+		ORDER BY 1)
+	INTO v_deps
+	FROM pg_catalog.pg_depend AS d
+	WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+	  AND d.refobjid = '@extschema@.lines(@extschema@.award)'::pg_catalog.regprocedure
+	  AND d.deptype = 'n';
+	IF v_deps IS NOT NULL THEN
+		RAISE EXCEPTION 'compensation 0.2.0 changes the result of compensation.lines(award), which other objects use'
+			USING ERRCODE = 'dependent_objects_still_exist',
+				DETAIL = pg_catalog.format('lines() gains a last column, bearer. These depend on it: %s.', v_deps),
+				HINT = 'Drop them, run ALTER EXTENSION compensation UPDATE, and create them again.';
+	END IF;
+END
+$$;
 DROP FUNCTION @extschema@.lines(@extschema@.award);
 CREATE FUNCTION @extschema@.lines(@extschema@.award,
 	OUT rule text, OUT kind text, OUT instrument text,
