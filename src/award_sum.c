@@ -144,16 +144,19 @@ slots_rebuild(SumState *st)
 		slots_insert(st, i);
 }
 
-static bool
+static inline bool
 key_equal(const SumState *st, const CpAwardLine *l, const char *rule, int kind,
 		  const char *instrument, int unit, const char *bearer)
 {
-	const char *lb = LINE_BEARER(l, st->strings.data + l->note);
-
-	return l->kind == kind && l->unit == unit &&
-		strcmp(st->strings.data + l->rule, rule) == 0 &&
-		strcmp(st->strings.data + l->instrument, instrument) == 0 &&
-		(lb == NULL ? bearer == NULL : bearer != NULL && strcmp(lb, bearer) == 0);
+	if (l->kind != kind || l->unit != unit ||
+		strcmp(st->strings.data + l->rule, rule) != 0 ||
+		strcmp(st->strings.data + l->instrument, instrument) != 0)
+		return false;
+	/* the bearer last: most sums have none */
+	if (likely(bearer == NULL))
+		return !(l->has & CP_LINE_BEARER);
+	return (l->has & CP_LINE_BEARER) &&
+		strcmp(st->strings.data + l->note, bearer) == 0;
 }
 
 static int32
