@@ -512,16 +512,14 @@ profile b2 "B2 1,000 rules over the sample" "$(b2_sql b2-1000)"
 # B12: what-if (issue 12): a parameter overridden / the unmodified policy.
 ###########################################################################
 say "B12: round 1 with its ticket rate as a parameter, unmodified and at 130%"
-# Round 1 with "param ticket_rate = 120%" and the ticket rule reading it;
-# the overridden policy is compensation.with_params(that, '{"ticket_rate":
-# "130%"}').  Both are read from bench.policies by a scalar subquery (one
-# with_params() call per query), as docs/policy-language.md teaches.
+# Round 1 declares "param ticket_rate = 120%" and its ticket rule reads it
+# (examples/yes24/yes24-round1.policy); the overridden policy is
+# compensation.with_params(that, '{"ticket_rate": "130%"}').  Both are read
+# from bench.policies by a scalar subquery (one with_params() call per
+# query), as docs/policy-language.md teaches.
 psql_b -c "DELETE FROM bench.policies WHERE name = 'b12-param'" \
 	-c "INSERT INTO bench.policies (name, source, rules)
-	    SELECT 'b12-param', s, s::compensation.ruleset
-	    FROM (SELECT replace(replace(source, 'credit deposit price * 120%', 'credit deposit price * ticket_rate'),
-	                         E'hit collect\n', E'hit collect\nparam ticket_rate = 120%\n') AS s
-	          FROM bench.policies WHERE name = 'yes24-round1') t"
+	    SELECT 'b12-param', source, rules FROM bench.policies WHERE name = 'yes24-round1'"
 [ "$(psql_v "SELECT rules::text LIKE '%param ticket_rate = 120%' FROM bench.policies WHERE name = 'b12-param'")" = t ] ||
 	fail_run "B12: the round 1 text did not take the parameter"
 b12_sql() {

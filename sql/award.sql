@@ -111,7 +111,7 @@ SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
 SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
 	|| pg_temp.line(9, 0, 0, 0, 0, 0, 1, 0, int8send(0), int8send(0), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
 SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
-	|| pg_temp.line(1, 16, 0, 0, 0, 0, 1, 0, int8send(0), int8send(0), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
+	|| pg_temp.line(1, 32, 0, 0, 0, 0, 1, 0, int8send(0), int8send(0), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
 SELECT pg_temp.recv(pg_temp.head('KRW', 0, 1)
 	|| pg_temp.line(1, 1, 0, 3, 0, 0, 1, 0, int8send(0), int8send(0), int8send(0), pg_temp.str('R'), pg_temp.str('i'), NULL));
 SELECT pg_temp.recv(pg_temp.head('', 0, 1)

@@ -72,14 +72,14 @@ CREATE FUNCTION pg_temp.json_lines(a compensation.award)
 RETURNS TABLE (rule text, kind text, instrument text, amount bigint,
 	amount_major numeric, currency text, days integer, new_date timestamptz,
 	window_kind text, window_from timestamptz, window_until timestamptz, note text, count bigint,
-	ordinality bigint)
+	bearer text, ordinality bigint)
 LANGUAGE sql AS $$
 	SELECT l->>'rule', l->>'kind', l->>'instrument', (l->>'amount')::bigint,
 		(l->>'amount_major')::numeric,
 		CASE WHEN l->>'unit' = 'money' THEN a::jsonb->>'currency' END,
 		(l->>'days')::int, (l->>'new_date')::timestamptz,
 		l->'window'->>'kind', (l->'window'->>'from')::timestamptz,
-		(l->'window'->>'until')::timestamptz, l->>'note', (l->>'count')::bigint, n
+		(l->'window'->>'until')::timestamptz, l->>'note', (l->>'count')::bigint, l->>'bearer', n
 	FROM jsonb_array_elements(a::jsonb->'lines') WITH ORDINALITY AS e(l, n)
 $$;
 SELECT id,

@@ -13,7 +13,7 @@ SELECT compensation.publish('diff/yes24-round1') AS published;
 -- for vendor deliveries.
 SELECT compensation.define_policy(replace(replace(replace(replace(:'round1',
 	'policy "yes24-round1"', 'policy "diff/yes24-round1"'),
-	'price * 120%', 'price * 130%'),
+	'param ticket_rate = 120%', 'param ticket_rate = 130%'),
 	'extend rental_end by 5 days', 'extend rental_end by 7 days'),
 	'credit points 2000', 'credit points 0')
 	|| $$

@@ -33,7 +33,7 @@ RESET client_min_messages;
 -- Version 2: tickets at 130%, rentals +7 days.  Order 1 is reissued now;
 -- order 7 is left for later (pending).
 SELECT compensation.define_policy(replace(replace(replace(:'round1', 'policy "yes24-round1"',
-	'policy "reports/yes24-round1"'), 'price * 120%', 'price * 130%'),
+	'policy "reports/yes24-round1"'), 'param ticket_rate = 120%', 'param ticket_rate = 130%'),
 	'extend rental_end by 5 days', 'extend rental_end by 7 days')) AS v2;
 SELECT compensation.publish('reports/yes24-round1') AS published;
 SELECT count(*) AS lines_written FROM orders o,

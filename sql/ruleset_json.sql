@@ -196,3 +196,22 @@ SELECT left(pg_temp.bad(format('{"policy": "deep", "currency": "KRW", "timezone"
 
 -- NULL in, NULL out (STRICT).
 SELECT ruleset_from_jsonb(NULL) IS NULL AS null_in, ruleset_to_jsonb(NULL) IS NULL AS null_out;
+
+-- The header lines of issues 11 and 12 keep their kind: a param, a cap, a
+-- minimum and a minor-units column are lets with "kind" in the document
+-- (a plain let has none), so the round trip is lossless.
+SELECT r::jsonb -> 'lets' AS lets,
+       (r::jsonb)::ruleset = r AS round_trip, ((r::jsonb)::ruleset)::text = r::text AS same_text
+FROM (SELECT $$policy "kinds" currency USD
+param rate = 120%
+let base = 10
+cap cash 25
+minimum cash 1
+column bill_cents minor
+rule "r" credit cash bill_cents * rate + base end$$::ruleset AS r) x;
+SELECT what, pg_temp.bad(doc::text) AS error FROM (
+  SELECT 'unknown let kind', '{"policy": "k", "currency": "USD", "timezone": "UTC", "lets": [{"name": "x", "kind": "const", "expr": 1}], "rules": []}'::jsonb
+  UNION ALL SELECT 'kind on a rule''s let', '{"policy": "k", "currency": "USD", "timezone": "UTC", "rules": [{"name": "r", "lets": [{"name": "x", "kind": "param", "expr": 1}], "awards": []}]}'
+  UNION ALL SELECT 'minor let not a column', '{"policy": "k", "currency": "USD", "timezone": "UTC", "lets": [{"name": "x", "kind": "minor", "expr": 1}], "rules": []}'
+  UNION ALL SELECT 'param not a literal', '{"policy": "k", "currency": "USD", "timezone": "UTC", "lets": [{"name": "x", "kind": "param", "expr": {"op": "column", "name": "y"}}], "rules": []}'
+) v(what, doc);

@@ -51,7 +51,7 @@ SELECT * FROM compensation.simulate(NULL, 'orders');
 -- ruleset is resolved once per call (a constant of the query it runs), never
 -- once per row.
 SELECT compensation.define_policy(replace(replace(:'round1', 'policy "yes24-round1"',
-	'policy "simulate/yes24-round1"'), 'price * 120%', 'price * 130%')) AS draft_version;
+	'policy "simulate/yes24-round1"'), 'param ticket_rate = 120%', 'param ticket_rate = 130%')) AS draft_version;
 SELECT rule, rows_awarded, amount FROM compensation.simulate('simulate/yes24-round1', 2, 'orders')
 WHERE rule = 'R1-ticket';
 SELECT rule, rows_awarded, amount FROM compensation.simulate(compensation.draft_rules('simulate/yes24-round1'), 'orders')

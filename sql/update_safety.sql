@@ -63,11 +63,11 @@ FROM compensation.ledger ORDER BY id;
 -- without the columns the update adds (issue_run's runner_pid and
 -- runner_started, NULL for 0.1.0's runs; the source of the ledger's and
 -- the issuance state's subjects, checked after the update; the ledger's
--- reason, the issuance state's revoke stamps and the policies' publish
--- reason, NULL for what 0.1.0 wrote).
+-- reason and bearer, the issuance state's revoke stamps and the policies'
+-- publish reason, NULL for what 0.1.0 wrote).
 CREATE FUNCTION paid(skip text DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
 	SELECT md5(concat_ws(E'\n',
-		(SELECT string_agg((to_jsonb(t) - '{source,reason}'::text[])::text, E'\n' ORDER BY t.id)
+		(SELECT string_agg((to_jsonb(t) - '{source,reason,bearer}'::text[])::text, E'\n' ORDER BY t.id)
 		 FROM compensation.ledger t WHERE t.subject IS DISTINCT FROM skip),
 		(SELECT string_agg((to_jsonb(t) - '{source,revoked_at,revoked_by,revoke_reason}'::text[])::text,
 			E'\n' ORDER BY t.policy, t.subject)
@@ -123,6 +123,15 @@ DROP FUNCTION compensation.subject_key(anyelement);
 SELECT extversion FROM pg_extension WHERE extname = 'compensation';
 SELECT data() = :'data_before' AS same_data, objects() = :'objects_before' AS same_objects;
 SELECT pg_get_function_arguments('compensation._evaluate_columns'::regproc) AS evaluate_columns_0_1_0;
+
+-- A user's view over lines(), whose result 0.2.0 changes (it gains a
+-- bearer column): the update says which objects and what to do (2BP01),
+-- and is undone whole.
+CREATE VIEW kept_lines AS SELECT k.order_id, l.* FROM kept k, compensation.lines(k.award) l;
+ALTER EXTENSION compensation UPDATE;
+DROP VIEW kept_lines;
+SELECT extversion FROM pg_extension WHERE extname = 'compensation';
+SELECT data() = :'data_before' AS same_data, objects() = :'objects_before' AS same_objects;
 
 -- 2. A fault at the Nth command of the update script: an event trigger
 -- counts the commands (ddl_command_end fires for each command of an

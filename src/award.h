@@ -22,13 +22,26 @@
 #define CP_LINE_DAYS		0x02	/* days */
 #define CP_LINE_NEW_DATE	0x04	/* new_date */
 #define CP_LINE_WINDOW		0x08	/* window_lo, window_hi */
+#define CP_LINE_BEARER		0x10	/* note is the bearer (issue 12) */
+
+/*
+ * Who bears a line's cost: a partner named by the policy (a concert's
+ * promoter, a vendor), or, without CP_LINE_BEARER, the company.  The line
+ * layout is what 0.1.0 stored, so the bearer takes the note's slot: a note
+ * says why a line that pays nothing (a review) is there, a bearer who pays
+ * for a line that costs something, and no line has both (the builder
+ * refuses a bearer on a flag or a review).  Read them through these.
+ */
+#define CpLineNote(l)	(((l)->has & CP_LINE_BEARER) ? -1 : (l)->note)
+#define CpLineBearer(l)	(((l)->has & CP_LINE_BEARER) ? (l)->note : -1)
 
 typedef struct CpAwardLine
 {
 	int32		rule;			/* string offset: rule name */
 	int32		instrument;		/* string offset: instrument, item, flag or
 								 * column name */
-	int32		note;			/* string offset: review reason, or -1 */
+	int32		note;			/* string offset: review reason, or the
+								 * bearer (CP_LINE_BEARER), or -1 */
 	uint8		kind;			/* CpAwardKind (ruleset.h), EXTEND_* all
 								 * shown as "extend" */
 	uint8		has;			/* CP_LINE_* */
@@ -84,7 +97,8 @@ typedef struct CpAwardBuilder
 extern void cp_award_builder_init(CpAwardBuilder *b, const char *currency,
 								  int16 exponent);
 /*
- * Copies *line; rule, instrument and note (may be NULL) are copied too.
+ * Copies *line; rule, instrument and note (may be NULL; the bearer when
+ * line->has has CP_LINE_BEARER) are copied too.
  * The line is checked (kind, unit, window kind, times in range) and made
  * canonical: fields whose CP_LINE_* bit is clear are zeroed, a count of 0
  * becomes 1, and utc_offset is zeroed when the line has no finite time.

@@ -60,10 +60,18 @@ award_check_line(const CpAwardLine *in, CpAwardLine *out, const char *currency,
 				 errmsg("invalid award line kind %d", in->kind)));
 	out->kind = in->kind;
 
-	if (in->has & ~(CP_LINE_AMOUNT | CP_LINE_DAYS | CP_LINE_NEW_DATE | CP_LINE_WINDOW))
+	if (in->has & ~(CP_LINE_AMOUNT | CP_LINE_DAYS | CP_LINE_NEW_DATE | CP_LINE_WINDOW |
+					CP_LINE_BEARER))
 		ereport(ERROR,
 				(errcode(errc),
 				 errmsg("invalid award line flags 0x%x", in->has)));
+	if ((in->has & CP_LINE_BEARER) &&
+		(in->kind == CP_AWARD_FLAG || in->kind == CP_AWARD_REVIEW))
+		ereport(ERROR,
+				(errcode(errc),
+				 errmsg("a %s award line has no bearer",
+						in->kind == CP_AWARD_FLAG ? "flag" : "review"),
+				 errdetail("A flag or a review costs nothing, so no one bears it.")));
 	out->has = in->has;
 
 	if (in->count < 0)
@@ -186,6 +194,11 @@ cp_award_builder_add_input(CpAwardBuilder *b, const CpAwardLine *line,
 	}
 	dst = &b->lines[b->n_lines];
 	award_check_line(line, dst, b->currency, errc);
+	if ((dst->has & CP_LINE_BEARER) && (note == NULL || note[0] == '\0'))
+		ereport(ERROR,
+				(errcode(errc),
+				 errmsg("award line bearer is empty"),
+				 errdetail("A line borne by the company names no bearer.")));
 	dst->rule = builder_string(b, rule ? rule : "");
 	dst->instrument = builder_string(b, instrument ? instrument : "");
 	dst->note = note ? builder_string(b, note) : -1;

@@ -10,7 +10,8 @@
  *	{"currency": "KRW", "exponent": 0, "lines": [
  *	  {"rule": "R1", "kind": "credit", "extend": null, "instrument": "deposit",
  *	   "unit": "money", "amount": 15400, "amount_major": 15400, "days": null,
- *	   "new_date": null, "window": null, "note": null, "count": 1},
+ *	   "new_date": null, "window": null, "note": null, "bearer": null,
+ *	   "count": 1},
  *	  {"rule": "R3", "kind": "grant", ..., "window": {"kind": "valid",
  *	   "from": "2025-06-17T00:00:00+09:00", "until": "2025-07-01T00:00:00+09:00"},
  *	   ...}]}
@@ -20,7 +21,8 @@
  * with the window as one object, minus the per-line currency (the award's
  * is at the top) and plus "extend" (by, to or outage: which of the three
  * extend kinds) and "unit" (money or count), so that the JSON says all the
- * award text says.  The words (kinds, units, window kinds, extend modes)
+ * award text says.  "bearer" is who bears the line's cost: null for the
+ * company, else the partner the policy named (issue 12).  The words (kinds, units, window kinds, extend modes)
  * come from the keyword table.
  *
  * Numbers are exact: "amount" is the integer in minor units (whole units
@@ -140,7 +142,12 @@ append_line(StringInfo out, const CpAward aw, const CpAwardLine *l)
 		appendStringInfoString(out, "null");
 
 	appendStringInfoString(out, ", \"note\": ");
-	if (l->note >= 0)
+	if (CpLineNote(l) >= 0)
+		escape_json(out, CpAwardString(aw, l->note));
+	else
+		appendStringInfoString(out, "null");
+	appendStringInfoString(out, ", \"bearer\": ");
+	if (CpLineBearer(l) >= 0)
 		escape_json(out, CpAwardString(aw, l->note));
 	else
 		appendStringInfoString(out, "null");

@@ -562,9 +562,14 @@ parse_line(AwardParser *ps)
 		line.has |= CP_LINE_WINDOW;
 	}
 
-	/* note */
+	/* bearer (issue 12) or note: a line has one or neither */
 	skip_space(ps);
-	if (*ps->p == '\'')
+	if (accept_word(ps, CP_KW_BEARER))
+	{
+		note = parse_quoted(ps, '\'', "the bearer in single quotes");
+		line.has |= CP_LINE_BEARER;
+	}
+	else if (*ps->p == '\'')
 		note = parse_quoted(ps, '\'', "a note");
 
 	/* count */

@@ -12,13 +12,16 @@
  * braces, separated by "; ".  A line is
  *
  *		"RULE": KIND [INSTRUMENT] [by outage] [AMOUNT [units]] [+N days]
- *			[-> TIME | to [TIME]] [claim|valid TIME ..< TIME] ['NOTE'] [xCOUNT]
+ *			[-> TIME | to [TIME]] [claim|valid TIME ..< TIME]
+ *			['NOTE' | bearer 'BEARER'] [xCOUNT]
  *
  * KIND is credit, waive, extend, grant, flag or review; "extend ... by
  * outage" and "extend ... to" tell the extend kinds apart.  Rule names are
  * always in double quotes; an instrument is a bare word when it is a plain
  * identifier that is not one of the keywords, else in double quotes, and is
- * left out when empty.  Notes are in single quotes.  A quote inside quotes is
+ * left out when empty.  Notes are in single quotes, and so is the bearer
+ * of a line a partner bears (issue 12; a line has a note or a bearer, see
+ * award.h).  A quote inside quotes is
  * doubled.  Money amounts are in major units with exactly the currency's
  * digits (1188 minor units of USD print 11.88); counted amounts are whole
  * numbers followed by "units".  Times are printed at the line's own UTC
@@ -210,7 +213,12 @@ cp_award_line_text(StringInfo out, const CpAward aw, const CpAwardLine *line)
 		appendStringInfoString(out, "..< ");
 		cp_award_append_time(out, line->window_hi, line->utc_offset, false);
 	}
-	if (line->note >= 0)
+	if (CpLineBearer(line) >= 0)
+	{
+		appendStringInfo(out, " %s ", CpKeywordWord(CP_KW_BEARER));
+		cp_append_quoted(out, CpAwardString(aw, line->note), '\'');
+	}
+	else if (line->note >= 0)
 	{
 		appendStringInfoChar(out, ' ');
 		cp_append_quoted(out, CpAwardString(aw, line->note), '\'');

@@ -21,7 +21,12 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
-#define LINES_NATTS		13
+/*
+ * lines()'s columns: 0.1.0 declared 13; 0.2.0 adds bearer (issue 12).  The
+ * tuple is built for the declared result, so a 0.1.0 declaration (an
+ * install not yet updated) reads the first 13.
+ */
+#define LINES_NATTS		14
 
 PG_FUNCTION_INFO_V1(compensation_award_lines);
 PG_FUNCTION_INFO_V1(compensation_award_is_empty);
@@ -127,11 +132,15 @@ compensation_award_lines(PG_FUNCTION_ARGS)
 		}
 		else
 			nulls[8] = nulls[9] = nulls[10] = true;
-		if (l->note >= 0)
+		if (CpLineNote(l) >= 0)
 			values[11] = CStringGetTextDatum(CpAwardString(aw, l->note));
 		else
 			nulls[11] = true;
 		values[12] = Int64GetDatum(l->count);
+		if (CpLineBearer(l) >= 0)
+			values[13] = CStringGetTextDatum(CpAwardString(aw, l->note));
+		else
+			nulls[13] = true;
 
 		tuplestore_putvalues(tupstore, tupdesc, values, nulls);
 	}

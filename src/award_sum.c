@@ -4,7 +4,7 @@
  *	  The sum(award) aggregate: transition, combine, serialize, deserialize
  *	  and final functions.
  *
- * Lines are merged by (rule, kind, instrument, unit): amounts, days and
+ * Lines are merged by (rule, kind, instrument, unit, bearer): amounts, days and
  * counts are added (overflow is an error), and a new date, a window or a
  * note is kept only if every merged line has the same one.  All awards in
  * one sum must be in the same currency (an award without a currency goes
@@ -13,7 +13,8 @@
  * The state lives in the aggregate memory context and grows only when a new
  * key appears, so a row costs a key lookup per line and no allocation:
  * a linear search while there are few keys, a hash index beyond that.  The
- * result lists lines sorted by rule, kind, instrument and unit, so that the
+ * result lists lines sorted by rule, kind, instrument, unit and bearer (the
+ * company's first), so that the
  * same rows give the same award however a parallel plan splits them.
  *
  * The serialized state is the binary form of the award it stands for, since
@@ -91,13 +92,23 @@ sum_set_currency(SumState *st, const char *currency, int16 exponent)
 	}
 }
 
+/*
+ * A line's bearer (issue 12), or NULL for the company: lines borne by
+ * different partners are different keys, so a sum totals per bearer.
+ */
+#define LINE_BEARER(l, note)	(((l)->has & CP_LINE_BEARER) ? (note) : NULL)
+
 static uint32
-key_hash(const char *rule, int kind, const char *instrument, int unit)
+key_hash(const char *rule, int kind, const char *instrument, int unit,
+		 const char *bearer)
 {
 	uint32		h = hash_bytes((const unsigned char *) rule, strlen(rule));
 
 	h = hash_combine(h, hash_bytes((const unsigned char *) instrument,
 								   strlen(instrument)));
+	if (unlikely(bearer != NULL))
+		h = hash_combine(h, hash_bytes((const unsigned char *) bearer,
+									   strlen(bearer)));
 	return hash_combine(h, (uint32) (kind << 8 | unit));
 }
 
@@ -107,7 +118,8 @@ slots_insert(SumState *st, int idx)
 	const CpAwardLine *l = &st->lines[idx];
 	uint32		mask = st->n_slots - 1;
 	uint32		h = key_hash(st->strings.data + l->rule, l->kind,
-							 st->strings.data + l->instrument, l->unit) & mask;
+							 st->strings.data + l->instrument, l->unit,
+							 LINE_BEARER(l, st->strings.data + l->note)) & mask;
 
 	while (st->slots[h] >= 0)
 		h = (h + 1) & mask;
@@ -132,13 +144,19 @@ slots_rebuild(SumState *st)
 		slots_insert(st, i);
 }
 
-static bool
+static inline bool
 key_equal(const SumState *st, const CpAwardLine *l, const char *rule, int kind,
-		  const char *instrument, int unit)
+		  const char *instrument, int unit, const char *bearer)
 {
-	return l->kind == kind && l->unit == unit &&
-		strcmp(st->strings.data + l->rule, rule) == 0 &&
-		strcmp(st->strings.data + l->instrument, instrument) == 0;
+	if (l->kind != kind || l->unit != unit ||
+		strcmp(st->strings.data + l->rule, rule) != 0 ||
+		strcmp(st->strings.data + l->instrument, instrument) != 0)
+		return false;
+	/* the bearer last: most sums have none */
+	if (likely(bearer == NULL))
+		return !(l->has & CP_LINE_BEARER);
+	return (l->has & CP_LINE_BEARER) &&
+		strcmp(st->strings.data + l->note, bearer) == 0;
 }
 
 static int32
@@ -222,13 +240,15 @@ sum_add_line(SumState *st, const CpAwardLine *src, const char *rule,
 			 const char *instrument, const char *note)
 {
 	CpAwardLine *dst;
+	const char *bearer = LINE_BEARER(src, note);
 	int			i;
 
 	if (st->n_slots == 0)
 	{
 		for (i = 0; i < st->n_lines; i++)
 		{
-			if (key_equal(st, &st->lines[i], rule, src->kind, instrument, src->unit))
+			if (key_equal(st, &st->lines[i], rule, src->kind, instrument, src->unit,
+						  bearer))
 			{
 				merge_line(st, &st->lines[i], src, note);
 				return;
@@ -238,13 +258,13 @@ sum_add_line(SumState *st, const CpAwardLine *src, const char *rule,
 	else
 	{
 		uint32		mask = st->n_slots - 1;
-		uint32		h = key_hash(rule, src->kind, instrument, src->unit) & mask;
+		uint32		h = key_hash(rule, src->kind, instrument, src->unit, bearer) & mask;
 
 		for (; st->slots[h] >= 0; h = (h + 1) & mask)
 		{
 			CpAwardLine *l = &st->lines[st->slots[h]];
 
-			if (key_equal(st, l, rule, src->kind, instrument, src->unit))
+			if (key_equal(st, l, rule, src->kind, instrument, src->unit, bearer))
 			{
 				merge_line(st, l, src, note);
 				return;
@@ -326,7 +346,10 @@ line_cmp(const void *a, const void *b, void *arg)
 		return c;
 	if (la->unit != lb->unit)
 		return la->unit < lb->unit ? -1 : 1;
-	return 0;
+	/* the company's line first, then the partners' by name */
+	if (CpLineBearer(la) < 0 || CpLineBearer(lb) < 0)
+		return (CpLineBearer(la) >= 0) - (CpLineBearer(lb) >= 0);
+	return strcmp(st->strings.data + la->note, st->strings.data + lb->note);
 }
 
 /*

@@ -138,6 +138,27 @@ review_line(CpEval *ev, const CpAwardSpec *spec, const CpValue *v, CpAwardLine *
 	*note = v->u.reason;
 }
 
+/*
+ * Who bears the line (issue 12): the text of the spec's bearer, with
+ * CP_LINE_BEARER set on the line, or NULL (the company) when it is NULL
+ * or empty.  Only for a spec that names a bearer, so a policy without one
+ * pays nothing here.
+ */
+static const char *
+line_bearer(CpEval *ev, const CpAwardSpec *spec, CpAwardLine *line)
+{
+	CpValue		v;
+
+	EvalNode(ev, CpAwardBearerNode(spec), &v);
+	if (v.kind == CPV_NULL || (v.kind == CPV_TEXT && v.u.text.len == 0))
+		return NULL;
+	if (v.kind != CPV_TEXT)
+		EvalTypeError(ev, CpAwardBearerNode(spec),
+					  psprintf("use %s as a bearer", EvalKindName(v.kind)));
+	line->has |= CP_LINE_BEARER;
+	return pnstrdup(v.u.text.p, v.u.text.len);
+}
+
 /* An award value that gives no line: NULL or none. */
 static bool
 skip_value(CpEval *ev, const CpAwardSpec *spec, const char *what, const CpValue *v)
@@ -435,6 +456,10 @@ eval_award(CpEval *ev, const CpAwardSpec *spec)
 		else if (!CPV_IS_SPECIAL(hi.kind) && hi.kind != CPV_TIME)
 			EvalTypeError(ev, spec->window_hi, psprintf("use %s as a window", EvalKindName(hi.kind)));
 	}
+
+	/* a line sent to review costs nothing yet: no one bears it */
+	if (unlikely(spec->bearer != 0) && line.kind != CP_AWARD_REVIEW)
+		note = line_bearer(ev, spec, &line);
 
 	add_pending(ev, &line, instrument, note);
 }

@@ -308,8 +308,15 @@ typedef struct CpAwardSpec
 	int64		increment;		/* rounding increment in minor units; 0: the
 								 * policy's */
 	int32		reason;			/* review: string offset */
-	int32		pad;
+	int32		bearer;			/* who bears the line's cost: 0 the company,
+								 * else 1 + the node of a text expression
+								 * (a partner's column or name; issue 12,
+								 * ruleset_parse_bearer.c).  Was padding:
+								 * 0 in every value made before it. */
 } CpAwardSpec;
+
+/* The node of an award's bearer, or CP_NONE_IDX: the company. */
+#define CpAwardBearerNode(spec)	((spec)->bearer - 1)
 
 typedef enum CpWindowKind
 {

@@ -591,6 +591,8 @@ flat_award(Flattener *f, int32 i)
 	a.window_lo = flat_node(f, a.window_lo);
 	a.window_hi = flat_node(f, a.window_hi);
 	a.reason = flat_string(f, a.reason);
+	if (a.bearer != 0)
+		a.bearer = flat_node(f, CpAwardBearerNode(&a)) + 1;
 	f->awards[j] = a;
 }
 

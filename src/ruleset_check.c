@@ -467,6 +467,15 @@ cp_check_deadline(CpBuilder *b, int32 deadline, const Token *at)
 		type_error(at, psprintf("use %s as a deadline", kind_name(k)));
 }
 
+void
+cp_check_bearer(CpBuilder *b, int32 expr, const Token *at)
+{
+	StaticKind	k = kind_of(b, expr);
+
+	if (SK_KNOWN(k) && k != SK_TEXT)
+		type_error(at, psprintf("use %s as a bearer", kind_name(k)));
+}
+
 /*
  * The value of a tier bound, when it is a constant the parser can order:
  * a number, a date or time, or a whole number of days, hours or minutes.

@@ -347,6 +347,13 @@ check_bounds(const Checker *ck, Size size)
 			check_node(ck, a->window_lo);
 		if (a->window_hi != CP_NONE_IDX)
 			check_node(ck, a->window_hi);
+		if (a->bearer != 0)
+		{
+			/* a flag or a review costs nothing: no one bears it */
+			if (a->kind == CP_AWARD_FLAG || a->kind == CP_AWARD_REVIEW)
+				corrupt("a bearer on a flag or review");
+			check_node(ck, CpAwardBearerNode(a));
+		}
 		switch ((CpAwardKind) a->kind)
 		{
 			case CP_AWARD_CREDIT:

@@ -366,11 +366,39 @@ enc_string_or_null(Enc *e, int32 off)
 		escape_json(e->out, e->strings + off);
 }
 
+/*
+ * The JSON word of a policy-level let's kind (issues 11 and 12), or NULL
+ * for a plain let, which has no "kind" key.
+ */
+const char *
+cp_let_kind_json(int kind)
+{
+	switch ((CpLetKind) kind)
+	{
+		case CP_LET_PLAIN:
+			return NULL;
+		case CP_LET_PARAM:
+			return "param";
+		case CP_LET_CAP:
+			return "cap";
+		case CP_LET_MINIMUM:
+			return "minimum";
+		case CP_LET_MINOR_UNITS:
+			return "minor";
+	}
+	return NULL;
+}
+
 static void
 enc_let(Enc *e, const CpLet *let)
 {
+	const char *kind = cp_let_kind_json(let->kind);
+
 	appendStringInfoString(e->out, "{\"name\": ");
 	escape_json(e->out, e->strings + let->name);
+	/* a param, cap, minimum or minor-units column: what its line says */
+	if (kind != NULL)
+		appendStringInfo(e->out, ", \"kind\": \"%s\"", kind);
 	appendStringInfoString(e->out, ", \"expr\": ");
 	enc_node(e, let->expr);
 	appendStringInfoChar(e->out, '}');
@@ -434,6 +462,9 @@ enc_award(Enc *e, const CpAwardSpec *a)
 	}
 	appendStringInfoString(out, ", \"reason\": ");
 	enc_string_or_null(e, a->kind == CP_AWARD_REVIEW ? a->reason : CP_NONE_IDX);
+	/* who bears the line (issue 12): null, the company */
+	appendStringInfoString(out, ", \"bearer\": ");
+	enc_node_or_null(e, a->bearer != 0 ? CpAwardBearerNode(a) : CP_NONE_IDX);
 	appendStringInfoChar(out, '}');
 }
 

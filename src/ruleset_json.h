@@ -56,6 +56,12 @@ extern const char *cp_op_json_ref_key(int op, int ref);
 /* F_* of a, b, c, v, w that op's shape or words use; the rest are raw. */
 extern uint8 cp_op_json_fields(int op);
 
+/*
+ * The "kind" of a policy-level let in a document: "param", "cap",
+ * "minimum" or "minor" for a CpLetKind, NULL for a plain let.
+ */
+extern const char *cp_let_kind_json(int kind);
+
 /* ruleset_json_read.c: a document to a compiled, checked ruleset. */
 extern CpRuleset cp_ruleset_from_jsonb(Jsonb *jb);
 

@@ -891,7 +891,7 @@ dec_outage(Dec *d, JsonbContainer *obj, int i, void *arg)
 static void
 dec_let(Dec *d, JsonbContainer *obj, int i, void *arg)
 {
-	static const char *const keys[] = {"name", "expr"};
+	static const char *const keys[] = {"name", "kind", "expr"};
 	int32		rule = *(int32 *) arg;
 	JsonbValue	v;
 	int			len;
@@ -899,25 +899,56 @@ dec_let(Dec *d, JsonbContainer *obj, int i, void *arg)
 	int32		expr;
 	int32		k;
 	int			pop;
+	int			kind = CP_LET_PLAIN;
 
 	dec_check_keys(d, obj, keys, lengthof(keys));
 	pop = path_key(d, "name");
 	dec_require(d, obj, "name", &v);
 	name = dec_cstring(d, &v, &len);
 	path_pop(d, pop);
+	/* a param, cap, minimum or minor-units column (absent: a plain let) */
+	if (dec_get(obj, "kind", &v) && v.type != jbvNull)
+	{
+		int			klen;
+		char	   *word;
+
+		pop = path_key(d, "kind");
+		word = dec_cstring(d, &v, &klen);
+		for (kind = CP_LET_PARAM; kind <= CP_LET_MINOR_UNITS; kind++)
+			if (strcmp(word, cp_let_kind_json(kind)) == 0)
+				break;
+		if (kind > CP_LET_MINOR_UNITS)
+			dec_error(d, ERRCODE_INVALID_PARAMETER_VALUE,
+					  psprintf("unknown let kind \"%s\"", word),
+					  "A let is plain (no \"kind\"), or \"param\", \"cap\", \"minimum\" or \"minor\".");
+		if (rule != CP_NONE_IDX)
+			dec_error(d, ERRCODE_INVALID_PARAMETER_VALUE,
+					  psprintf("a rule's let cannot be a %s", word),
+					  "Parameters, payout limits and minor-unit columns are lines of the policy's header.");
+		path_pop(d, pop);
+	}
 	expr = dec_req_node(d, obj, "expr");
+	if (kind == CP_LET_MINOR_UNITS && d->nodes[expr].op != CP_OP_COLUMN)
+	{
+		pop = path_key(d, "expr");
+		dec_error(d, ERRCODE_INVALID_PARAMETER_VALUE,
+				  "a minor-units let must be a column", NULL);
+	}
 	k = DEC_PUSH(d, lets, n_lets, max_lets);
 	d->lets[k].name = dec_add_string(d, name, len);
 	d->lets[k].expr = expr;
 	d->lets[k].rule = rule;
-	(void) cp_names_add(d->visible_lets, name, len, k);
+	d->lets[k].kind = kind;
+	/* a cap's or a minimum's name is an instrument, a minor let's a column */
+	if (kind == CP_LET_PLAIN || kind == CP_LET_PARAM)
+		(void) cp_names_add(d->visible_lets, name, len, k);
 }
 
 static void
 dec_award(Dec *d, JsonbContainer *obj, int i, void *arg)
 {
 	static const char *const keys[] = {"kind", "extend", "instrument", "amount",
-		"duration", "rounding", "increment", "window", "reason"};
+		"duration", "rounding", "increment", "window", "reason", "bearer"};
 	CpAwardSpec spec;
 	JsonbValue	v;
 	int			pop;
@@ -1050,6 +1081,18 @@ dec_award(Dec *d, JsonbContainer *obj, int i, void *arg)
 		pop = path_key(d, "reason");
 		dec_error(d, ERRCODE_INVALID_PARAMETER_VALUE,
 				  "only a review award has a reason", NULL);
+	}
+	/* who bears the line (issue 12): absent or null, the company */
+	if (dec_get(obj, "bearer", &v) && v.type != jbvNull)
+	{
+		if (spec.kind == CP_AWARD_FLAG || spec.kind == CP_AWARD_REVIEW)
+		{
+			pop = path_key(d, "bearer");
+			dec_error(d, ERRCODE_INVALID_PARAMETER_VALUE,
+					  "a flag or review award has no bearer",
+					  "A flag or a review costs nothing; name the bearer on the lines that pay (credit, waive, extend, grant).");
+		}
+		spec.bearer = dec_opt_node(d, obj, "bearer") + 1;
 	}
 
 	k = DEC_PUSH(d, awards, n_awards, max_awards);

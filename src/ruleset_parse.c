@@ -1134,7 +1134,7 @@ parse_award(Parser *ps)
 		spec.kind = CP_AWARD_GRANT;
 		name = expect_ident(ps, "an item");
 		spec.instrument = cp_builder_string(&ps->b, name, strlen(name));
-		if (starts_expr(ps))
+		if (starts_expr(ps) && !cp_bearer_follows(ps))
 		{
 			spec.unit = instrument_unit(ps, &at, name);
 			spec.amount = parse_expr(ps);
@@ -1161,6 +1161,7 @@ parse_award(Parser *ps)
 	}
 	else
 		syntax_error(ps, "an award (credit, waive, extend, grant, flag, review) or \"end\"");
+	cp_parse_bearer(ps, &spec);
 
 	if (ps->b.n_awards >= CP_MAX_AWARD_LINES)
 		cp_error_at(&t, ERRCODE_PROGRAM_LIMIT_EXCEEDED,

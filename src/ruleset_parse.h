@@ -59,6 +59,8 @@ extern void cp_check_condition(CpBuilder *b, int32 cond, const Token *at);
 
 /* Node deadline is a "due by" deadline: it must not be a known non-time. */
 extern void cp_check_deadline(CpBuilder *b, int32 deadline, const Token *at);
+/* Node expr names an award's bearer: it must not be a known non-text. */
+extern void cp_check_bearer(CpBuilder *b, int32 expr, const Token *at);
 
 /* Nesting past CP_MAX_DEPTH (54000), at token at. */
 extern void cp_check_depth_error(const Token *at) pg_attribute_noreturn();
@@ -259,5 +261,14 @@ extern void cp_parse_need_calendar(Parser *ps, const Token *at);
  */
 extern bool cp_due_by_follows(Parser *ps);
 extern void cp_parse_due_by(Parser *ps, CpAwardSpec *spec);
+
+/*
+ * ruleset_parse_bearer.c: who bears an award line's cost (issue 12).
+ * cp_parse_bearer reads "bearer EXPR" after an award of kind kind, if the
+ * current word is "bearer"; cp_bearer_follows says whether "bearer" where
+ * a grant's optional amount may begin is that clause rather than a column.
+ */
+extern void cp_parse_bearer(Parser *ps, CpAwardSpec *spec);
+extern bool cp_bearer_follows(Parser *ps);
 
 #endif							/* COMPENSATION_RULESET_PARSE_H */

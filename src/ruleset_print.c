@@ -753,6 +753,35 @@ print_window_clause(Printer *p, const CpAwardSpec *spec)
 	print_range(p, spec->window_lo, spec->window_hi, spec->window_exclusive != 0);
 }
 
+/*
+ * " bearer EXPR", if the award names who bears it (ruleset_parse_bearer.c):
+ * a literal, a column or a let as it is, anything else in parentheses, so
+ * that after a grant the parser reads the word as the clause.
+ */
+static void
+print_bearer(Printer *p, const CpAwardSpec *spec)
+{
+	const CpNode *n;
+	const char *name = NULL;
+
+	if (spec->bearer == 0)
+		return;
+	n = get_node(p, CpAwardBearerNode(spec));
+	if (n->op == CP_OP_COLUMN && n->a >= 0 && n->a < p->rs->n_columns)
+		name = get_string(p, p->columns[n->a].name);
+	else if (n->op == CP_OP_LET && n->a >= 0 && n->a < p->rs->n_lets)
+		name = get_string(p, p->lets[n->a].name);
+	appendStringInfoString(p->out, " bearer ");
+	if (n->op == CP_OP_STR || (name != NULL && strcmp(name, "bearer") != 0))
+		print_expr(p, CpAwardBearerNode(spec), PREC_TOP);
+	else
+	{
+		appendStringInfoChar(p->out, '(');
+		print_node(p, CpAwardBearerNode(spec));
+		appendStringInfoChar(p->out, ')');
+	}
+}
+
 /* One award line of a rule, indented, without the newline. */
 static void
 print_award(Printer *p, const CpAwardSpec *spec)
@@ -818,6 +847,7 @@ print_award(Printer *p, const CpAwardSpec *spec)
 		default:
 			elog(ERROR, "unrecognized award kind: %d", (int) spec->kind);
 	}
+	print_bearer(p, spec);
 }
 
 /* Does the condition at idx read a let of rule r (not through other lets)? */

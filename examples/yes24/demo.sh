@@ -198,7 +198,10 @@ issue_ms=$(((t1 - t0) / 1000000))
 ###########################################################################
 say "defining a what-if draft: yes24-round1 version 2, tickets at 130%"
 psql_demo -q -o /dev/null -d "$DB" -v round1="$(cat "$ROUND1")" <<'SQL'
-SELECT compensation.define_policy(replace(:'round1', 'price * 120%', 'price * 130%'), 'yes24-ransomware-2025-06');
+-- round 1 declares the rate as a parameter: with_params, no text edit
+SELECT compensation.define_policy(
+  compensation.with_params(:'round1'::compensation.ruleset, '{"ticket_rate": "130%"}')::text,
+  'yes24-ransomware-2025-06');
 SQL
 
 ###########################################################################
@@ -328,7 +331,7 @@ FROM (
 	LEFT JOIN public.member_awards ma ON w.tbl = 'members' AND ma.member_id = w.id
 	LEFT JOIN LATERAL compensation.lines(coalesce(oa.award, ma.award)) WITH ORDINALITY AS l(
 		rule, kind, instrument, amount, amount_major, currency, days, new_date,
-		window_kind, window_from, window_until, note, count, n) ON true
+		window_kind, window_from, window_until, note, count, bearer, n) ON true
 ) x
 ORDER BY x.id, x.n;
 

@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(525);
+SELECT plan(539);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -170,7 +170,12 @@ INSERT INTO contract VALUES
 	(170, 'compensation.describe_line(text,text,bigint,text,bigint,timestamp with time zone,text,timestamp with time zone,timestamp with time zone,text,text)',
 	     'text', false, false),
 	(171, 'compensation.customer_pending(text,regclass,text,text)',
-	     'TABLE(subject text, pending text, rule text, what text, kind text, instrument text, amount bigint, currency text, days bigint, new_date timestamp with time zone, window_kind text, window_from timestamp with time zone, window_until timestamp with time zone, note text)', false, false);
+	     'TABLE(subject text, pending text, rule text, what text, kind text, instrument text, amount bigint, currency text, days bigint, new_date timestamp with time zone, window_kind text, window_from timestamp with time zone, window_until timestamp with time zone, note text)', false, false),
+	-- who bears the cost (upgrade/0.1.0--0.2.0/80-bearer.sql)
+	(180, 'compensation.simulate_by_bearer(compensation.ruleset,regclass,text)',
+	     'TABLE(bearer text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)', false, false),
+	(181, 'compensation.simulate_by_bearer(text,regclass,text)',
+	     'TABLE(bearer text, kind text, instrument text, rows_awarded bigint, amount bigint, amount_major numeric, currency text, days bigint)', false, false);
 UPDATE contract SET args = v.args
 FROM (VALUES
 	(14, 'rules compensation.ruleset, "row" anyelement'),
@@ -180,7 +185,7 @@ FROM (VALUES
 	     'OUT amount_major numeric, OUT currency text, OUT days integer, '
 	     'OUT new_date timestamp with time zone, OUT window_kind text, '
 	     'OUT window_from timestamp with time zone, OUT window_until timestamp with time zone, '
-	     'OUT note text, OUT count bigint'),
+	     'OUT note text, OUT count bigint, OUT bearer text'),
 	(18, 'compensation.award, instrument text'),
 	(19, 'compensation.award, target text'),
 	(20, 'compensation.award, target text'),
@@ -201,7 +206,9 @@ FROM (VALUES
 	(130, 'name text, weekend text[] DEFAULT ''{saturday,sunday}''::text[], holidays date[] DEFAULT ''{}''::date[]'),
 	(131, 'name text'),
 
-	(124, 'compensation.award, target text')) AS v(ord, args)
+	(124, 'compensation.award, target text'),
+	(180, 'rules compensation.ruleset, rel regclass, filter text DEFAULT NULL::text'),
+	(181, 'policy text, rel regclass, filter text DEFAULT NULL::text')) AS v(ord, args)
 WHERE contract.ord = v.ord;
 
 -- The extension -----------------------------------------------------------
@@ -306,6 +313,17 @@ FROM pg_proc p WHERE p.oid IN ('compensation.define_calendar(text,text[],date[])
 	'compensation.drop_calendar(text)'::regprocedure) ORDER BY 1;
 SELECT is(obj_description('compensation.calendar'::regclass, 'pg_class') IS NOT NULL, true,
 	'compensation.calendar has a comment');
+
+-- Who bears the cost: the ledger's column and the settlement view ----------
+SELECT has_column('compensation', 'ledger', 'bearer', 'the ledger records who bears each line');
+SELECT col_type_is('compensation', 'ledger', 'bearer', 'text', 'ledger.bearer is text');
+SELECT col_is_null('compensation', 'ledger', 'bearer', 'ledger.bearer is nullable (NULL: the company)');
+SELECT isnt(col_description('compensation.ledger'::regclass,
+	(SELECT attnum FROM pg_attribute WHERE attrelid = 'compensation.ledger'::regclass AND attname = 'bearer')),
+	NULL, 'ledger.bearer has a comment');
+SELECT has_view('compensation', 'issued_by_bearer', 'view issued_by_bearer exists');
+SELECT isnt(obj_description('compensation.issued_by_bearer'::regclass, 'pg_class'), NULL,
+	'issued_by_bearer has a comment');
 
 -- Equality and hashing of rulesets ----------------------------------------
 SELECT has_operator('compensation.ruleset', 'compensation', '=', 'compensation.ruleset', 'boolean',

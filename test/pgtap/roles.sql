@@ -8,7 +8,7 @@
 \pset pager off
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(139);
+SELECT plan(144);
 
 -- Fixtures, as the superuser
 CREATE TABLE public.roles_orders (order_id bigint PRIMARY KEY, price bigint NOT NULL);
@@ -84,6 +84,17 @@ SELECT table_privs_are('compensation', 'issuance', 'compensation_issuer', ARRAY[
 SELECT table_privs_are('compensation', 'outbox', 'compensation_issuer', ARRAY[]::text[]);
 SELECT table_privs_are('compensation', 'issue_run', 'compensation_issuer', ARRAY[]::text[]);
 SELECT table_privs_are('compensation', 'issue_progress', 'compensation_issuer', ARRAY['SELECT']);
+-- who bears the cost: the analyst's, not the issuer's
+SELECT table_privs_are('compensation', 'issued_by_bearer', 'compensation_analyst', ARRAY['SELECT']);
+SELECT table_privs_are('compensation', 'issued_by_bearer', 'compensation_issuer', ARRAY[]::text[]);
+SELECT table_privs_are('compensation', 'issued_by_bearer', 'public', ARRAY[]::text[]);
+SELECT ok(has_function_privilege('compensation_analyst', p.oid, 'EXECUTE')
+	AND NOT has_function_privilege('compensation_issuer', p.oid, 'EXECUTE')
+	AND NOT has_function_privilege('public', p.oid, 'EXECUTE'),
+	'only the analyst and the admin may execute ' || p.oid::regprocedure::text)
+FROM pg_proc p
+WHERE p.pronamespace = 'compensation'::regnamespace AND p.proname = 'simulate_by_bearer'
+ORDER BY p.oid::regprocedure::text;
 
 ---------------------------------------------------------------------------
 -- compensation_issuer: issues, nothing else

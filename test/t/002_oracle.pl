@@ -66,20 +66,22 @@ CREATE FUNCTION oracle.us(x timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS
   THEN ((extract(epoch FROM x) * 1000000)::bigint)::text ELSE x::text END \$\$;
 
 -- An award's lines in order: rule|kind|instrument|amount|days|new_date|
--- window_kind|window_from|window_until|note, separated by ';'.
+-- window_kind|window_from|window_until|note, separated by ';'; a line's
+-- bearer is in the note's place after an at sign (a line has one or neither).
 CREATE FUNCTION oracle.fmt(a compensation.award) RETURNS text LANGUAGE sql AS \$\$
 SELECT coalesce(string_agg(concat(l.rule, '|', l.kind, '|', l.instrument, '|', l.amount, '|',
   l.days, '|', oracle.us(l.new_date), '|', l.window_kind, '|', oracle.us(l.window_from), '|',
-  oracle.us(l.window_until), '|', l.note), ';' ORDER BY o), '')
+  oracle.us(l.window_until), '|', coalesce(l.note, '\@' || l.bearer)), ';' ORDER BY o), '')
 FROM compensation.lines(a) WITH ORDINALITY AS l(rule, kind, instrument, amount, amount_major,
-  currency, days, new_date, window_kind, window_from, window_until, note, count, o) \$\$;
+  currency, days, new_date, window_kind, window_from, window_until, note, count, bearer, o) \$\$;
 
--- A sum's lines: rule|kind|instrument|amount|days|count, separated by ';'.
+-- A sum's lines: rule|kind|instrument|amount|days|count|bearer, separated
+-- by ';'.
 CREATE FUNCTION oracle.sumfmt(a compensation.award) RETURNS text LANGUAGE sql AS \$\$
 SELECT coalesce(string_agg(concat(l.rule, '|', l.kind, '|', l.instrument, '|', l.amount, '|',
-  l.days, '|', l.count), ';' ORDER BY o), '')
+  l.days, '|', l.count, '|', l.bearer), ';' ORDER BY o), '')
 FROM compensation.lines(a) WITH ORDINALITY AS l(rule, kind, instrument, amount, amount_major,
-  currency, days, new_date, window_kind, window_from, window_until, note, count, o) \$\$;
+  currency, days, new_date, window_kind, window_from, window_until, note, count, bearer, o) \$\$;
 
 -- Runs query q (returning id, a text) over ids: first as one query (unless
 -- each), then, if that failed or each is set, row by row.  Emits
@@ -226,7 +228,8 @@ my @constructs = (
 	[ 'param' => qr/^param /m ], [ 'cap' => qr/^cap /m ], [ 'minimum' => qr/^minimum /m ],
 	[ 'column minor' => qr/^column \w+ minor/m ], [ 'lower()' => qr/\blower\(/ ],
 	[ 'starts_with()' => qr/\bstarts_with\(/ ], [ 'contains()' => qr/\bcontains\(/ ],
-	[ 'due by' => qr/ due by / ], [ 'shared calendar' => qr/^calendar "[^"]*" shared$/m ], [ 'credit/waive window' => qr/^  (?:credit|waive) .* (?:claim|valid|due) /m ]);
+	[ 'due by' => qr/ due by / ], [ 'shared calendar' => qr/^calendar "[^"]*" shared$/m ], [ 'credit/waive window' => qr/^  (?:credit|waive) .* (?:claim|valid|due) /m ],
+	[ 'bearer column' => qr/ bearer s$/m ], [ 'bearer literal' => qr/ bearer '/ ]);
 my %covered;
 
 sub disagree
@@ -376,11 +379,12 @@ while ($count{cases} < $cases_wanted)
 				for my $l (@{ $exp->{$k}{lines} })
 				{
 					my @f = split /\|/, $l, -1;
-					# lines are summed by rule, kind, instrument and unit: an
-					# item granted without an amount is apart from amounts; an
-					# extension by a duration (days or hours), one by the
-					# outage and one to a date are apart
-					my $key = join '|', @f[ 0 .. 2 ], $f[10] // ($f[3] ne '' ? 'amount' : 'item');
+					# lines are summed by rule, kind, instrument, unit and
+					# bearer: an item granted without an amount is apart from
+					# amounts; an extension by a duration (days or hours), one
+					# by the outage and one to a date are apart
+					my $bearer = $f[9] =~ /^@(.*)\z/s ? $1 : '';
+					my $key = join '|', @f[ 0 .. 2 ], $f[10] // ($f[3] ne '' ? 'amount' : 'item'), $bearer;
 					push @order, $key unless $sum{$key};
 					my $s = $sum{$key} //= { amount => undef, days => undef, count => 0 };
 					$s->{amount} = ($s->{amount} // Math::BigInt->new(0)) + $f[3] if $f[3] ne '';
@@ -391,7 +395,8 @@ while ($count{cases} < $cases_wanted)
 			my $overflow = grep { defined $_->{amount} && $_->{amount} > $CompensationOracle::MAX } values %sum;
 			my $want = join ';', sort map {
 				my $s = $sum{$_};
-				(join '|', (split /\|/)[ 0 .. 2 ]) . '|' . ($s->{amount} // '') . '|' . ($s->{days} // '') . "|$s->{count}"
+				my @k = split /\|/, $_, -1;
+				(join '|', @k[ 0 .. 2 ]) . '|' . ($s->{amount} // '') . '|' . ($s->{days} // '') . "|$s->{count}|$k[4]"
 			} keys %sum;
 			for my $path (qw(D P))
 			{

@@ -419,6 +419,14 @@ sub pc
 sub award_text
 {
 	my ($a) = @_;
+	my $t = award_line_text($a);
+	$t .= ' bearer ' . (pn($a->{bearer}))[0] if $a->{bearer};
+	return $t;
+}
+
+sub award_line_text
+{
+	my ($a) = @_;
 	my $k = $a->{kind};
 	my $w = sub {
 		my $x = $a->{window} or return '';
@@ -1122,7 +1130,22 @@ sub window_fields
 	return ($w->[3], map { $_ == $INF ? 'infinity' : $_ == -$INF ? '-infinity' : $_ } $from, $until);
 }
 
+# A line with its bearer in the note field as "@NAME" (a line has a note or
+# a bearer; NULL or '' is the company, and a review has none), evaluated
+# after everything else of the line, as the server does.
 sub award_line
+{
+	my ($ctx, $rule, $a) = @_;
+	my $l = award_line_fields($ctx, $rule, $a);
+	return $l unless defined $l && $a->{bearer};
+	my @f = split /\|/, $l, -1;
+	return $l if $f[1] eq 'review';
+	my $b = ev($ctx, $a->{bearer});
+	$f[9] = '@' . $b->[1] if defined $b && $b->[1] ne '';
+	return join '|', @f;
+}
+
+sub award_line_fields
 {
 	my ($ctx, $rule, $a) = @_;
 	my $k = $a->{kind};

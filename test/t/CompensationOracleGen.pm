@@ -389,7 +389,18 @@ sub gen_cond
 	return [ 'cmp', $cmp, gen_num($g, 2), gen_num($g, 0) ];
 }
 
+# An award line, with a bearer (issue 12) on a fifth of the lines that may
+# have one: the text column or a literal.
 sub gen_award
+{
+	my ($g) = @_;
+	my $a = gen_award_line($g);
+	$a->{bearer} = chance(0.5) ? [ 'col', 's' ] : [ 'str', pick(@STR_LITS) ]
+		if $a->{kind} =~ /^(credit|waive|grant|extend)$/ && chance(0.2);
+	return $a;
+}
+
+sub gen_award_line
 {
 	my ($g) = @_;
 	my $r = rand();

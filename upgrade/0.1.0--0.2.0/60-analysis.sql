@@ -84,13 +84,17 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	-- $1 is a parameter of a one-shot plan: the planner folds it into a
-	-- constant (evaluate() then reads only the policy's columns).
+	-- constant (evaluate() then reads only the policy's columns).  The sum
+	-- keeps a rule's lines apart per bearer (80-bearer.sql); they are added
+	-- up here (simulate_by_bearer() keeps them apart).
 	RETURN QUERY EXECUTE format(
-		'SELECT l.rule, l.kind, l.instrument, l.count, l.amount, l.amount_major, l.currency, l.days::bigint
+		'SELECT l.rule, l.kind, l.instrument, sum(l.count)::bigint, sum(l.amount)::bigint,
+			sum(l.amount_major), min(l.currency), sum(l.days)::bigint
 		 FROM (SELECT @extschema@.sum(@extschema@.evaluate($1, t)) AS s
 		       FROM %s AS t
 		       WHERE %s) AS total,
 		      LATERAL @extschema@.lines(total.s) AS l
+		 GROUP BY l.rule, l.kind, l.instrument
 		 ORDER BY l.rule, l.kind, l.instrument', $2, coalesce($3, 'true'))
 	USING $1;
 END

@@ -131,7 +131,8 @@ SELECT l.subject, l.source, l.policy, l.version, l.id AS line, l.rule,
 	     WHEN r.id IS NOT NULL THEN 'reversed'
 	     ELSE 'open' END AS status,
 	@extschema@.describe_line(l.kind, l.instrument, l.amount, l.currency, l.days::bigint, l.new_date,
-		l.window_kind, l.window_from, l.window_until, l.note, z.zone) AS what,
+		l.window_kind, l.window_from, l.window_until, l.note, z.zone)
+		|| coalesce(', borne by ' || l.bearer, '') AS what,
 	CASE
 	WHEN l.reverses IS NOT NULL AND l.reason IS NOT NULL THEN pg_catalog.format(
 		'Takes back line %s on %s: %s.', l.reverses,
@@ -203,12 +204,13 @@ BEGIN
 	RETURN QUERY
 	WITH owed AS (
 		SELECT w.rule, w.kind, w.instrument, w.amount, w.currency, w.days::bigint AS days, w.new_date,
-		       w.window_kind, w.window_from, w.window_until, w.note
+		       w.window_kind, w.window_from, w.window_until, w.note,
+		       w.bearer	-- who bears a line is part of it, as for _settle
 		FROM @extschema@.lines(v_award) AS w
 	), opened AS (
 		-- EXCEPT ALL below matches lines one to one, as issue() does
 		SELECT l.rule, l.kind, l.instrument, l.amount, l.currency, l.days::bigint AS days, l.new_date,
-		       l.window_kind, l.window_from, l.window_until, l.note
+		       l.window_kind, l.window_from, l.window_until, l.note, l.bearer
 		FROM @extschema@.ledger AS l
 		WHERE l.policy = $1 AND l.source = v_source AND l.subject = v_subject AND l.reverses IS NULL
 		  AND NOT EXISTS (SELECT FROM @extschema@.ledger AS r WHERE r.reverses = l.id)
@@ -219,7 +221,8 @@ BEGIN
 	)
 	SELECT v_subject, d.pending, d.rule,
 	       @extschema@.describe_line(d.kind, d.instrument, d.amount, d.currency, d.days, d.new_date,
-	           d.window_kind, d.window_from, d.window_until, d.note, v_zone),
+	           d.window_kind, d.window_from, d.window_until, d.note, v_zone)
+	           || coalesce(', borne by ' || d.bearer, ''),
 	       d.kind, d.instrument, d.amount, d.currency, d.days, d.new_date,
 	       d.window_kind, d.window_from, d.window_until, d.note
 	FROM d ORDER BY d.pending, d.rule, d.kind, d.instrument;
