@@ -68,8 +68,8 @@ BEGIN
 		-- (bench/issue.sh prints how many).
 		PERFORM compensation.issue_table(v_name, 'bench.issue_orders', 'order_id');
 		IF variant = 'b8-v2' THEN
-			PERFORM compensation.define_policy(replace(p.source, 'credit deposit price * 120%',
-				'credit deposit price * 130%'), 'bench')
+			PERFORM compensation.define_policy(replace(p.source, 'param ticket_rate = 120%',
+				'param ticket_rate = 130%'), 'bench')
 			FROM compensation.policy p WHERE p.name = v_name AND p.version = 1;
 			PERFORM compensation.publish(v_name);
 			UPDATE bench.current_policy SET version = 2, rules = compensation.rules(v_name, 2);

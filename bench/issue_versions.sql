@@ -25,8 +25,8 @@ CALL compensation.issue_all('yes24-round1', 'orders', 'order_id');
 \echo issue_all again, nothing owed
 CALL compensation.issue_all('yes24-round1', 'orders', 'order_id');
 \timing off
-SELECT compensation.define_policy(replace(source, 'credit deposit price * 120%',
-	'credit deposit price * 130%')) IS NOT NULL AS v2
+SELECT compensation.define_policy(replace(source, 'param ticket_rate = 120%',
+	'param ticket_rate = 130%')) IS NOT NULL AS v2
 FROM compensation.policy WHERE name = 'yes24-round1' AND version = 1;
 SELECT compensation.publish('yes24-round1', reason => 'tickets at 130%') AS published;
 \timing on

@@ -29,14 +29,16 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
 CREATE TEMP TABLE got AS
 	SELECT subject, version, rule, kind, instrument, amount, currency, days, new_date,
-		window_kind, window_from, window_until, note, reverses IS NOT NULL AS reversal
+		window_kind, window_from, window_until, note, bearer, reverses IS NOT NULL AS reversal
 	FROM compensation.ledger;
 CREATE TEMP TABLE want AS SELECT * FROM dblink(:'one',
 	$$SELECT subject, version, rule, kind, instrument, amount, currency, days, new_date,
-		window_kind, window_from, window_until, note, reverses IS NOT NULL FROM compensation.ledger$$)
+		window_kind, window_from, window_until, note, bearer, reverses IS NOT NULL
+	  FROM compensation.ledger$$)
 	AS t(subject text, version integer, rule text, kind text, instrument text, amount bigint,
 		currency text, days integer, new_date timestamptz, window_kind text,
-		window_from timestamptz, window_until timestamptz, note text, reversal boolean);
+		window_from timestamptz, window_until timestamptz, note text, bearer text,
+		reversal boolean);
 CREATE TEMP TABLE got_state AS
 	SELECT subject, version, award_hash, open_lines, revoked_at IS NOT NULL AS revoked
 	FROM compensation.issuance;
@@ -133,9 +135,9 @@ else
 	warn "FAILED: the re-run wrote $(lines_of_last_run yes24) lines on Citus, $(lines_of_last_run yes24_one) on one node"
 fi
 
-# Version 2: ticket refunds at 130%.
+# Version 2: ticket refunds at 130% (round 1's parameter ticket_rate).
 V2="SET client_min_messages = warning;
-SELECT compensation.define_policy(replace(source, 'price * 120%', 'price * 130%'), incident)
+SELECT compensation.define_policy(replace(source, 'param ticket_rate = 120%', 'param ticket_rate = 130%'), incident)
 FROM compensation.policy WHERE name = 'yes24-round1' AND version = 1;
 SELECT compensation.publish('yes24-round1', 2, 'tickets at 130%');"
 STEP_DB=yes24_one step one_v2 "issue_all round 1 version 2, one node" <<SQL || exit 1

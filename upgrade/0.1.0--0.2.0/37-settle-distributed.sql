@@ -181,10 +181,10 @@ BEGIN
 		WITH written AS (
 			INSERT INTO @extschema@.ledger AS g (policy, version, source, subject, rule, kind,
 				instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
-				note, reason, issued_at, issued_by)
+				note, bearer, reason, issued_at, issued_by)
 			SELECT p_policy, p_version, p_source, c.subject, l.rule, l.kind, l.instrument,
 				l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from,
-				l.window_until, l.note, $8, now(), session_user
+				l.window_until, l.note, l.bearer, $8, now(), session_user
 			FROM unnest(v_claim, v_claim_awards) WITH ORDINALITY AS c(subject, a, ord),
 				@extschema@.lines(c.a) WITH ORDINALITY AS l
 			WHERE c.subject = ANY (v_claimed)
@@ -286,23 +286,26 @@ BEGIN
 	WITH written AS (
 		INSERT INTO @extschema@.ledger AS g (policy, version, source, subject, rule, kind,
 			instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
-			note, reason, issued_at, issued_by, reverses)
+			note, bearer, reason, issued_at, issued_by, reverses)
 		SELECT p_policy, p_version, p_source, d.subject, d.rule, d.kind, d.instrument,
 			d.amount, d.currency, d.days, d.new_date, d.window_kind, d.window_from,
-			d.window_until, d.note, $7, now(), session_user, d.reverses
+			d.window_until, d.note, d.bearer, $7, now(), session_user, d.reverses
 		FROM (
 			WITH open AS (
 				SELECT o.*, row_number() OVER (PARTITION BY o.subject, o.k ORDER BY o.id) AS n
 				FROM (SELECT c.*, @extschema@._line_key(c.rule, c.kind, c.instrument, c.amount,
 						c.currency, c.days, c.new_date, c.window_kind, c.window_from,
-						c.window_until, c.note) AS k
+						c.window_until, c.note)
+						-- who bears a line is part of what it is (80-bearer.sql)
+						|| coalesce(' ' || quote_literal(c.bearer), '') AS k
 					FROM unnest(coalesce(v_open, '{}')) c) o
 			), want AS (
 				SELECT x.*, row_number() OVER (PARTITION BY x.subject, x.k ORDER BY x.ordinality) AS n
 				FROM (SELECT w.subject, l.*,
 						@extschema@._line_key(l.rule, l.kind, l.instrument, l.amount, l.currency,
 							l.days, l.new_date, l.window_kind, l.window_from, l.window_until,
-							l.note) AS k
+							l.note)
+						|| coalesce(' ' || quote_literal(l.bearer), '') AS k
 					FROM unnest(v_work, v_awards) AS w(subject, a),
 						@extschema@.lines(w.a) WITH ORDINALITY AS l) x
 			), diff AS (
@@ -311,8 +314,10 @@ BEGIN
 					o.currency AS open_currency, o.days AS open_days, o.new_date AS open_new_date,
 					o.window_kind AS open_window_kind, o.window_from AS open_window_from,
 					o.window_until AS open_window_until, o.note AS open_note,
+					o.bearer AS open_bearer,
 					x.subject, x.ordinality, x.rule, x.kind, x.instrument, x.amount, x.currency,
-					x.days, x.new_date, x.window_kind, x.window_from, x.window_until, x.note
+					x.days, x.new_date, x.window_kind, x.window_from, x.window_until, x.note,
+					x.bearer
 				FROM open o FULL JOIN want x ON x.subject = o.subject AND x.k = o.k AND x.n = o.n
 				WHERE o.id IS NULL OR x.subject IS NULL
 			)
@@ -320,11 +325,12 @@ BEGIN
 				f.open_kind AS kind, f.open_instrument AS instrument, -f.open_amount AS amount,
 				f.open_currency AS currency, -f.open_days AS days, f.open_new_date AS new_date,
 				f.open_window_kind AS window_kind, f.open_window_from AS window_from,
-				f.open_window_until AS window_until, f.open_note AS note, f.open_id AS reverses
+				f.open_window_until AS window_until, f.open_note AS note,
+				f.open_bearer AS bearer, f.open_id AS reverses
 			FROM diff f WHERE f.subject IS NULL
 			UNION ALL
 			SELECT f.subject, 2, f.ordinality, f.rule, f.kind, f.instrument, f.amount, f.currency,
-				f.days, f.new_date, f.window_kind, f.window_from, f.window_until, f.note, NULL
+				f.days, f.new_date, f.window_kind, f.window_from, f.window_until, f.note, f.bearer, NULL
 			FROM diff f WHERE f.open_id IS NULL
 		) d
 		ORDER BY d.subject COLLATE "C", d.phase, d.pos
