@@ -46,14 +46,23 @@ CITUS_VERSION=13.2.2
 TARBALL_NAME=citus-$CITUS_VERSION.tar.gz
 
 # The vendored tarball: ../shared/vendor from the repository root; from a
-# git worktree, also ../shared/vendor from the main checkout.
+# git worktree, also ../shared/vendor from the main checkout; from a clone
+# of a local checkout (a CI run clones the project's checkout into a
+# temporary folder), ../shared/vendor from the checkout it was cloned from.
 find_vendor() {
-	local d common
+	local d common origin
 	for d in "${COMPENSATION_VENDOR_DIR:-}" "$ROOT/../shared/vendor"; do
 		[ -n "$d" ] && [ -f "$d/$TARBALL_NAME" ] && { (cd "$d" && pwd); return 0; }
 	done
 	common=$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) || return 1
 	d=$(dirname "$common")/../shared/vendor
+	[ -f "$d/$TARBALL_NAME" ] && { (cd "$d" && pwd); return 0; }
+	origin=$(git -C "$ROOT" config --get remote.origin.url 2>/dev/null) || return 1
+	case "$origin" in
+	/*) d=${origin%/}; d=${d%/.git}/../shared/vendor ;;
+	file://*) d=${origin#file://}; d=${d%/}; d=${d%/.git}/../shared/vendor ;;
+	*) return 1 ;;
+	esac
 	[ -f "$d/$TARBALL_NAME" ] && { (cd "$d" && pwd); return 0; }
 	return 1
 }
