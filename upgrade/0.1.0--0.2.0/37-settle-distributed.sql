@@ -124,6 +124,7 @@ DECLARE
 	v_claimed text[];
 	v_rest text[];
 	v_locked text[];
+	v_lines bigint;
 BEGIN
 	PERFORM @extschema@._coordinator_only();
 	-- 1. The state of every subject, read once; sorted into claims, the
@@ -178,20 +179,23 @@ BEGIN
 		IF cardinality(v_claimed) < cardinality(v_claim) THEN
 			v_rest := v_rest || ARRAY(SELECT x FROM unnest(v_claim) x EXCEPT SELECT y FROM unnest(v_claimed) y);
 		END IF;
-		WITH written AS (
-			INSERT INTO @extschema@.ledger AS g (policy, version, source, subject, rule, kind,
-				instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
-				note, bearer, reason, issued_at, issued_by)
-			SELECT p_policy, p_version, p_source, c.subject, l.rule, l.kind, l.instrument,
-				l.amount, l.currency, l.days, l.new_date, l.window_kind, l.window_from,
-				l.window_until, l.note, l.bearer, $8, now(), session_user
+		-- The lines, with ids taken here from the coordinator's sequence
+		-- (RETURNING, like ON CONFLICT, sends the INSERT down Citus's
+		-- slower path), in the award's order.
+		SELECT count(*) INTO v_lines
+		FROM unnest(v_claim, v_claim_awards) AS c(subject, a), @extschema@.lines(c.a) AS l
+		WHERE c.subject = ANY (v_claimed);
+		ids := ARRAY(SELECT nextval('@extschema@.ledger_id_seq') FROM generate_series(1, v_lines));
+		INSERT INTO @extschema@.ledger AS g (id, policy, version, source, subject, rule, kind,
+			instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
+			note, bearer, reason, issued_at, issued_by)
+		SELECT ids[x.n], p_policy, p_version, p_source, x.subject, x.rule, x.kind, x.instrument,
+			x.amount, x.currency, x.days, x.new_date, x.window_kind, x.window_from,
+			x.window_until, x.note, x.bearer, $8, now(), session_user
+		FROM (SELECT c.subject, l.*, row_number() OVER (ORDER BY c.ord, l.ordinality) AS n
 			FROM unnest(v_claim, v_claim_awards) WITH ORDINALITY AS c(subject, a, ord),
 				@extschema@.lines(c.a) WITH ORDINALITY AS l
-			WHERE c.subject = ANY (v_claimed)
-			ORDER BY c.ord, l.ordinality
-			RETURNING g.id
-		)
-		SELECT array_agg(w.id ORDER BY w.id) INTO ids FROM written w;
+			WHERE c.subject = ANY (v_claimed)) x;
 	END IF;
 	ids := coalesce(ids, '{}');
 
@@ -251,6 +255,7 @@ DECLARE
 	v_awards @extschema@.award[];
 	v_new jsonb;
 	v_open @extschema@.ledger[];
+	v_rows jsonb;
 	v_ids bigint[];
 BEGIN
 	-- The state read under the locks; the subjects whose award changed.
@@ -280,63 +285,68 @@ BEGIN
 		AND NOT EXISTS (SELECT 1 FROM @extschema@.ledger r
 			WHERE r.subject = c.subject AND r.reverses = c.id);
 
-	-- Matched one to one with the awards' lines, as _reconcile does, and
-	-- written by one INSERT ... SELECT of rows the coordinator computed:
-	-- the reversals first, then the new lines.
-	WITH written AS (
-		INSERT INTO @extschema@.ledger AS g (policy, version, source, subject, rule, kind,
-			instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
-			note, bearer, reason, issued_at, issued_by, reverses)
-		SELECT p_policy, p_version, p_source, d.subject, d.rule, d.kind, d.instrument,
-			d.amount, d.currency, d.days, d.new_date, d.window_kind, d.window_from,
-			d.window_until, d.note, d.bearer, $7, now(), session_user, d.reverses
-		FROM (
-			WITH open AS (
-				SELECT o.*, row_number() OVER (PARTITION BY o.subject, o.k ORDER BY o.id) AS n
-				FROM (SELECT c.*, @extschema@._line_key(c.rule, c.kind, c.instrument, c.amount,
-						c.currency, c.days, c.new_date, c.window_kind, c.window_from,
-						c.window_until, c.note)
-						-- who bears a line is part of what it is (80-bearer.sql)
-						|| coalesce(' ' || quote_literal(c.bearer), '') AS k
-					FROM unnest(coalesce(v_open, '{}')) c) o
-			), want AS (
-				SELECT x.*, row_number() OVER (PARTITION BY x.subject, x.k ORDER BY x.ordinality) AS n
-				FROM (SELECT w.subject, l.*,
-						@extschema@._line_key(l.rule, l.kind, l.instrument, l.amount, l.currency,
-							l.days, l.new_date, l.window_kind, l.window_from, l.window_until,
-							l.note)
-						|| coalesce(' ' || quote_literal(l.bearer), '') AS k
-					FROM unnest(v_work, v_awards) AS w(subject, a),
-						@extschema@.lines(w.a) WITH ORDINALITY AS l) x
-			), diff AS (
-				SELECT o.id AS open_id, o.subject AS open_subject, o.rule AS open_rule,
-					o.kind AS open_kind, o.instrument AS open_instrument, o.amount AS open_amount,
-					o.currency AS open_currency, o.days AS open_days, o.new_date AS open_new_date,
-					o.window_kind AS open_window_kind, o.window_from AS open_window_from,
-					o.window_until AS open_window_until, o.note AS open_note,
-					o.bearer AS open_bearer,
-					x.subject, x.ordinality, x.rule, x.kind, x.instrument, x.amount, x.currency,
-					x.days, x.new_date, x.window_kind, x.window_from, x.window_until, x.note,
-					x.bearer
-				FROM open o FULL JOIN want x ON x.subject = o.subject AND x.k = o.k AND x.n = o.n
-				WHERE o.id IS NULL OR x.subject IS NULL
-			)
-			SELECT f.open_subject AS subject, 1 AS phase, f.open_id AS pos, f.open_rule AS rule,
-				f.open_kind AS kind, f.open_instrument AS instrument, -f.open_amount AS amount,
-				f.open_currency AS currency, -f.open_days AS days, f.open_new_date AS new_date,
-				f.open_window_kind AS window_kind, f.open_window_from AS window_from,
-				f.open_window_until AS window_until, f.open_note AS note,
-				f.open_bearer AS bearer, f.open_id AS reverses
-			FROM diff f WHERE f.subject IS NULL
-			UNION ALL
-			SELECT f.subject, 2, f.ordinality, f.rule, f.kind, f.instrument, f.amount, f.currency,
-				f.days, f.new_date, f.window_kind, f.window_from, f.window_until, f.note, f.bearer, NULL
-			FROM diff f WHERE f.open_id IS NULL
-		) d
-		ORDER BY d.subject COLLATE "C", d.phase, d.pos
-		RETURNING g.id
-	)
-	SELECT array_agg(x.id ORDER BY x.id) INTO v_ids FROM written x;
+	-- Matched one to one with the awards' lines, as _reconcile does: the
+	-- reversals first, then the new lines.  The rows are computed here,
+	-- given ids from the coordinator's sequence and written by one INSERT
+	-- ... SELECT without RETURNING (which sends it down Citus's slower
+	-- path); they pass through jsonb, which keeps every value exactly.
+	SELECT jsonb_agg(to_jsonb(d) ORDER BY d.subject COLLATE "C", d.phase, d.pos)
+	INTO v_rows
+	FROM (
+		WITH open AS (
+			SELECT o.*, row_number() OVER (PARTITION BY o.subject, o.k ORDER BY o.id) AS n
+			FROM (SELECT c.*, @extschema@._line_key(c.rule, c.kind, c.instrument, c.amount,
+					c.currency, c.days, c.new_date, c.window_kind, c.window_from,
+					c.window_until, c.note)
+					-- who bears a line is part of what it is (80-bearer.sql)
+					|| coalesce(' ' || quote_literal(c.bearer), '') AS k
+				FROM unnest(coalesce(v_open, '{}')) c) o
+		), want AS (
+			SELECT x.*, row_number() OVER (PARTITION BY x.subject, x.k ORDER BY x.ordinality) AS n
+			FROM (SELECT w.subject, l.*,
+					@extschema@._line_key(l.rule, l.kind, l.instrument, l.amount, l.currency,
+						l.days, l.new_date, l.window_kind, l.window_from, l.window_until,
+						l.note)
+					|| coalesce(' ' || quote_literal(l.bearer), '') AS k
+				FROM unnest(v_work, v_awards) AS w(subject, a),
+					@extschema@.lines(w.a) WITH ORDINALITY AS l) x
+		), diff AS (
+			SELECT o.id AS open_id, o.subject AS open_subject, o.rule AS open_rule,
+				o.kind AS open_kind, o.instrument AS open_instrument, o.amount AS open_amount,
+				o.currency AS open_currency, o.days AS open_days, o.new_date AS open_new_date,
+				o.window_kind AS open_window_kind, o.window_from AS open_window_from,
+				o.window_until AS open_window_until, o.note AS open_note,
+				o.bearer AS open_bearer,
+				x.subject, x.ordinality, x.rule, x.kind, x.instrument, x.amount, x.currency,
+				x.days, x.new_date, x.window_kind, x.window_from, x.window_until, x.note,
+				x.bearer
+			FROM open o FULL JOIN want x ON x.subject = o.subject AND x.k = o.k AND x.n = o.n
+			WHERE o.id IS NULL OR x.subject IS NULL
+		)
+		SELECT f.open_subject AS subject, 1 AS phase, f.open_id AS pos, f.open_rule AS rule,
+			f.open_kind AS kind, f.open_instrument AS instrument, -f.open_amount AS amount,
+			f.open_currency AS currency, -f.open_days AS days, f.open_new_date AS new_date,
+			f.open_window_kind AS window_kind, f.open_window_from AS window_from,
+			f.open_window_until AS window_until, f.open_note AS note,
+			f.open_bearer AS bearer, f.open_id AS reverses
+		FROM diff f WHERE f.subject IS NULL
+		UNION ALL
+		SELECT f.subject, 2, f.ordinality, f.rule, f.kind, f.instrument, f.amount, f.currency,
+			f.days, f.new_date, f.window_kind, f.window_from, f.window_until, f.note, f.bearer, NULL
+		FROM diff f WHERE f.open_id IS NULL
+	) d;
+	v_ids := ARRAY(SELECT nextval('@extschema@.ledger_id_seq')
+		FROM generate_series(1, coalesce(jsonb_array_length(v_rows), 0)));
+	INSERT INTO @extschema@.ledger AS g (id, policy, version, source, subject, rule, kind,
+		instrument, amount, currency, days, new_date, window_kind, window_from, window_until,
+		note, bearer, reason, issued_at, issued_by, reverses)
+	SELECT v_ids[r.n], p_policy, p_version, p_source, r.subject, r.rule, r.kind, r.instrument,
+		r.amount, r.currency, r.days, r.new_date, r.window_kind, r.window_from,
+		r.window_until, r.note, r.bearer, $7, now(), session_user, r.reverses
+	FROM jsonb_to_recordset(coalesce(v_rows, '[]')) WITH ORDINALITY
+		AS r(subject text, rule text, kind text, instrument text, amount bigint, currency text,
+			days integer, new_date timestamptz, window_kind text, window_from timestamptz,
+			window_until timestamptz, note text, bearer text, reverses bigint, n bigint);
 
 	UPDATE @extschema@.issuance AS st
 	SET version = p_version, issued_at = now(),
