@@ -70,7 +70,9 @@ sum_state_create(MemoryContext cxt)
 static void
 sum_set_currency(SumState *st, const char *currency, int16 exponent)
 {
-	if (currency[0] == '\0')
+	/* the usual case, once per row: the currency the state has */
+	if (currency[0] == '\0' ||
+		(currency[0] == st->currency[0] && strcmp(currency, st->currency) == 0))
 		return;
 	if (st->currency[0] == '\0')
 	{

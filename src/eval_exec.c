@@ -290,20 +290,36 @@ column_value_error(CpEval *ev, CpColBind *cb, CpExactStatus st)
 						   EvalRuleName(ev))));
 }
 
+/* Attribute attno (0-based) of this row into *d; true if it is NULL. */
+static inline bool
+row_datum(CpEval *ev, int attno, Datum *d)
+{
+	if (ev->row_args != NULL)
+	{
+		int			k = ev->argmap[attno];
+
+		if (k < 0 || ev->row_args[k].isnull)
+			return true;
+		*d = ev->row_args[k].value;
+		return false;
+	}
+	if (attno >= ev->nvalid)
+		deform_upto(ev, attno + 1);
+	*d = ev->values[attno];
+	return ev->isnull[attno];
+}
+
 static void
 fetch_column(CpEval *ev, int c, CpValue *out)
 {
 	CpColBind  *cb = &ev->cols[c];
 	Datum		d;
 
-	if (cb->attno >= ev->nvalid)
-		deform_upto(ev, cb->attno + 1);
-	if (ev->isnull[cb->attno])
+	if (row_datum(ev, cb->attno, &d))
 	{
 		out->kind = CPV_NULL;
 		return;
 	}
-	d = ev->values[cb->attno];
 	switch (cb->cls)
 	{
 		case CPC_INT2:
@@ -494,11 +510,10 @@ EvalGuardValue(CpEval *ev, int32 c)
 		return v;
 	if (cb->cls == CPC_INT8 || cb->cls == CPC_NUMERIC)
 	{
-		if (cb->attno >= ev->nvalid)
-			deform_upto(ev, cb->attno + 1);
-		if (!ev->isnull[cb->attno])
+		Datum		d;
+
+		if (!row_datum(ev, cb->attno, &d))
 		{
-			Datum		d = ev->values[cb->attno];
 			CpRational	r;
 
 			if (cb->cls == CPC_INT8)
