@@ -751,7 +751,19 @@ award_of_row(CpEval *ev)
 	eval_rules(ev);
 	if (unlikely(ev->n_limits > 0) && ev->n_pending > 0)
 		EvalApplyLimits(ev, NULL);
-	aw = EvalBuildAward(ev, 0, ev->n_pending, caller);
+
+	/*
+	 * Most rows get nothing: they share the evaluator's empty award instead
+	 * of a copy each.  A function may return memory it does not own for the
+	 * row (text_larger returns an argument); this lives as long as the
+	 * evaluator, that is until a later call at this call site evicts it or
+	 * the query ends, and whoever keeps a result longer copies it (slots,
+	 * sorts, aggregates do).  No function changes an argument in place.
+	 */
+	if (ev->n_pending == 0)
+		aw = ev->empty_award;
+	else
+		aw = EvalBuildAward(ev, 0, ev->n_pending, caller);
 	MemoryContextSwitchTo(caller);
 	error_context_stack = errcallback.previous;
 	return aw;
