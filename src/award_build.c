@@ -257,8 +257,8 @@ cp_award_build(const char *currency, int16 exponent, const CpAwardLineRef *refs,
 				 errmsg("too many award lines")));
 	for (i = 0; i < n; i++)
 	{
-		strings_len += strlen(refs[i].rule ? refs[i].rule : "") + 1;
-		strings_len += strlen(refs[i].instrument ? refs[i].instrument : "") + 1;
+		strings_len += (refs[i].rule ? strlen(refs[i].rule) : 0) + 1;
+		strings_len += (refs[i].instrument ? strlen(refs[i].instrument) : 0) + 1;
 		if (refs[i].note)
 			strings_len += strlen(refs[i].note) + 1;
 	}

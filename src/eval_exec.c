@@ -596,8 +596,11 @@ compare_values(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue 
 		case CPV_TEXT:
 			if (op == CP_OP_EQ || op == CP_OP_NE)
 			{
+				/* the first byte tells most unequal words apart: no call */
 				bool		eq = l->u.text.len == r->u.text.len &&
-					memcmp(l->u.text.p, r->u.text.p, l->u.text.len) == 0;
+					(l->u.text.len == 0 ||
+					 (l->u.text.p[0] == r->u.text.p[0] &&
+					  memcmp(l->u.text.p, r->u.text.p, l->u.text.len) == 0));
 
 				return (op == CP_OP_EQ) == eq;
 			}
