@@ -474,6 +474,10 @@ res "  evaluate / CASE (best of each)            $r_b1_case x   target <= 1.25x:
 	"  PL/pgSQL / evaluate                       $r_b1_plpgsql x   target >= 10x: $v_b1_plpgsql" \
 	"  evaluate / count(*) floor                 $r_b1_floor x" \
 	"  whole row / named columns (jit off)       $r_b1_row x" \
+	"  the backend's CPU time (median ms; what waiting for the cores does not inflate):" \
+	"    count $(median_cpu b1 count), CASE $(median_cpu b1 case), evaluate $(median_cpu b1 evaluate), from a table $(median_cpu b1 evaluate_table), PL/pgSQL $(median_cpu b1 plpgsql)" \
+	"  evaluate / CASE, CPU time (jit off)       $(calc "$(median_cpu b1 evaluate) / $(median_cpu b1 case)") x" \
+	"  PL/pgSQL / evaluate, CPU time             $(calc "$(median_cpu b1 plpgsql) / $(median_cpu b1 evaluate)") x" \
 	"  totals: identical in all 7 variants (bench.r1_lines form rule|kind|instrument|amount|days|count):"
 sed 's/^/    /' "$TMP/b1/evaluate.1.res" | tee -a "$OUT"
 res ""
@@ -539,6 +543,7 @@ res "  per row (each query less its one-row cost):" \
 	"  1,000 rules / 10 rules                    $r_b2_1000 x   target <= 2x: $v_b2_1000" \
 	"  10,000 rules / 10 rules                   $r_b2_10000 x   target <= 3x: $v_b2_10000" \
 	"  whole queries over the sample, the per-query cost included: 1,000 / 10 rules $r_b2_1000_q x, 10,000 / 10 rules $r_b2_10000_q x" \
+	"  the same in the backend's CPU time: 1,000 / 10 rules $(calc "$(median_cpu b2 b2-1000) / $(median_cpu b2 b2-10)") x, 10,000 / 10 rules $(calc "$(median_cpu b2 b2-10000) / $(median_cpu b2 b2-10)") x" \
 	"  totals: agree with plain SQL for every size (tickets of show K <= N: 120% of the price, half-up)" ""
 profile b2 "B2 1,000 rules over the sample" "$(b2_sql b2-1000)"
 

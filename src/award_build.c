@@ -4,7 +4,8 @@
  *	  The builder of compensation.award values.
  *
  * Every award, whoever makes it (the evaluator, award_in, award_recv, the
- * sum aggregate), goes through the builder, which checks each line and
+ * sum aggregate), goes through the builder (the evaluator through
+ * cp_award_build, its one-pass form), which checks each line and
  * clears the fields its "has" bits do not cover.  So an award has one byte
  * image per meaning, and award_in(award_out(x)) gives x back byte for byte.
  *
