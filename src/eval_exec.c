@@ -577,6 +577,36 @@ cmp_result(CpOp op, int c)
 	return CP_FALSE;
 }
 
+/* Two times (intervals): a < b when a ends before b begins, a = b when they overlap. */
+static inline int
+compare_times(CpOp op, const CpValue *l, const CpValue *r)
+{
+	int64		alo = l->u.time.lo,
+				ahi = l->u.time.hi,
+				blo = r->u.time.lo,
+				bhi = r->u.time.hi;
+
+	switch (op)
+	{
+		case CP_OP_LT:
+			return ahi <= blo;
+		case CP_OP_LE:
+			return alo < bhi;
+		case CP_OP_GT:
+			return alo >= bhi;
+		case CP_OP_GE:
+			return ahi > blo;
+		case CP_OP_EQ:
+			return alo < bhi && blo < ahi;
+		case CP_OP_NE:
+			return !(alo < bhi && blo < ahi);
+		default:
+			break;
+	}
+	elog(ERROR, "unexpected comparison operator %d", (int) op);
+	return CP_UNKNOWN;
+}
+
 /*
  * l op r in three-valued logic.  Times are intervals: a < b when a ends
  * before b begins, a = b when they overlap.
@@ -608,31 +638,7 @@ compare_values(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue 
 		case CPV_BOOL:
 			return cmp_result(op, (int) l->u.b - (int) r->u.b);
 		case CPV_TIME:
-			{
-				int64		alo = l->u.time.lo,
-							ahi = l->u.time.hi,
-							blo = r->u.time.lo,
-							bhi = r->u.time.hi;
-
-				switch (op)
-				{
-					case CP_OP_LT:
-						return ahi <= blo;
-					case CP_OP_LE:
-						return alo < bhi;
-					case CP_OP_GT:
-						return alo >= bhi;
-					case CP_OP_GE:
-						return ahi > blo;
-					case CP_OP_EQ:
-						return alo < bhi && blo < ahi;
-					case CP_OP_NE:
-						return !(alo < bhi && blo < ahi);
-					default:
-						break;
-				}
-				break;
-			}
+			return compare_times(op, l, r);
 		case CPV_DURATION:
 			{
 				int			c;
@@ -1374,6 +1380,9 @@ eval_cond(CpEval *ev, int32 idx)
 		case CP_OP_GE:
 			lp = operand(ev, n->a, &l);
 			rp = operand(ev, n->b, &r);
+			/* two times, the usual comparison of a policy: no call */
+			if (lp->kind == CPV_TIME && rp->kind == CPV_TIME)
+				return compare_times((CpOp) n->op, lp, rp);
 			return compare_values(ev, idx, (CpOp) n->op, lp, rp);
 
 		case CP_OP_IS_NULL:
@@ -1413,13 +1422,19 @@ eval_cond(CpEval *ev, int32 idx)
 		case CP_OP_IN_RANGE:
 			lp = operand(ev, n->a, &l);
 			rp = operand(ev, n->b, &r);
-			t = compare_values(ev, idx, CP_OP_GE, lp, rp);
+			if (lp->kind == CPV_TIME && rp->kind == CPV_TIME)
+				t = compare_times(CP_OP_GE, lp, rp);
+			else
+				t = compare_values(ev, idx, CP_OP_GE, lp, rp);
 			if (t != CP_FALSE)
 			{
+				CpOp		op = (n->flags & CP_NODE_EXCLUSIVE) ? CP_OP_LT : CP_OP_LE;
+
 				rp = operand(ev, n->c, &r);
-				u = compare_values(ev, idx,
-								   (n->flags & CP_NODE_EXCLUSIVE) ? CP_OP_LT : CP_OP_LE,
-								   lp, rp);
+				if (lp->kind == CPV_TIME && rp->kind == CPV_TIME)
+					u = compare_times(op, lp, rp);
+				else
+					u = compare_values(ev, idx, op, lp, rp);
 				if (u == CP_FALSE)
 					t = CP_FALSE;
 				else if (u == CP_UNKNOWN)
