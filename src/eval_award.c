@@ -556,24 +556,12 @@ candidate_lists(CpEval *ev)
  * the guard, evaluated as they would be with a true left operand (the same
  * order, the same short cut, the same errors).
  */
-static int
+static inline int
 rest_of_condition(CpEval *ev, int i)
 {
 	const int32 *rest = &ev->rest_conds[ev->guard_rest[i]];
-	int			n = rest[0];
-	int			t = CP_TRUE;
-	int			k;
 
-	for (k = 1; k <= n; k++)
-	{
-		int			u = EvalCond(ev, rest[k]);
-
-		if (u == CP_FALSE)
-			return CP_FALSE;
-		if (u == CP_UNKNOWN)
-			t = CP_UNKNOWN;
-	}
-	return t;
+	return EvalCondAll(ev, rest + 1, rest[0]);
 }
 
 /*
@@ -800,17 +788,13 @@ check_columns_given(CpEval *ev, int n, const int16 *attnos)
 							   str_at(ev, ev->rs->name), ev->cols[c].name),
 					 errhint("Call compensation.evaluate(rules, row): the planner makes this call itself.")));
 	}
-	/* where each attribute is among the values (the last one given wins) */
-	if (ev->argmap == NULL)
-		ev->argmap = MemoryContextAlloc(ev->mcxt, sizeof(int16) * Max(ev->max_att, 1));
-	for (i = 0; i < ev->max_att; i++)
-		ev->argmap[i] = -1;
-	for (i = 0; i < n; i++)
+	/* where each column is among the values (the last one given wins) */
+	for (c = 0; c < ev->n_columns; c++)
 	{
-		int			a = attnos[i] - 1;
-
-		if (a >= 0 && a < ev->max_att)
-			ev->argmap[a] = (int16) i;
+		ev->cols[c].argidx = -1;
+		for (i = 0; i < n; i++)
+			if (attnos[i] == ev->cols[c].attno + 1)
+				ev->cols[c].argidx = i;
 	}
 	ev->columns_checked = attnos;
 }
@@ -837,7 +821,7 @@ cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 			return aw;
 	}
 	begin_row(ev, NULL);
-	/* the columns are read where they are (argmap, made by the check) */
+	/* the columns are read where they are (argidx, set by the check) */
 	ev->row_args = columns;
 	ev->nvalid = ev->max_att;
 	aw = award_of_row(ev);

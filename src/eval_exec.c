@@ -290,13 +290,15 @@ column_value_error(CpEval *ev, CpColBind *cb, CpExactStatus st)
 						   EvalRuleName(ev))));
 }
 
-/* Attribute attno (0-based) of this row into *d; true if it is NULL. */
+/* Column cb of this row into *d; true if it is NULL. */
 static inline bool
-row_datum(CpEval *ev, int attno, Datum *d)
+row_datum(CpEval *ev, const CpColBind *cb, Datum *d)
 {
+	int			attno = cb->attno;
+
 	if (ev->row_args != NULL)
 	{
-		int			k = ev->argmap[attno];
+		int			k = cb->argidx;
 
 		if (k < 0 || ev->row_args[k].isnull)
 			return true;
@@ -315,7 +317,7 @@ fetch_column(CpEval *ev, int c, CpValue *out)
 	CpColBind  *cb = &ev->cols[c];
 	Datum		d;
 
-	if (row_datum(ev, cb->attno, &d))
+	if (row_datum(ev, cb, &d))
 	{
 		out->kind = CPV_NULL;
 		return;
@@ -512,7 +514,7 @@ EvalGuardValue(CpEval *ev, int32 c)
 	{
 		Datum		d;
 
-		if (!row_datum(ev, cb->attno, &d))
+		if (!row_datum(ev, cb, &d))
 		{
 			CpRational	r;
 
@@ -551,6 +553,16 @@ text_cmp(const CpValue *l, const CpValue *r)
 	if (c != 0)
 		return c;
 	return (l->u.text.len > r->u.text.len) - (l->u.text.len < r->u.text.len);
+}
+
+/* Two words, byte for byte; the first byte tells most unequal ones apart. */
+static inline bool
+text_equal(const CpValue *l, const CpValue *r)
+{
+	return l->u.text.len == r->u.text.len &&
+		(l->u.text.len == 0 ||
+		 (l->u.text.p[0] == r->u.text.p[0] &&
+		  memcmp(l->u.text.p, r->u.text.p, l->u.text.len) == 0));
 }
 
 static inline int
@@ -625,15 +637,7 @@ compare_values(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue 
 			return cmp_result(op, cp_rat_cmp(l->u.num, r->u.num));
 		case CPV_TEXT:
 			if (op == CP_OP_EQ || op == CP_OP_NE)
-			{
-				/* the first byte tells most unequal words apart: no call */
-				bool		eq = l->u.text.len == r->u.text.len &&
-					(l->u.text.len == 0 ||
-					 (l->u.text.p[0] == r->u.text.p[0] &&
-					  memcmp(l->u.text.p, r->u.text.p, l->u.text.len) == 0));
-
-				return (op == CP_OP_EQ) == eq;
-			}
+				return (op == CP_OP_EQ) == text_equal(l, r);
 			return cmp_result(op, text_cmp(l, r));
 		case CPV_BOOL:
 			return cmp_result(op, (int) l->u.b - (int) r->u.b);
@@ -1380,9 +1384,12 @@ eval_cond(CpEval *ev, int32 idx)
 		case CP_OP_GE:
 			lp = operand(ev, n->a, &l);
 			rp = operand(ev, n->b, &r);
-			/* two times, the usual comparison of a policy: no call */
+			/* two times, or two words tested for equality: no call */
 			if (lp->kind == CPV_TIME && rp->kind == CPV_TIME)
 				return compare_times((CpOp) n->op, lp, rp);
+			if (lp->kind == CPV_TEXT && rp->kind == CPV_TEXT &&
+				(n->op == CP_OP_EQ || n->op == CP_OP_NE))
+				return (n->op == CP_OP_EQ) == text_equal(lp, rp);
 			return compare_values(ev, idx, (CpOp) n->op, lp, rp);
 
 		case CP_OP_IS_NULL:
@@ -1486,6 +1493,29 @@ void
 EvalNode(CpEval *ev, int32 idx, CpValue *out)
 {
 	eval_node(ev, idx, out);
+}
+
+/*
+ * The "and" of conditions conds[0..n-1], evaluated in order as nested
+ * "and"s would be (a false one stops; unknown unless all are true): the
+ * rest of a rule whose guard holds (eval_award.c).
+ */
+int
+EvalCondAll(CpEval *ev, const int32 *conds, int n)
+{
+	int			t = CP_TRUE;
+	int			k;
+
+	for (k = 0; k < n; k++)
+	{
+		int			u = eval_cond(ev, conds[k]);
+
+		if (u == CP_FALSE)
+			return CP_FALSE;
+		if (u == CP_UNKNOWN)
+			t = CP_UNKNOWN;
+	}
+	return t;
 }
 
 int

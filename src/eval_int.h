@@ -136,6 +136,8 @@ typedef struct CpEnumLabel
 typedef struct CpColBind
 {
 	int			attno;			/* 0-based attribute index */
+	int			argidx;			/* cp_eval_award_columns(): its place among
+								 * the values passed (-1: not passed) */
 	CpColClass	cls;
 	const char *name;
 	int			n_enum;
@@ -253,11 +255,10 @@ struct CpEval
 	bool	   *isnull;
 	/*
 	 * cp_eval_award_columns(): the values as the caller passed them, read in
-	 * place (no copy per row): attribute a is row_args[argmap[a]], argmap[a] < 0
-	 * for an attribute not passed (NULL).  row_args is NULL for a row.
+	 * place (no copy per row): column c is row_args[cols[c].argidx].
+	 * row_args is NULL for a row.
 	 */
 	const NullableDatum *row_args;
-	int16	   *argmap;
 	int			nvalid;			/* attributes deformed so far */
 	uint32		off;
 	bool		slow;
@@ -422,6 +423,9 @@ extern CP_EVAL_INTERNAL void EvalNode(CpEval *ev, int32 idx, CpValue *out);
 
 /* Condition idx on this row: CP_TRUE, CP_FALSE or CP_UNKNOWN. */
 extern CP_EVAL_INTERNAL int	EvalCond(CpEval *ev, int32 idx);
+
+/* The "and" of conditions conds[0..n-1], in order, as nested "and"s. */
+extern CP_EVAL_INTERNAL int EvalCondAll(CpEval *ev, const int32 *conds, int n);
 
 /* l op r (a comparison) in three-valued logic; node names it in errors. */
 extern CP_EVAL_INTERNAL int EvalCompare(CpEval *ev, int32 node, CpOp op,
