@@ -366,12 +366,14 @@ sum_state_award(const SumState *st, bool sorted)
 Datum
 compensation_award_sum_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
 	SumState   *st;
+	struct varlena *aw;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "compensation_award_sum_transfn called in non-aggregate context");
-
+	/*
+	 * The context is checked where the state is made, as PostgreSQL's own
+	 * transition functions do (numeric_avg_accum): a state only an
+	 * aggregate made proves the call comes from one.
+	 */
 	st = PG_ARGISNULL(0) ? NULL : (SumState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1))
 	{
@@ -380,8 +382,18 @@ compensation_award_sum_transfn(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 	}
 	if (st == NULL)
+	{
+		MemoryContext aggcxt;
+
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			elog(ERROR, "compensation_award_sum_transfn called in non-aggregate context");
 		st = sum_state_create(aggcxt);
-	sum_add_award(st, PG_GETARG_CPAWARD(1));
+	}
+	/* an evaluated award is never toasted: no call to detoast it, per row */
+	aw = (struct varlena *) PG_GETARG_POINTER(1);
+	if (VARATT_IS_EXTENDED(aw))
+		aw = pg_detoast_datum(aw);
+	sum_add_award(st, (const CpAwardData *) aw);
 	PG_RETURN_POINTER(st);
 }
 
