@@ -9,6 +9,8 @@
 #   --b2-rows N    rows of the B2 policy-size sample (default 100,000)
 #   --issue-rows N rows issued by B5 and B6 (default 100,000)
 #   --only issue   only the issuance figures (B5, B6, B8, B10), after the data
+#   --only totals  only B9 (totals per group), after the data
+#   --only evaluate  only B1 and B2 (the hot path, policy size), after the data
 #   --perf         also profile the backend with perf during B1, B2 and B3 (perf record -g)
 #   --no-build     do not build and install the extension first
 #   --port P       port of the throwaway cluster (default 54331)
@@ -53,7 +55,7 @@ PORT=${COMPENSATION_BENCH_PORT:-54331}
 OUT=
 
 usage() {
-	sed -n '2,16p' "$ROOT/bench/run.sh" | sed 's/^# \{0,1\}//'
+	sed -n '2,18p' "$ROOT/bench/run.sh" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 while [ $# -gt 0 ]; do
@@ -65,7 +67,7 @@ while [ $# -gt 0 ]; do
 	--issue-rows) ISSUE_ROWS=${2:?--issue-rows needs a number}; shift 2 ;;
 	--perf) PERF=1; shift ;;
 	--only) ONLY=${2:?--only needs a figure group}; shift 2
-		[ "$ONLY" = issue ] || die "--only knows one group: issue" ;;
+		case "$ONLY" in issue | totals | evaluate) ;; *) die "--only knows these groups: issue, totals, evaluate" ;; esac ;;
 	--no-build) BUILD=0; shift ;;
 	--port) PORT=${2:?--port needs a number}; shift 2 ;;
 	--out) OUT=${2:?--out needs a file}; shift 2 ;;
@@ -182,6 +184,11 @@ psql_b -c "CREATE EXTENSION compensation"
 # SETTINGS.  psql's \timing measures each query (client round trip included:
 # every query returns a handful of rows).  Results: $TMP/<name>/times
 # ("label round ms") and $TMP/<name>/<label>.<round>.res (what it returned).
+# The backend's CPU time of each query (the first field of
+# /proc/<pid>/schedstat, read before and after it) goes to
+# $TMP/<name>/cpu ("label round ms"): on a machine other work shares, the
+# wall time of a query grows with the waiting, its CPU time much less
+# (median_cpu).
 Q_LABEL=()
 Q_SET=()
 Q_SQL=()
@@ -198,11 +205,16 @@ session() {
 	local name=$1 rounds=$2 dir=$TMP/$1 r i
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	local stat="\\! echo %s %s %s \$(cut -d' ' -f1 /proc/\$(cat $dir/pid)/schedstat) >>$dir/cpu.raw"
 	{
+		printf '%s\n' "SELECT pg_backend_pid() \\g $dir/pid"
 		for ((r = 0; r <= rounds; r++)); do
 			for i in "${!Q_LABEL[@]}"; do
+				# shellcheck disable=SC2059
 				printf '%s\n' '\timing off' 'RESET ALL;' "$BASE_SET ${Q_SET[i]}" \
-					"\\echo @@ ${Q_LABEL[i]} $r" '\timing on' "${Q_SQL[i]};"
+					"\\echo @@ ${Q_LABEL[i]} $r" "$(printf "$stat" b "${Q_LABEL[i]}" "$r")" \
+					'\timing on' "${Q_SQL[i]};" '\timing off' \
+					"$(printf "$stat" e "${Q_LABEL[i]}" "$r")"
 			done
 		done
 		printf '%s\n' '\timing off'
@@ -211,6 +223,8 @@ session() {
 		cat "$dir/err.txt" >&2
 		fail_run "$name: a query failed (script $dir/script.sql)"
 	fi
+	awk '$1 == "b" { b[$2 " " $3] = $4 } $1 == "e" { printf "%s %s %.3f\n", $2, $3, ($4 - b[$2 " " $3]) / 1e6 }' \
+		"$dir/cpu.raw" >"$dir/cpu"
 	awk -v dir="$dir" '
 		/^@@ / { label = $2; run = $3; file = dir "/" label "." run ".res"; printf "" > file; next }
 		/^Time: / { print label, run, $2 >> (dir "/times"); close(file); next }
@@ -227,6 +241,11 @@ session() {
 # median NAME LABEL: median time (ms) of the counted runs.
 median() {
 	awk -v l="$2" '$1 == l && $2 > 0 { print $3 }' "$TMP/$1/times" | sort -g |
+		awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) printf "%.1f\n", a[(NR + 1) / 2]; else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+# median_cpu NAME LABEL: median CPU time (ms) of the backend in the counted runs.
+median_cpu() {
+	awk -v l="$2" '$1 == l && $2 > 0 { print $3 }' "$TMP/$1/cpu" | sort -g |
 		awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) printf "%.1f\n", a[(NR + 1) / 2]; else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 # runs NAME LABEL: the counted run times, and the warm-up.
@@ -385,6 +404,21 @@ if [ "$ONLY" = issue ]; then
 	exit 0
 fi
 
+# --only totals: B9 alone (the sum per group against hand-written CASE).
+if [ "$ONLY" = totals ]; then
+	r_b9='' r_b9_acc='' r_b9_cpu=''
+	. "$ROOT/bench/totals.sh"
+	bench_totals
+	res "SUMMARY (--only totals; ratios of medians measured in this run)"
+	srow "B9 four totals, README form / CASE" "$r_b9 x" "<= 1.0x" "$v_b9"
+	srow "B9 the same, backend CPU time" "$r_b9_cpu x" "<= 1.0x" "$(verdict "$r_b9_cpu" "<=" 1.0)"
+	srow "B9 per-accessor form / CASE" "$r_b9_acc x" "" ""
+	res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	trap - ERR
+	say "results written to ${OUT#"$ROOT"/}"
+	exit 0
+fi
+
 ###########################################################################
 # B1: the hot path.
 ###########################################################################
@@ -440,6 +474,10 @@ res "  evaluate / CASE (best of each)            $r_b1_case x   target <= 1.25x:
 	"  PL/pgSQL / evaluate                       $r_b1_plpgsql x   target >= 10x: $v_b1_plpgsql" \
 	"  evaluate / count(*) floor                 $r_b1_floor x" \
 	"  whole row / named columns (jit off)       $r_b1_row x" \
+	"  the backend's CPU time (median ms; what waiting for the cores does not inflate):" \
+	"    count $(median_cpu b1 count), CASE $(median_cpu b1 case), evaluate $(median_cpu b1 evaluate), from a table $(median_cpu b1 evaluate_table), PL/pgSQL $(median_cpu b1 plpgsql)" \
+	"  evaluate / CASE, CPU time (jit off)       $(calc "$(median_cpu b1 evaluate) / $(median_cpu b1 case)") x" \
+	"  PL/pgSQL / evaluate, CPU time             $(calc "$(median_cpu b1 plpgsql) / $(median_cpu b1 evaluate)") x" \
 	"  totals: identical in all 7 variants (bench.r1_lines form rule|kind|instrument|amount|days|count):"
 sed 's/^/    /' "$TMP/b1/evaluate.1.res" | tee -a "$OUT"
 res ""
@@ -505,8 +543,23 @@ res "  per row (each query less its one-row cost):" \
 	"  1,000 rules / 10 rules                    $r_b2_1000 x   target <= 2x: $v_b2_1000" \
 	"  10,000 rules / 10 rules                   $r_b2_10000 x   target <= 3x: $v_b2_10000" \
 	"  whole queries over the sample, the per-query cost included: 1,000 / 10 rules $r_b2_1000_q x, 10,000 / 10 rules $r_b2_10000_q x" \
+	"  the same in the backend's CPU time: 1,000 / 10 rules $(calc "$(median_cpu b2 b2-1000) / $(median_cpu b2 b2-10)") x, 10,000 / 10 rules $(calc "$(median_cpu b2 b2-10000) / $(median_cpu b2 b2-10)") x" \
 	"  totals: agree with plain SQL for every size (tickets of show K <= N: 120% of the price, half-up)" ""
 profile b2 "B2 1,000 rules over the sample" "$(b2_sql b2-1000)"
+
+# --only evaluate: B1 and B2 alone (the hot path and the policy size).
+if [ "$ONLY" = evaluate ]; then
+	res "SUMMARY (--only evaluate; ratios of medians measured in this run)"
+	srow "B1 evaluate / hand-written CASE" "$r_b1_case x" "<= 1.25x" "$v_b1_case"
+	srow "B1 PL/pgSQL / evaluate" "$r_b1_plpgsql x" ">= 10x" "$v_b1_plpgsql"
+	srow "B1 evaluate / count(*) floor" "$r_b1_floor x" "" ""
+	srow "B2 1,000 / 10 rules, per row" "$r_b2_1000 x" "<= 2x" "$v_b2_1000"
+	srow "B2 10,000 / 10 rules, per row" "$r_b2_10000 x" "<= 3x" "$v_b2_10000"
+	res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	trap - ERR
+	say "results written to ${OUT#"$ROOT"/}"
+	exit 0
+fi
 
 ###########################################################################
 # B12: what-if (issue 12): a parameter overridden / the unmodified policy.
@@ -756,6 +809,7 @@ bench_simulate
 ###########################################################################
 r_b9=
 r_b9_acc=
+r_b9_cpu=
 . "$ROOT/bench/totals.sh"
 bench_totals
 
@@ -791,6 +845,7 @@ fi
 srow "B7 RssAnon growth over $B7_ROWS_F rows" "$b7_growth kB" "flat" "$v_b7"
 srow "B11 simulate / policy a constant" "$r_b11 x" "<= 1.2x" "$v_b11"
 srow "B9 four totals, README form / CASE" "$r_b9 x" "<= 1.0x" "$v_b9"
+srow "B9 the same, backend CPU time" "$r_b9_cpu x" "<= 1.0x" "$(verdict "$r_b9_cpu" "<=" 1.0)"
 srow "B9 per-accessor form / CASE" "$r_b9_acc x" "" ""
 res "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 trap - ERR

@@ -117,6 +117,22 @@ extern void cp_award_builder_add_input(CpAwardBuilder *b, const CpAwardLine *lin
 									   const char *rule, const char *instrument,
 									   const char *note, int errc);
 
+/*
+ * An award made at once from lines that are all known (the evaluator's):
+ * the same checks and the same bytes as the builder adding them in order,
+ * with one allocation, in CurrentMemoryContext.
+ */
+typedef struct CpAwardLineRef
+{
+	const CpAwardLine *line;
+	const char *rule;
+	const char *instrument;
+	const char *note;			/* or NULL */
+} CpAwardLineRef;
+
+extern CpAward cp_award_build(const char *currency, int16 exponent,
+							  const CpAwardLineRef *refs, int n);
+
 /* An award with no lines, in the given currency. */
 extern CpAward cp_award_empty(const char *currency, int16 exponent);
 

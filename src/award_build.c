@@ -4,7 +4,8 @@
  *	  The builder of compensation.award values.
  *
  * Every award, whoever makes it (the evaluator, award_in, award_recv, the
- * sum aggregate), goes through the builder, which checks each line and
+ * sum aggregate), goes through the builder (the evaluator through
+ * cp_award_build, its one-pass form), which checks each line and
  * clears the fields its "has" bits do not cover.  So an award has one byte
  * image per meaning, and award_in(award_out(x)) gives x back byte for byte.
  *
@@ -214,6 +215,17 @@ cp_award_builder_add(CpAwardBuilder *b, const CpAwardLine *line,
 							   ERRCODE_INTERNAL_ERROR);
 }
 
+static void
+award_size_check(Size size)
+{
+	if (size > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("award is too large"),
+				 errdetail("An award may be at most %d bytes; this one would be %zu.",
+						   (int) MaxAllocSize, size)));
+}
+
 CpAward
 cp_award_builder_finish(CpAwardBuilder *b)
 {
@@ -221,12 +233,7 @@ cp_award_builder_finish(CpAwardBuilder *b)
 	Size		size = hdr + (Size) b->n_lines * sizeof(CpAwardLine) + b->strings.len;
 	CpAward		aw;
 
-	if (size > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("award is too large"),
-				 errdetail("An award may be at most %d bytes; this one would be %zu.",
-						   (int) MaxAllocSize, size)));
+	award_size_check(size);
 	aw = palloc0(size);
 	SET_VARSIZE(aw, size);
 	aw->n_lines = b->n_lines;
@@ -237,6 +244,83 @@ cp_award_builder_finish(CpAwardBuilder *b)
 		memcpy(CpAwardLines(aw), b->lines, b->n_lines * sizeof(CpAwardLine));
 	if (b->strings.len > 0)
 		memcpy(CpAwardStrings(aw), b->strings.data, b->strings.len);
+	return aw;
+}
+
+/*
+ * The builder's result without its scratch: the evaluator makes an award
+ * per row, and the builder's string pool (a StringInfo) and line array
+ * cost more than the award itself.  The layout is the builder's: lines in
+ * order, then per line its rule, instrument and note (if any), each
+ * NUL-terminated.
+ */
+CpAward
+cp_award_build(const char *currency, int16 exponent, const CpAwardLineRef *refs,
+			   int n)
+{
+	Size		hdr = MAXALIGN(sizeof(CpAwardData));
+	Size		strings_len = 0;
+	Size		size;
+	CpAward		aw;
+	CpAwardLine *lines;
+	char	   *strings;
+	int32		off = 0;
+	int			i;
+
+	if (currency != NULL && strlen(currency) >= sizeof(aw->currency))
+		elog(ERROR, "invalid award currency \"%s\"", currency);
+	if (exponent < 0 || exponent > 18)
+		elog(ERROR, "invalid award currency exponent %d", exponent);
+	if ((Size) n * sizeof(CpAwardLine) > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many award lines")));
+	for (i = 0; i < n; i++)
+	{
+		strings_len += (refs[i].rule ? strlen(refs[i].rule) : 0) + 1;
+		strings_len += (refs[i].instrument ? strlen(refs[i].instrument) : 0) + 1;
+		if (refs[i].note)
+			strings_len += strlen(refs[i].note) + 1;
+	}
+	size = hdr + (Size) n * sizeof(CpAwardLine) + strings_len;
+	award_size_check(size);
+
+	aw = palloc0(size);
+	SET_VARSIZE(aw, size);
+	aw->n_lines = n;
+	if (currency != NULL)
+		strcpy(aw->currency, currency);
+	aw->exponent = exponent;
+	aw->strings_len = (int32) strings_len;
+	lines = CpAwardLines(aw);
+	strings = CpAwardStrings(aw);
+	for (i = 0; i < n; i++)
+	{
+		const char *rule = refs[i].rule ? refs[i].rule : "";
+		const char *instrument = refs[i].instrument ? refs[i].instrument : "";
+		Size		len;
+
+		award_check_line(refs[i].line, &lines[i], aw->currency,
+						 ERRCODE_INTERNAL_ERROR);
+		len = strlen(rule) + 1;
+		memcpy(strings + off, rule, len);
+		lines[i].rule = off;
+		off += len;
+		len = strlen(instrument) + 1;
+		memcpy(strings + off, instrument, len);
+		lines[i].instrument = off;
+		off += len;
+		if (refs[i].note)
+		{
+			len = strlen(refs[i].note) + 1;
+			memcpy(strings + off, refs[i].note, len);
+			lines[i].note = off;
+			off += len;
+		}
+		else
+			lines[i].note = -1;
+	}
+	Assert(off == strings_len);
 	return aw;
 }
 

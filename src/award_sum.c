@@ -71,7 +71,9 @@ sum_state_create(MemoryContext cxt)
 static void
 sum_set_currency(SumState *st, const char *currency, int16 exponent)
 {
-	if (currency[0] == '\0')
+	/* the usual case, once per row: the currency the state has */
+	if (currency[0] == '\0' ||
+		(currency[0] == st->currency[0] && strcmp(currency, st->currency) == 0))
 		return;
 	if (st->currency[0] == '\0')
 	{
@@ -387,12 +389,14 @@ sum_state_award(const SumState *st, bool sorted)
 Datum
 compensation_award_sum_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
 	SumState   *st;
+	struct varlena *aw;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "compensation_award_sum_transfn called in non-aggregate context");
-
+	/*
+	 * The context is checked where the state is made, as PostgreSQL's own
+	 * transition functions do (numeric_avg_accum): a state only an
+	 * aggregate made proves the call comes from one.
+	 */
 	st = PG_ARGISNULL(0) ? NULL : (SumState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1))
 	{
@@ -401,8 +405,18 @@ compensation_award_sum_transfn(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 	}
 	if (st == NULL)
+	{
+		MemoryContext aggcxt;
+
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			elog(ERROR, "compensation_award_sum_transfn called in non-aggregate context");
 		st = sum_state_create(aggcxt);
-	sum_add_award(st, PG_GETARG_CPAWARD(1));
+	}
+	/* an evaluated award is never toasted: no call to detoast it, per row */
+	aw = (struct varlena *) PG_GETARG_POINTER(1);
+	if (VARATT_IS_EXTENDED(aw))
+		aw = pg_detoast_datum(aw);
+	sum_add_award(st, (const CpAwardData *) aw);
 	PG_RETURN_POINTER(st);
 }
 

@@ -491,6 +491,7 @@ begin_row(CpEval *ev, HeapTupleHeader row)
 		ev->gen = 1;
 	}
 	ev->tup = row;
+	ev->row_args = NULL;
 	ev->nvalid = 0;
 	ev->off = 0;
 	ev->slow = false;
@@ -518,6 +519,7 @@ candidate_lists(CpEval *ev)
 	{
 		cur[nc].cur = ev->first_unguarded;
 		cur[nc].next = ev->next_unguarded;
+		cur[nc].guard_true = false;
 		nc++;
 	}
 	for (g = 0; g < ev->n_gcols; g++)
@@ -536,6 +538,38 @@ candidate_lists(CpEval *ev)
 		{
 			first = gc->first_null;
 			next = ev->next_null;
+		}
+		else if (gc->n_small >= 0)
+		{
+			/* a few values: compare them (a guard's kind is its column's) */
+			int			k;
+
+			first = -1;
+			next = ev->next_key;
+			if (v->kind == CPV_NUM)
+			{
+				for (k = 0; k < gc->n_small; k++)
+					if (gc->small[k].num.num == v->u.num.num &&
+						gc->small[k].num.den == v->u.num.den)
+					{
+						first = gc->small[k].first;
+						break;
+					}
+			}
+			else if (v->kind == CPV_TEXT)
+			{
+				int32		len = v->u.text.len;
+				const char *p = v->u.text.p;
+
+				for (k = 0; k < gc->n_small; k++)
+					if (gc->small[k].len == len &&
+						(len == 0 || (gc->small[k].p[0] == p[0] &&
+									  memcmp(gc->small[k].p, p, len) == 0)))
+					{
+						first = gc->small[k].first;
+						break;
+					}
+			}
 		}
 		else
 		{
@@ -560,22 +594,42 @@ candidate_lists(CpEval *ev)
 		{
 			cur[nc].cur = first;
 			cur[nc].next = next;
+			cur[nc].guard_true = (next == ev->next_key);
 			nc++;
 		}
 	}
 	return nc;
 }
 
-/* Rule i on this row: its condition, and its awards when it matches. */
+/*
+ * The condition of guarded rule i when its guard holds: the "and"s above
+ * the guard, evaluated as they would be with a true left operand (the same
+ * order, the same short cut, the same errors).
+ */
+static inline int
+rest_of_condition(CpEval *ev, int i)
+{
+	const int32 *rest = &ev->rest_conds[ev->guard_rest[i]];
+
+	return EvalCondAll(ev, rest + 1, rest[0]);
+}
+
+/*
+ * Rule i on this row: its condition, and its awards when it matches.
+ * guard_true: its guard is known to hold (the rule index found it).
+ */
 static void
-eval_rule(CpEval *ev, int i, int *matched, CpExplainRule *trace)
+eval_rule(CpEval *ev, int i, int *matched, CpExplainRule *trace, bool guard_true)
 {
 	const CpRule *rule = &ev->rules[i];
 	CpHit		hit = (CpHit) ev->rs->hit;
 	int			t;
 
 	ev->cur_rule = i;
-	t = rule->cond == CP_NONE_IDX ? CP_TRUE : EvalCond(ev, rule->cond);
+	if (guard_true)
+		t = rest_of_condition(ev, i);
+	else
+		t = rule->cond == CP_NONE_IDX ? CP_TRUE : EvalCond(ev, rule->cond);
 	if (t != CP_TRUE)
 	{
 		if (unlikely(trace != NULL))
@@ -634,20 +688,37 @@ eval_rules(CpEval *ev)
 	CpCursor   *cur = ev->cursors;
 	int			nc = candidate_lists(ev);
 
+	/* one list (every rule guarded by one column, say): no merge */
+	if (nc == 1)
+	{
+		const int32 *next = cur[0].next;
+		bool		guard_true = cur[0].guard_true;
+		int32		i;
+
+		for (i = cur[0].cur; i >= 0; i = next[i])
+		{
+			eval_rule(ev, i, &matched, NULL, guard_true);
+			if (hit == CP_HIT_FIRST && matched >= 0)
+				break;
+		}
+		nc = 0;
+	}
 	while (nc > 0)
 	{
 		int			best = 0;
 		int			k;
 		int32		i;
+		bool		guard_true;
 
 		for (k = 1; k < nc; k++)
 			if (cur[k].cur < cur[best].cur)
 				best = k;
+		guard_true = cur[best].guard_true;
 		i = cur[best].cur;
 		cur[best].cur = cur[best].next[i];
 		if (cur[best].cur < 0)
 			cur[best] = cur[--nc];
-		eval_rule(ev, i, &matched, NULL);
+		eval_rule(ev, i, &matched, NULL, guard_true);
 		if (hit == CP_HIT_FIRST && matched >= 0)
 			break;
 	}
@@ -659,15 +730,19 @@ eval_rules(CpEval *ev)
 }
 
 /*
- * The award of pending lines [from, to), allocated in cxt.  The builder's
- * own scratch lives in the row context; only the result is copied out.
+ * The award of pending lines [from, to), allocated in cxt, made at once
+ * (cp_award_build): a row's lines are all known by now.
  */
+#define BUILD_REFS_ON_STACK 16
+
 CpAward
 EvalBuildAward(CpEval *ev, int from, int to, MemoryContext cxt)
 {
-	CpAwardBuilder b;
+	CpAwardLineRef stack_refs[BUILD_REFS_ON_STACK];
+	CpAwardLineRef *refs = stack_refs;
 	CpAward		aw;
 	MemoryContext old;
+	int			n = 0;
 	int			i;
 
 	if (from == to)
@@ -678,18 +753,22 @@ EvalBuildAward(CpEval *ev, int from, int to, MemoryContext cxt)
 		memcpy(aw, ev->empty_award, size);
 		return aw;
 	}
-	old = MemoryContextSwitchTo(ev->rowcxt);
-	cp_award_builder_init(&b, ev->rs->currency, ev->rs->exponent);
+	if (to - from > BUILD_REFS_ON_STACK)
+		refs = MemoryContextAlloc(ev->rowcxt, sizeof(CpAwardLineRef) * (to - from));
 	for (i = from; i < to; i++)
 	{
 		CpPending  *p = &ev->pending[i];
 
 		if (unlikely(p->dropped))
 			continue;
-		cp_award_builder_add(&b, &p->line, p->rule, p->instrument, p->note);
+		refs[n].line = &p->line;
+		refs[n].rule = p->rule;
+		refs[n].instrument = p->instrument;
+		refs[n].note = p->note;
+		n++;
 	}
-	MemoryContextSwitchTo(cxt);
-	aw = cp_award_builder_finish(&b);
+	old = MemoryContextSwitchTo(cxt);
+	aw = cp_award_build(ev->rs->currency, ev->rs->exponent, refs, n);
 	MemoryContextSwitchTo(old);
 	return aw;
 }
@@ -710,7 +789,19 @@ award_of_row(CpEval *ev)
 	eval_rules(ev);
 	if (unlikely(ev->n_limits > 0) && ev->n_pending > 0)
 		EvalApplyLimits(ev, NULL);
-	aw = EvalBuildAward(ev, 0, ev->n_pending, caller);
+
+	/*
+	 * Most rows get nothing: they share the evaluator's empty award instead
+	 * of a copy each.  A function may return memory it does not own for the
+	 * row (text_larger returns an argument); this lives as long as the
+	 * evaluator, that is until a later call at this call site evicts it or
+	 * the query ends, and whoever keeps a result longer copies it (slots,
+	 * sorts, aggregates do).  No function changes an argument in place.
+	 */
+	if (ev->n_pending == 0)
+		aw = ev->empty_award;
+	else
+		aw = EvalBuildAward(ev, 0, ev->n_pending, caller);
 	MemoryContextSwitchTo(caller);
 	error_context_stack = errcallback.previous;
 	return aw;
@@ -747,6 +838,14 @@ check_columns_given(CpEval *ev, int n, const int16 *attnos)
 							   str_at(ev, ev->rs->name), ev->cols[c].name),
 					 errhint("Call compensation.evaluate(rules, row): the planner makes this call itself.")));
 	}
+	/* where each column is among the values (the last one given wins) */
+	for (c = 0; c < ev->n_columns; c++)
+	{
+		ev->cols[c].argidx = -1;
+		for (i = 0; i < n; i++)
+			if (attnos[i] == ev->cols[c].attno + 1)
+				ev->cols[c].argidx = i;
+	}
 	ev->columns_checked = attnos;
 }
 
@@ -761,7 +860,6 @@ cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 					  const NullableDatum *columns)
 {
 	CpAward		aw;
-	int			i;
 
 	if (unlikely(ev->columns_checked != attnos))
 		check_columns_given(ev, n, attnos);
@@ -773,17 +871,8 @@ cp_eval_award_columns(CpEval *ev, int n, const int16 *attnos,
 			return aw;
 	}
 	begin_row(ev, NULL);
-	memset(ev->isnull, true, sizeof(bool) * ev->max_att);
-	for (i = 0; i < n; i++)
-	{
-		int			a = attnos[i] - 1;
-
-		if (a >= 0 && a < ev->max_att)
-		{
-			ev->values[a] = columns[i].value;
-			ev->isnull[a] = columns[i].isnull;
-		}
-	}
+	/* the columns are read where they are (argidx, set by the check) */
+	ev->row_args = columns;
 	ev->nvalid = ev->max_att;
 	aw = award_of_row(ev);
 	if (unlikely(ev->memo_group != 0))
@@ -805,5 +894,5 @@ EvalBeginRow(CpEval *ev, HeapTupleHeader row)
 void
 EvalRule(CpEval *ev, int i, int *matched, CpExplainRule *trace)
 {
-	eval_rule(ev, i, matched, trace);
+	eval_rule(ev, i, matched, trace, false);
 }

@@ -483,6 +483,7 @@ find_guards(CpEval *ev)
 	int32		last_unguarded = -1;
 	int32	   *last_col = palloc(sizeof(int32) * Max(ev->n_columns, 1));
 	int32	   *last_null = palloc(sizeof(int32) * Max(ev->n_columns, 1));
+	int			n_rest;
 	int			i;
 
 	ev->next_unguarded = palloc(sizeof(int32) * n);
@@ -490,6 +491,10 @@ find_guards(CpEval *ev)
 	ev->next_col = palloc(sizeof(int32) * n);
 	ev->next_null = palloc(sizeof(int32) * n);
 	ev->gcols = palloc(sizeof(CpGuardCol) * Max(ev->n_columns, 1));
+	ev->guard_rest = palloc(sizeof(int32) * n);
+	/* every "and" is above at most one guard: n_nodes entries are enough */
+	ev->rest_conds = palloc(sizeof(int32) * (ev->n_nodes + n));
+	n_rest = 0;
 	ev->n_gcols = 0;
 	ev->first_unguarded = -1;
 	ev->guards = cpguard_create(ev->mcxt, Max(ev->n_rules, 16), NULL);
@@ -507,6 +512,7 @@ find_guards(CpEval *ev)
 
 		ev->next_unguarded[i] = ev->next_key[i] = -1;
 		ev->next_col[i] = ev->next_null[i] = -1;
+		ev->guard_rest[i] = -1;
 		if (leaf != CP_NONE_IDX)
 		{
 			const CpNode *nd;
@@ -549,6 +555,7 @@ find_guards(CpEval *ev)
 			ev->gcols[g].col = ev->nodes[col_node].a;
 			ev->gcols[g].first_col = -1;
 			ev->gcols[g].first_null = -1;
+			ev->gcols[g].n_small = 0;
 			ev->n_gcols++;
 		}
 		if (ev->gcols[g].first_col < 0)
@@ -565,6 +572,33 @@ find_guards(CpEval *ev)
 			last_null[g] = i;
 		}
 
+		/*
+		 * The rest of its condition: walking the "and"s down to the guard,
+		 * their right operands, stored innermost first (the order the
+		 * "and"s evaluate them once the guard is true).
+		 */
+		{
+			int32		nd = ev->rules[i].cond;
+			int			count = 0;
+			int			k;
+
+			ev->guard_rest[i] = n_rest;
+			while (nd != leaf)
+			{
+				ev->rest_conds[n_rest + 1 + count++] = ev->nodes[nd].b;
+				nd = ev->nodes[nd].a;
+			}
+			ev->rest_conds[n_rest] = count;
+			for (k = 0; k < count / 2; k++)
+			{
+				int32		t = ev->rest_conds[n_rest + 1 + k];
+
+				ev->rest_conds[n_rest + 1 + k] = ev->rest_conds[n_rest + count - k];
+				ev->rest_conds[n_rest + count - k] = t;
+			}
+			n_rest += count + 1;
+		}
+
 		/* its guard's list */
 		kv = &ev->konst[const_node];
 		memset(&key, 0, sizeof(key));
@@ -579,7 +613,23 @@ find_guards(CpEval *ev)
 		}
 		e = cpguard_insert(ev->guards, key, &found);
 		if (!found)
+		{
+			CpGuardCol *gc = &ev->gcols[g];
+
 			e->first = i;
+			/* a new value of this column: in its small array while it fits */
+			if (gc->n_small >= CP_GUARD_LINEAR)
+				gc->n_small = -1;
+			else if (gc->n_small >= 0)
+			{
+				CpGuardSmall *sm = &gc->small[gc->n_small++];
+
+				sm->len = key.len;
+				sm->p = key.p;
+				sm->num = key.num;
+				sm->first = i;
+			}
+		}
 		else
 			ev->next_key[e->last] = i;
 		e->last = i;

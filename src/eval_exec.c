@@ -44,83 +44,7 @@ static int	eval_cond(CpEval *ev, int32 idx);
  * ---------------------------------------------------------------------
  */
 
-const char *
-EvalRuleName(const CpEval *ev)
-{
-	if (ev->cur_rule >= 0 && ev->cur_rule < ev->n_rules)
-		return str_at(ev, ev->rules[ev->cur_rule].name);
-	return str_at(ev, ev->rs->name);
-}
-
-/*
- * Error context while a row is evaluated: a date or time out of range is
- * raised by the time-zone code, which does not know the rule it works for;
- * the context names it (errors raised here name their rule themselves).
- */
-void
-EvalErrorContext(void *arg)
-{
-	const CpEval *ev = (const CpEval *) arg;
-
-	if (geterrcode() == ERRCODE_DATETIME_VALUE_OUT_OF_RANGE &&
-		ev->cur_rule >= 0 && ev->cur_rule < ev->n_rules)
-		errcontext("rule \"%s\" of policy \"%s\"",
-				   str_at(ev, ev->rules[ev->cur_rule].name), str_at(ev, ev->rs->name));
-}
-
-char *
-EvalNodeText(const CpEval *ev, int32 node)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	cp_print_node(&buf, ev->rs, node);
-	return buf.data;
-}
-
-const char *
-EvalKindName(uint8 kind)
-{
-	switch ((CpValKind) kind)
-	{
-		case CPV_NULL:
-			return "null";
-		case CPV_REVIEW:
-			return "a review";
-		case CPV_NOAWARD:
-			return "none";
-		case CPV_NUM:
-			return "a number";
-		case CPV_BOOL:
-			return "a boolean";
-		case CPV_TEXT:
-			return "text";
-		case CPV_TIME:
-			return "a time";
-		case CPV_DURATION:
-			return "a duration";
-	}
-	return "a value";
-}
-
-void
-EvalTypeError(CpEval *ev, int32 node, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATATYPE_MISMATCH),
-			 errmsg("cannot %s in rule \"%s\"", what, EvalRuleName(ev)),
-			 errdetail("The failing expression is %s.", EvalNodeText(ev, node))));
-}
-
-void
-EvalOverflowError(CpEval *ev, int32 node)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("value out of range in rule \"%s\"", EvalRuleName(ev)),
-			 node >= 0 ? errdetail("The result of %s does not fit in 64 bits.",
-								   EvalNodeText(ev, node)) : 0));
-}
+/* EvalRuleName, EvalTypeError and the other error helpers: eval_errors.c */
 
 static void pg_attribute_noreturn()
 time_range_error(CpEval *ev, int32 node)
@@ -290,20 +214,38 @@ EvalColumnValueError(CpEval *ev, CpColBind *cb, CpExactStatus st)
 						   EvalRuleName(ev))));
 }
 
+/* Column cb of this row into *d; true if it is NULL. */
+static inline bool
+row_datum(CpEval *ev, const CpColBind *cb, Datum *d)
+{
+	int			attno = cb->attno;
+
+	if (ev->row_args != NULL)
+	{
+		int			k = cb->argidx;
+
+		if (k < 0 || ev->row_args[k].isnull)
+			return true;
+		*d = ev->row_args[k].value;
+		return false;
+	}
+	if (attno >= ev->nvalid)
+		deform_upto(ev, attno + 1);
+	*d = ev->values[attno];
+	return ev->isnull[attno];
+}
+
 static void
 fetch_column(CpEval *ev, int c, CpValue *out)
 {
 	CpColBind  *cb = &ev->cols[c];
 	Datum		d;
 
-	if (cb->attno >= ev->nvalid)
-		deform_upto(ev, cb->attno + 1);
-	if (ev->isnull[cb->attno])
+	if (row_datum(ev, cb, &d))
 	{
 		out->kind = CPV_NULL;
 		return;
 	}
-	d = ev->values[cb->attno];
 	switch (cb->cls)
 	{
 		case CPC_INT2:
@@ -494,11 +436,10 @@ EvalGuardValue(CpEval *ev, int32 c)
 		return v;
 	if (cb->cls == CPC_INT8 || cb->cls == CPC_NUMERIC)
 	{
-		if (cb->attno >= ev->nvalid)
-			deform_upto(ev, cb->attno + 1);
-		if (!ev->isnull[cb->attno])
+		Datum		d;
+
+		if (!row_datum(ev, cb, &d))
 		{
-			Datum		d = ev->values[cb->attno];
 			CpRational	r;
 
 			if (cb->cls == CPC_INT8)
@@ -538,6 +479,16 @@ text_cmp(const CpValue *l, const CpValue *r)
 	return (l->u.text.len > r->u.text.len) - (l->u.text.len < r->u.text.len);
 }
 
+/* Two words, byte for byte; the first byte tells most unequal ones apart. */
+static inline bool
+text_equal(const CpValue *l, const CpValue *r)
+{
+	return l->u.text.len == r->u.text.len &&
+		(l->u.text.len == 0 ||
+		 (l->u.text.p[0] == r->u.text.p[0] &&
+		  memcmp(l->u.text.p, r->u.text.p, l->u.text.len) == 0));
+}
+
 static inline int
 cmp_result(CpOp op, int c)
 {
@@ -562,6 +513,36 @@ cmp_result(CpOp op, int c)
 	return CP_FALSE;
 }
 
+/* Two times (intervals): a < b when a ends before b begins, a = b when they overlap. */
+static inline int
+compare_times(CpOp op, const CpValue *l, const CpValue *r)
+{
+	int64		alo = l->u.time.lo,
+				ahi = l->u.time.hi,
+				blo = r->u.time.lo,
+				bhi = r->u.time.hi;
+
+	switch (op)
+	{
+		case CP_OP_LT:
+			return ahi <= blo;
+		case CP_OP_LE:
+			return alo < bhi;
+		case CP_OP_GT:
+			return alo >= bhi;
+		case CP_OP_GE:
+			return ahi > blo;
+		case CP_OP_EQ:
+			return alo < bhi && blo < ahi;
+		case CP_OP_NE:
+			return !(alo < bhi && blo < ahi);
+		default:
+			break;
+	}
+	elog(ERROR, "unexpected comparison operator %d", (int) op);
+	return CP_UNKNOWN;
+}
+
 /*
  * l op r in three-valued logic.  Times are intervals: a < b when a ends
  * before b begins, a = b when they overlap.
@@ -580,41 +561,12 @@ compare_values(CpEval *ev, int32 node, CpOp op, const CpValue *l, const CpValue 
 			return cmp_result(op, cp_rat_cmp(l->u.num, r->u.num));
 		case CPV_TEXT:
 			if (op == CP_OP_EQ || op == CP_OP_NE)
-			{
-				bool		eq = l->u.text.len == r->u.text.len &&
-					memcmp(l->u.text.p, r->u.text.p, l->u.text.len) == 0;
-
-				return (op == CP_OP_EQ) == eq;
-			}
+				return (op == CP_OP_EQ) == text_equal(l, r);
 			return cmp_result(op, text_cmp(l, r));
 		case CPV_BOOL:
 			return cmp_result(op, (int) l->u.b - (int) r->u.b);
 		case CPV_TIME:
-			{
-				int64		alo = l->u.time.lo,
-							ahi = l->u.time.hi,
-							blo = r->u.time.lo,
-							bhi = r->u.time.hi;
-
-				switch (op)
-				{
-					case CP_OP_LT:
-						return ahi <= blo;
-					case CP_OP_LE:
-						return alo < bhi;
-					case CP_OP_GT:
-						return alo >= bhi;
-					case CP_OP_GE:
-						return ahi > blo;
-					case CP_OP_EQ:
-						return alo < bhi && blo < ahi;
-					case CP_OP_NE:
-						return !(alo < bhi && blo < ahi);
-					default:
-						break;
-				}
-				break;
-			}
+			return compare_times(op, l, r);
 		case CPV_DURATION:
 			{
 				int			c;
@@ -1356,6 +1308,12 @@ eval_cond(CpEval *ev, int32 idx)
 		case CP_OP_GE:
 			lp = operand(ev, n->a, &l);
 			rp = operand(ev, n->b, &r);
+			/* two times, or two words tested for equality: no call */
+			if (lp->kind == CPV_TIME && rp->kind == CPV_TIME)
+				return compare_times((CpOp) n->op, lp, rp);
+			if (lp->kind == CPV_TEXT && rp->kind == CPV_TEXT &&
+				(n->op == CP_OP_EQ || n->op == CP_OP_NE))
+				return (n->op == CP_OP_EQ) == text_equal(lp, rp);
 			return compare_values(ev, idx, (CpOp) n->op, lp, rp);
 
 		case CP_OP_IS_NULL:
@@ -1395,13 +1353,19 @@ eval_cond(CpEval *ev, int32 idx)
 		case CP_OP_IN_RANGE:
 			lp = operand(ev, n->a, &l);
 			rp = operand(ev, n->b, &r);
-			t = compare_values(ev, idx, CP_OP_GE, lp, rp);
+			if (lp->kind == CPV_TIME && rp->kind == CPV_TIME)
+				t = compare_times(CP_OP_GE, lp, rp);
+			else
+				t = compare_values(ev, idx, CP_OP_GE, lp, rp);
 			if (t != CP_FALSE)
 			{
+				CpOp		op = (n->flags & CP_NODE_EXCLUSIVE) ? CP_OP_LT : CP_OP_LE;
+
 				rp = operand(ev, n->c, &r);
-				u = compare_values(ev, idx,
-								   (n->flags & CP_NODE_EXCLUSIVE) ? CP_OP_LT : CP_OP_LE,
-								   lp, rp);
+				if (lp->kind == CPV_TIME && rp->kind == CPV_TIME)
+					u = compare_times(op, lp, rp);
+				else
+					u = compare_values(ev, idx, op, lp, rp);
 				if (u == CP_FALSE)
 					t = CP_FALSE;
 				else if (u == CP_UNKNOWN)
@@ -1453,6 +1417,29 @@ void
 EvalNode(CpEval *ev, int32 idx, CpValue *out)
 {
 	eval_node(ev, idx, out);
+}
+
+/*
+ * The "and" of conditions conds[0..n-1], evaluated in order as nested
+ * "and"s would be (a false one stops; unknown unless all are true): the
+ * rest of a rule whose guard holds (eval_award.c).
+ */
+int
+EvalCondAll(CpEval *ev, const int32 *conds, int n)
+{
+	int			t = CP_TRUE;
+	int			k;
+
+	for (k = 0; k < n; k++)
+	{
+		int			u = eval_cond(ev, conds[k]);
+
+		if (u == CP_FALSE)
+			return CP_FALSE;
+		if (u == CP_UNKNOWN)
+			t = CP_UNKNOWN;
+	}
+	return t;
 }
 
 int

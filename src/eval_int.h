@@ -136,6 +136,8 @@ typedef struct CpEnumLabel
 typedef struct CpColBind
 {
 	int			attno;			/* 0-based attribute index */
+	int			argidx;			/* cp_eval_award_columns(): its place among
+								 * the values passed (-1: not passed) */
 	CpColClass	cls;
 	const char *name;
 	int			n_enum;
@@ -213,6 +215,14 @@ struct CpEval
 	int32	   *next_key;		/* the next rule with the same guard */
 	int32	   *next_col;		/* the next rule guarded on the same column */
 	int32	   *next_null;		/* ... whose condition is more than the guard */
+	/*
+	 * A guarded rule found through its guard's own list has a true guard:
+	 * only the rest of its condition is evaluated.  guard_rest[i] is where
+	 * rule i's rest starts in rest_conds (-1: not guarded): a count, then
+	 * the right operands of the "and"s above the guard, innermost first.
+	 */
+	int32	   *guard_rest;
+	int32	   *rest_conds;
 	struct CpCursor *cursors;	/* per row: 1 + n_gcols rule lists to merge */
 
 	/* constant folding: konst[i] is valid when is_const[i] */
@@ -243,6 +253,12 @@ struct CpEval
 	HeapTupleHeader tup;
 	Datum	   *values;
 	bool	   *isnull;
+	/*
+	 * cp_eval_award_columns(): the values as the caller passed them, read in
+	 * place (no copy per row): column c is row_args[cols[c].argidx].
+	 * row_args is NULL for a row.
+	 */
+	const NullableDatum *row_args;
 	int			nvalid;			/* attributes deformed so far */
 	uint32		off;
 	bool		slow;
@@ -325,9 +341,26 @@ guard_equal(const CpGuardKey *a, const CpGuardKey *b)
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/*
+ * Up to this many values of one guard column are looked up by a linear
+ * search of the column's own array (a length or number compare each, no
+ * hash), beyond that in the hash table.
+ */
+#define CP_GUARD_LINEAR	8
+
+typedef struct CpGuardSmall
+{
+	int32		len;			/* text */
+	const char *p;				/* text */
+	CpRational	num;			/* number */
+	int32		first;			/* as CpGuardEntry.first */
+} CpGuardSmall;
+
 /* A column that guards rules. */
 typedef struct CpGuardCol
 {
+	int32		n_small;		/* values in small[], or -1: use the hash */
+	CpGuardSmall small[CP_GUARD_LINEAR];
 	int32		col;
 	int32		first_col;		/* rules guarded on it (next_col) */
 	int32		first_null;		/* those whose condition goes on after the
@@ -340,6 +373,8 @@ typedef struct CpCursor
 {
 	int32		cur;
 	const int32 *next;
+	bool		guard_true;		/* the rules of one guard's list, which
+								 * holds on this row */
 } CpCursor;
 
 /* ---------------------------------------------------------------------
@@ -388,6 +423,9 @@ extern CP_EVAL_INTERNAL void EvalNode(CpEval *ev, int32 idx, CpValue *out);
 
 /* Condition idx on this row: CP_TRUE, CP_FALSE or CP_UNKNOWN. */
 extern CP_EVAL_INTERNAL int	EvalCond(CpEval *ev, int32 idx);
+
+/* The "and" of conditions conds[0..n-1], in order, as nested "and"s. */
+extern CP_EVAL_INTERNAL int EvalCondAll(CpEval *ev, const int32 *conds, int n);
 
 /* l op r (a comparison) in three-valued logic; node names it in errors. */
 extern CP_EVAL_INTERNAL int EvalCompare(CpEval *ev, int32 node, CpOp op,
