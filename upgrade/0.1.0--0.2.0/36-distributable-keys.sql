@@ -3,7 +3,7 @@
 -- Keys a distributed ledger can keep
 --------------------------------------------------------------------------
 -- Citus distributes the ledger and the issuance state by subject
--- (compensation.distribute(), 38-distribute.sql), and a distributed table
+-- (compensation.distribute(), 39-distribute.sql), and a distributed table
 -- accepts only unique keys and foreign keys that include its distribution
 -- column.  0.1.0 keyed a line by its id alone and a reversal by a foreign
 -- key to that id.  Every key of the ledger now includes the subject:

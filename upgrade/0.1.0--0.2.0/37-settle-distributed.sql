@@ -2,7 +2,7 @@
 --------------------------------------------------------------------------
 -- Settling subjects on Citus
 --------------------------------------------------------------------------
--- After compensation.distribute() (38-distribute.sql), the issuance state
+-- After compensation.distribute() (39-distribute.sql), the issuance state
 -- and the ledger are Citus tables distributed by subject.  _settle then
 -- takes the same four steps in statements Citus runs on a distributed
 -- table, from the coordinator:
@@ -17,11 +17,14 @@
 --   - the rows are compared on the coordinator, in memory (jsonb maps of
 --     the state read);
 --   - each write is one INSERT ... SELECT of the rows computed, which Citus
---     routes to the shards of their subjects;
+--     routes to the shards of their subjects; a line's id is taken from
+--     the coordinator's sequence before it is written (RETURNING, like ON
+--     CONFLICT, sends the INSERT down a path of Citus that cost 2 s for
+--     2,700 rows against 0.45 s);
 --   - the issuance lock of a subject is the row lock of its state row,
 --     taken by an UPDATE (Citus refuses SELECT ... FOR UPDATE over several
---     shards); Citus's distributed deadlock detection settles two sessions
---     that lock the same subjects in different shard orders.
+--     shards), shard by shard in shard order, so that two sessions lock in
+--     one order.
 -- The outbox and its NOTIFY stay on the coordinator (_announce).
 -- Evaluation happens before, on the workers, in the query that reads the
 -- rows (_issue_next_distributed).
@@ -133,7 +136,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._state_distributed(text, text, text[]) IS
-	'internal: the issuance state of the subjects given (one multi-shard read), subject -> [version, award hash, revoked]';
+	'internal: the issuance state of the subjects given (one read per shard), subject -> [version, award hash, revoked]';
 
 CREATE FUNCTION @extschema@._settle_distributed(policy text, version integer, source text,
 	subjects text[], awards @extschema@.award[], hold text[], defer boolean, reason text,
@@ -242,7 +245,7 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._settle_distributed(text, integer, text, text[], @extschema@.award[],
 	text[], boolean, text) IS
-	'internal to _settle on Citus: the same steps in statements a distributed ledger accepts (multi-shard reads pruned by subject, comparison on the coordinator, INSERT ... SELECT routed to the shards)';
+	'internal to _settle on Citus: the same steps in statements a distributed ledger accepts (reads one shard at a time, comparison on the coordinator, INSERT ... SELECT routed to the shards)';
 
 -- The issuance lock of each subject: its state row (created if missing),
 -- locked by an UPDATE that changes nothing.
@@ -276,7 +279,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._lock_subjects_distributed(text, text, text[]) IS
-	'internal: _lock_subjects on Citus: the row lock of each subject''s state row, by an UPDATE that changes nothing (Citus refuses SELECT ... FOR UPDATE over several shards)';
+	'internal: _lock_subjects on Citus: the row lock of each subject''s state row, by an UPDATE that changes nothing, shard by shard in shard order (Citus refuses SELECT ... FOR UPDATE over several shards)';
 
 CREATE FUNCTION @extschema@._reconcile_distributed(policy text, version integer, source text,
 	subjects text[], awards @extschema@.award[], locked text[], reason text)
@@ -410,7 +413,7 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._reconcile_distributed(text, integer, text, text[],
 	@extschema@.award[], text[], text) IS
-	'internal: _reconcile on Citus: open lines read in one multi-shard query, matched with the awards on the coordinator, reversals and new lines written by one INSERT ... SELECT';
+	'internal: _reconcile on Citus: open lines read one shard at a time, matched with the awards on the coordinator, reversals and new lines written by one INSERT ... SELECT';
 
 
 REVOKE ALL ON FUNCTION @extschema@._state_distributed(text, text, text[]) FROM PUBLIC;
