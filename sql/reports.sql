@@ -85,6 +85,9 @@ rule "loss" credit cash tier loss upto 100000 => loss else review 'loss above 10
 $$)::compensation.ruleset, m)) l;
 SELECT compensation.describe_line('credit', 'cash', 1234, 'USD', NULL, NULL, NULL, NULL, NULL, NULL),
 	compensation.describe_line('credit', 'deposit', -118800, 'KRW', NULL, NULL, NULL, NULL, NULL, NULL);
+-- a deadline (due by) has no start: its last day, in the zone given
+SELECT compensation.describe_line('credit', 'refund', 42000, 'USD', NULL, NULL, 'due',
+	'-infinity', '2026-07-11 04:00+00', NULL, 'America/New_York') AS due_line;
 
 -- Errors, with their SQLSTATE.
 SELECT pg_temp.err($$SELECT * FROM compensation.customer_pending('reports/yes24-round1', 'orders', 'order_id', '999')$$);

@@ -62,7 +62,10 @@ WITH v AS (
 			WHEN ($6 AT TIME ZONE coalesce($11, 'UTC'))::time = '00:00'
 			THEN pg_catalog.to_char($6 AT TIME ZONE coalesce($11, 'UTC'), 'YYYY-MM-DD')
 			ELSE pg_catalog.to_char($6 AT TIME ZONE coalesce($11, 'UTC'), 'YYYY-MM-DD HH24:MI:SS') END AS new_date,
-		CASE WHEN $7 IS NOT NULL THEN pg_catalog.format(', %s from %s to %s', $7,
+		-- a deadline has no start: "due by" its last day
+		CASE WHEN $7 = 'due' THEN pg_catalog.format(', due by %s',
+			pg_catalog.to_char(($9 - interval '1 microsecond') AT TIME ZONE coalesce($11, 'UTC'), 'YYYY-MM-DD'))
+		WHEN $7 IS NOT NULL THEN pg_catalog.format(', %s from %s to %s', $7,
 			pg_catalog.to_char($8 AT TIME ZONE coalesce($11, 'UTC'), 'YYYY-MM-DD'),
 			-- until is exclusive: the last day is the one before it
 			pg_catalog.to_char(($9 - interval '1 microsecond') AT TIME ZONE coalesce($11, 'UTC'), 'YYYY-MM-DD'))
