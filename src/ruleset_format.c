@@ -349,6 +349,9 @@ check_bounds(const Checker *ck, Size size)
 			check_node(ck, a->window_hi);
 		if (a->bearer != 0)
 		{
+			/* node + 1, so never negative (and bearer - 1 cannot overflow) */
+			if (a->bearer < 0)
+				corrupt("invalid bearer");
 			/* a flag or a review costs nothing: no one bears it */
 			if (a->kind == CP_AWARD_FLAG || a->kind == CP_AWARD_REVIEW)
 				corrupt("a bearer on a flag or review");
