@@ -484,6 +484,24 @@ due_window_at(AwardParser *ps, int len)
 	return strncmp(q, "..<", 3) == 0;
 }
 
+/*
+ * Is the word of len bytes at ps->p the "bearer" of a line's bearer
+ * ("bearer 'NAME'")?  A line without an instrument (an empty one) prints
+ * its bearer right after its kind; an instrument called bearer is never
+ * followed by a quoted name, so that decides.
+ */
+static bool
+bearer_at(AwardParser *ps, int len)
+{
+	const char *q = ps->p + len;
+
+	if (len != 6 || strncmp(ps->p, "bearer", 6) != 0)
+		return false;
+	while (isspace((unsigned char) *q))
+		q++;
+	return *q == '\'';
+}
+
 static void
 parse_line(AwardParser *ps)
 {
@@ -514,7 +532,7 @@ parse_line(AwardParser *ps)
 	if (*ps->p == '"')
 		instrument = parse_quoted(ps, '"', "an instrument");
 	else if (peek_word(ps, &len) && !cp_award_word_is_keyword(ps->p, len) &&
-			 !due_window_at(ps, len))
+			 !due_window_at(ps, len) && !bearer_at(ps, len))
 	{
 		instrument = pnstrdup(ps->p, len);
 		ps->p += len;

@@ -146,8 +146,25 @@ typedef struct Checker
 	const CpLet *lets;
 	const CpAwardSpec *awards;
 	const CpColumn *columns;
+	const CpInstrument *instruments;
 	const char *strings;
 } Checker;
+
+/*
+ * The unit an instrument named at string offset name compiles to: its
+ * declaration ("instrument NAME money"), or the built-in one; -1 if
+ * neither, which the text printed from the value would not compile.
+ */
+static int
+instrument_unit_of(const Checker *ck, int32 name)
+{
+	int			i;
+
+	for (i = 0; i < ck->rs->n_instruments; i++)
+		if (strcmp(ck->strings + ck->instruments[i].name, ck->strings + name) == 0)
+			return ck->instruments[i].unit;
+	return cp_builtin_instrument_unit(ck->strings + name);
+}
 
 static inline void
 check_node(const Checker *ck, int32 idx)
@@ -253,6 +270,11 @@ check_one_node(const Checker *ck, int32 i)
 		check_node(ck, cp_node_child(n, k));
 	if (shape.has_list)
 		check_args(ck, cp_node_child(n, shape.n_fields), shape.list_len);
+	/* the evaluator reads each arm's test of a simple case as its values */
+	if (n->op == CP_OP_CASE_SIMPLE)
+		for (k = 0; k < n->c; k++)
+			if (ck->nodes[ck->args[n->b + 2 * k]].op != CP_OP_CASE_VALUES)
+				corrupt("a simple case arm without its values");
 }
 
 /* Every index and offset in the value points inside it. */
@@ -298,6 +320,20 @@ check_bounds(const Checker *ck, Size size)
 	}
 	for (i = 0; i < rs->n_columns; i++)
 		check_string(ck, ck->columns[i].name);
+	for (i = 0; i < rs->n_instruments; i++)
+	{
+		check_string(ck, ck->instruments[i].name);
+		if (ck->instruments[i].unit < CP_INSTR_MONEY || ck->instruments[i].unit > CP_INSTR_COUNT)
+			corrupt("unknown instrument unit");
+	}
+	/*
+	 * An instrument a cap or a minimum names compiles only if declared or
+	 * built in (the value prints as text that must compile again).
+	 */
+	for (i = 0; i < rs->n_lets; i++)
+		if ((ck->lets[i].kind == CP_LET_CAP || ck->lets[i].kind == CP_LET_MINIMUM) &&
+			instrument_unit_of(ck, ck->lets[i].name) < 0)
+			corrupt("a limit on an undeclared instrument");
 	for (i = 0; i < rs->n_rules; i++)
 	{
 		const CpRule *r = &ck->rules[i];
@@ -337,6 +373,21 @@ check_bounds(const Checker *ck, Size size)
 			corrupt("invalid due window");
 		if (a->instrument != CP_NONE_IDX)
 			check_string(ck, a->instrument);
+		/*
+		 * As the compiler reads it: credit, waive, a grant with an amount
+		 * name a declared or built-in instrument, of its unit (0: not set
+		 * yet, in the value ruleset_from_jsonb checks before it prints it
+		 * and compiles the text).
+		 */
+		if ((a->kind == CP_AWARD_CREDIT || a->kind == CP_AWARD_WAIVE ||
+			 (a->kind == CP_AWARD_GRANT && a->amount != CP_NONE_IDX)))
+		{
+			int			unit = a->instrument == CP_NONE_IDX ? -1 :
+				instrument_unit_of(ck, a->instrument);
+
+			if (unit < 0 || (a->unit != 0 && a->unit != unit))
+				corrupt("an award's instrument is undeclared or of another unit");
+		}
 		if (a->kind == CP_AWARD_REVIEW && a->reason != CP_NONE_IDX)
 			check_string(ck, a->reason);
 		if (a->amount != CP_NONE_IDX)
@@ -513,6 +564,7 @@ cp_ruleset_check(const CpRulesetData *rs, Size size)
 	ck.lets = CpLets(rs);
 	ck.awards = CpAwards(rs);
 	ck.columns = CpColumns(rs);
+	ck.instruments = CpInstruments(rs);
 	ck.strings = CpStrings(rs);
 	check_bounds(&ck, size);
 	check_acyclic(&ck);

@@ -163,6 +163,9 @@ extern void cp_ruleset_validate(const CpRulesetData *rs);
 extern bool cp_ruleset_sections_ok(const CpRulesetData *rs, Size size);
 extern const char *cp_ruleset_column_name(const CpRulesetData *rs, int32 col);
 
+/* The unit of a built-in instrument (cash, points...), or -1 (ruleset_parse.c). */
+extern int	cp_builtin_instrument_unit(const char *name);
+
 /* ERROR "invalid compensation.ruleset value: what" (XX001). */
 extern void cp_ruleset_corrupt(const char *what) pg_attribute_noreturn();
 

@@ -26,6 +26,7 @@
 
 #include "keywords.h"
 #include "ruleset_parse.h"
+#include "ruleset_format.h"
 #include "timezone.h"
 
 
@@ -46,6 +47,21 @@ static const struct
 	{"voucher", CP_INSTR_MONEY},
 	{NULL, 0}
 };
+
+/*
+ * The unit of a built-in instrument, or -1: the format check needs it to
+ * tell whether a stored award's instrument prints as text that compiles.
+ */
+int
+cp_builtin_instrument_unit(const char *name)
+{
+	int			i;
+
+	for (i = 0; builtin_instruments[i].name; i++)
+		if (strcmp(builtin_instruments[i].name, name) == 0)
+			return builtin_instruments[i].unit;
+	return -1;
+}
 
 /* How many arguments each function takes (names: keywords.c). */
 static const struct

@@ -755,7 +755,8 @@ print_window_clause(Printer *p, const CpAwardSpec *spec)
 
 /*
  * " bearer EXPR", if the award names who bears it (ruleset_parse_bearer.c):
- * a literal, a column or a let as it is, anything else in parentheses, so
+ * a literal, a column or a let as it is, anything else (and a column or let
+ * named bearer in any case: the word is read case-insensitively) in parentheses, so
  * that after a grant the parser reads the word as the clause.
  */
 static void
@@ -772,7 +773,7 @@ print_bearer(Printer *p, const CpAwardSpec *spec)
 	else if (n->op == CP_OP_LET && n->a >= 0 && n->a < p->rs->n_lets)
 		name = get_string(p, p->lets[n->a].name);
 	appendStringInfoString(p->out, " bearer ");
-	if (n->op == CP_OP_STR || (name != NULL && strcmp(name, "bearer") != 0))
+	if (n->op == CP_OP_STR || (name != NULL && pg_strcasecmp(name, "bearer") != 0))
 		print_expr(p, CpAwardBearerNode(spec), PREC_TOP);
 	else
 	{
