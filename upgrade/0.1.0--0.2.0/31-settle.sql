@@ -225,6 +225,9 @@ CREATE FUNCTION @extschema@._lock_subjects(policy text, source text, subjects te
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+-- (as in _settle: a plan cached while the state was nearly empty must not
+-- scan every policy's state to lock a few subjects)
+SET enable_seqscan = off
 AS $$
 DECLARE
 	v_locked text[];
