@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(542);
+SELECT plan(545);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -140,6 +140,7 @@ INSERT INTO contract VALUES
 	(218, 'compensation._issue_next_distributed(text,integer,text,regclass,text,text,text,text,text,text,integer)', 'record', false, false),
 	(219, 'compensation.distribute(integer)', 'void', false, false),
 	(221, 'compensation._subjects_by_shard(text[])', 'SETOF text[]', true, false),
+	(222, 'compensation._simulate_sum(compensation.ruleset,regclass,text)', 'compensation.award', false, false),
 	(220, 'compensation._coordinator_only()', 'void', false, false),
 	-- shared calendars (upgrade/0.1.0--0.2.0/65-calendar-catalog.sql)
 	(130, 'compensation.define_calendar(text,text[],date[])', 'compensation.calendar', false, false),

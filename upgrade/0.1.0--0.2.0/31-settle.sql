@@ -304,7 +304,8 @@ BEGIN
 				AND c.reverses IS NULL
 				-- a probe of the reversals' unique index per line (an anti
 				-- join could read the whole ledger)
-				AND (SELECT r.id FROM @extschema@.ledger r WHERE r.reverses = c.id LIMIT 1) IS NULL) o
+				AND (SELECT r.id FROM @extschema@.ledger r
+					WHERE r.subject = c.subject AND r.reverses = c.id LIMIT 1) IS NULL) o
 	), want AS (
 		SELECT x.*, row_number() OVER (PARTITION BY x.subject, x.k ORDER BY x.ordinality) AS n
 		FROM (SELECT w.subject, l.*,

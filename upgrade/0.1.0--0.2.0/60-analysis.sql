@@ -68,36 +68,49 @@ $$;
 COMMENT ON FUNCTION @extschema@.draft_rules(text) IS
 	'the ruleset of a policy''s draft (the next version, not yet published), for analysis';
 
--- simulate over any ruleset: the one implementation.  SECURITY INVOKER on
--- purpose: it reads the caller's table with the caller's rights, and the
--- filter is the caller's own SQL over it.  Not STRICT: a NULL filter means
--- every row, and a NULL ruleset or table is an error, not an empty answer.
-CREATE FUNCTION @extschema@.simulate(rules @extschema@.ruleset, rel regclass, filter text DEFAULT NULL)
-RETURNS TABLE (rule text, kind text, instrument text, rows_awarded bigint,
-	amount bigint, amount_major numeric, currency text, days bigint)
+-- The sum of the awards of a ruleset over a table: what simulate() and
+-- simulate_by_bearer() (80-bearer.sql) total, each by its own key.
+-- SECURITY INVOKER on purpose: it reads the caller's table with the
+-- caller's rights, and the filter is the caller's own SQL over it.  Not
+-- STRICT: a NULL filter means every row, and a NULL ruleset or table is an
+-- error, not an empty answer.
+CREATE FUNCTION @extschema@._simulate_sum(rules @extschema@.ruleset, rel regclass, filter text)
+RETURNS @extschema@.award
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	v_sum @extschema@.award;
 BEGIN
 	IF $1 IS NULL OR $2 IS NULL THEN
 		RAISE EXCEPTION 'rules and table must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	-- $1 is a parameter of a one-shot plan: the planner folds it into a
-	-- constant (evaluate() then reads only the policy's columns).  The sum
-	-- keeps a rule's lines apart per bearer (80-bearer.sql); they are added
-	-- up here (simulate_by_bearer() keeps them apart).
-	RETURN QUERY EXECUTE format(
-		'SELECT l.rule, l.kind, l.instrument, sum(l.count)::bigint, sum(l.amount)::bigint,
-			sum(l.amount_major), min(l.currency), sum(l.days)::bigint
-		 FROM (SELECT @extschema@.sum(@extschema@.evaluate($1, t)) AS s
-		       FROM %s AS t
-		       WHERE %s) AS total,
-		      LATERAL @extschema@.lines(total.s) AS l
-		 GROUP BY l.rule, l.kind, l.instrument
-		 ORDER BY l.rule, l.kind, l.instrument', $2, coalesce($3, 'true'))
-	USING $1;
+	-- constant (evaluate() then reads only the policy's columns).
+	EXECUTE format('SELECT @extschema@.sum(@extschema@.evaluate($1, t)) FROM %s AS t WHERE %s',
+		$2, coalesce($3, 'true'))
+		INTO v_sum USING $1;
+	RETURN v_sum;
 END
+$$;
+COMMENT ON FUNCTION @extschema@._simulate_sum(@extschema@.ruleset, regclass, text) IS
+	'internal to simulate() and simulate_by_bearer(): the sum of the awards of a ruleset over a table, optionally filtered, read with the caller''s rights';
+
+-- simulate over any ruleset: the one implementation.  The sum keeps a
+-- rule's lines apart per bearer (80-bearer.sql); they are added up here
+-- (simulate_by_bearer() keeps them apart).
+CREATE FUNCTION @extschema@.simulate(rules @extschema@.ruleset, rel regclass, filter text DEFAULT NULL)
+RETURNS TABLE (rule text, kind text, instrument text, rows_awarded bigint,
+	amount bigint, amount_major numeric, currency text, days bigint)
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT l.rule, l.kind, l.instrument, sum(l.count)::bigint, sum(l.amount)::bigint,
+		sum(l.amount_major), min(l.currency), sum(l.days)::bigint
+	FROM @extschema@.lines(@extschema@._simulate_sum($1, $2, $3)) AS l
+	GROUP BY l.rule, l.kind, l.instrument
+	ORDER BY l.rule, l.kind, l.instrument
 $$;
 COMMENT ON FUNCTION @extschema@.simulate(@extschema@.ruleset, regclass, text) IS
 	'totals per rule, kind and instrument of any ruleset (a draft, a retired version, a what-if) over a table, optionally filtered, without issuing anything; the ruleset is a constant of the query';

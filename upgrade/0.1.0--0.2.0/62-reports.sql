@@ -119,7 +119,7 @@ SELECT l.policy, l.version, l.rule, l.kind, l.instrument,
 	min(l.issued_at) AS first_issued_at,
 	max(l.issued_at) AS last_issued_at
 FROM @extschema@.ledger AS l
-LEFT JOIN @extschema@.ledger AS r ON r.reverses = l.id
+LEFT JOIN @extschema@.ledger AS r ON r.subject = l.subject AND r.reverses = l.id
 GROUP BY l.policy, l.version, l.rule, l.kind, l.instrument;
 COMMENT ON VIEW @extschema@.issued_totals IS
 	'per policy version, rule, kind and instrument: subjects and lines still owed (open), their amount and days, lines issued, reversed since, reversals written; amounts in minor units, open_amount_major in the currency';
@@ -155,7 +155,7 @@ SELECT l.subject, l.source, l.policy, l.version, l.id AS line, l.rule,
 	l.issued_at, l.issued_by, l.reverses, r.id AS reversed_by,
 	(o.ledger_id IS NOT NULL) AS notice_pending
 FROM @extschema@.ledger AS l
-LEFT JOIN @extschema@.ledger AS r ON r.reverses = l.id
+LEFT JOIN @extschema@.ledger AS r ON r.subject = l.subject AND r.reverses = l.id
 LEFT JOIN @extschema@.outbox AS o ON o.ledger_id = l.id
 CROSS JOIN LATERAL (SELECT coalesce(@extschema@._policy_zone(l.policy, l.version), 'UTC') AS zone) AS z;
 COMMENT ON VIEW @extschema@.customer_lines IS
@@ -216,7 +216,7 @@ BEGIN
 		       l.window_kind, l.window_from, l.window_until, l.note, l.bearer
 		FROM @extschema@.ledger AS l
 		WHERE l.policy = $1 AND l.source = v_source AND l.subject = v_subject AND l.reverses IS NULL
-		  AND NOT EXISTS (SELECT FROM @extschema@.ledger AS r WHERE r.reverses = l.id)
+		  AND NOT EXISTS (SELECT FROM @extschema@.ledger AS r WHERE r.subject = l.subject AND r.reverses = l.id)
 	), d AS (
 		SELECT 'to issue' AS pending, x.* FROM (SELECT * FROM owed EXCEPT ALL SELECT * FROM opened) AS x
 		UNION ALL

@@ -21,27 +21,16 @@ CREATE FUNCTION @extschema@.simulate_by_bearer(rules @extschema@.ruleset, rel re
 	filter text DEFAULT NULL)
 RETURNS TABLE (bearer text, kind text, instrument text, rows_awarded bigint,
 	amount bigint, amount_major numeric, currency text, days bigint)
-LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-BEGIN
-	IF $1 IS NULL OR $2 IS NULL THEN
-		RAISE EXCEPTION 'rules and table must not be null'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
 	-- The sum keeps one line per rule, kind, instrument and bearer; the
 	-- rules of one bearer are added up here.
-	RETURN QUERY EXECUTE format(
-		'SELECT l.bearer, l.kind, l.instrument, sum(l.count)::bigint, sum(l.amount)::bigint,
-			sum(l.amount_major), min(l.currency), sum(l.days)::bigint
-		 FROM (SELECT @extschema@.sum(@extschema@.evaluate($1, t)) AS s
-		       FROM %s AS t
-		       WHERE %s) AS total,
-		      LATERAL @extschema@.lines(total.s) AS l
-		 GROUP BY l.bearer, l.kind, l.instrument
-		 ORDER BY l.bearer NULLS FIRST, l.kind, l.instrument', $2, coalesce($3, 'true'))
-	USING $1;
-END
+	SELECT l.bearer, l.kind, l.instrument, sum(l.count)::bigint, sum(l.amount)::bigint,
+		sum(l.amount_major), min(l.currency), sum(l.days)::bigint
+	FROM @extschema@.lines(@extschema@._simulate_sum($1, $2, $3)) AS l
+	GROUP BY l.bearer, l.kind, l.instrument
+	ORDER BY l.bearer NULLS FIRST, l.kind, l.instrument
 $$;
 COMMENT ON FUNCTION @extschema@.simulate_by_bearer(@extschema@.ruleset, regclass, text) IS
 	'totals per bearer (NULL: the company), kind and instrument of any ruleset over a table, optionally filtered, without issuing anything: what each partner would carry';
@@ -77,7 +66,7 @@ SELECT l.policy, l.version, l.bearer, l.kind, l.instrument,
 		pg_catalog.length(@extschema@._currency_unit(min(l.currency))::text) - 1) AS open_amount_major,
 	sum(l.days) FILTER (WHERE l.reverses IS NULL AND r.id IS NULL) AS open_days
 FROM @extschema@.ledger AS l
-LEFT JOIN @extschema@.ledger AS r ON r.reverses = l.id
+LEFT JOIN @extschema@.ledger AS r ON r.subject = l.subject AND r.reverses = l.id
 GROUP BY l.policy, l.version, l.bearer, l.kind, l.instrument;
 COMMENT ON VIEW @extschema@.issued_by_bearer IS
 	'per policy version, bearer (NULL: the company), kind and instrument: subjects and lines open in the ledger and their amount and days: what each partner carries, to settle with it; amounts in minor units, open_amount_major in the currency';
