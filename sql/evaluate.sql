@@ -623,8 +623,17 @@ ALTER TABLE big_policies ALTER COLUMN r SET STORAGE external;
 INSERT INTO big_policies
 SELECT 'external', ('policy "big" currency KRW' || string_agg(format(E'\nrule "rule-%s" when price = %s credit deposit %s end', g, g, g * 100), ''))::compensation.ruleset
 FROM generate_series(1, 120) g;
+-- (a ruleset column is stored external by default, 75-ruleset-storage.sql:
+-- never compressed; compression is still read right when a column asks)
+SELECT 'compensation.policy.rules' AS what, a.attstorage FROM pg_attribute a
+WHERE a.attrelid = 'compensation.policy'::regclass AND a.attname = 'rules'
+UNION ALL
+SELECT 'default of a new column', t.typstorage FROM pg_type t WHERE t.oid = 'compensation.ruleset'::regtype;
 CREATE TABLE big_policies_c (how text, r compensation.ruleset);
+ALTER TABLE big_policies_c ALTER COLUMN r SET STORAGE extended;
 INSERT INTO big_policies_c SELECT 'compressed', r FROM big_policies;
+SELECT how, pg_column_compression(r) IS NOT NULL AS compressed FROM big_policies
+UNION ALL SELECT how, pg_column_compression(r) IS NOT NULL FROM big_policies_c;
 SELECT b.how, pg_column_size(b.r) < 8000 AS small_on_disk, h.id, compensation.evaluate(b.r, h)
 FROM (SELECT * FROM big_policies UNION ALL SELECT * FROM big_policies_c) b, hits h
 WHERE h.price IS NOT NULL ORDER BY b.how, h.id;

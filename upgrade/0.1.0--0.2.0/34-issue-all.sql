@@ -36,7 +36,8 @@ BEGIN
 	IF array_position($4, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'subjects must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	IF (SELECT count(DISTINCT x) FROM unnest($4) AS x) <> cardinality($4) THEN
+	-- (DISTINCT in a subquery can be hashed; count(DISTINCT) sorts)
+	IF (SELECT count(*) FROM (SELECT DISTINCT x FROM unnest($4) AS x) d) <> cardinality($4) THEN
 		RAISE EXCEPTION 'subjects must be distinct' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	IF NOT EXISTS (SELECT FROM @extschema@.source s WHERE s.name = $3) THEN
