@@ -62,6 +62,22 @@ $$;
 COMMENT ON FUNCTION @extschema@._announce(bigint[]) IS
 	'internal to _settle: queues the lines written in the outbox and notifies compensation_ledger once';
 
+-- Step 1 of _settle (src/settle_classify.c): each award's hash (sha256
+-- of its binary form; NULL if empty) and each subject's state, read by one
+-- index scan rescanned per subject; returns the subjects to claim (with
+-- their awards, hashes and line counts) and the rest to lock, each in
+-- subject order.
+CREATE FUNCTION @extschema@._settle_classify(policy text, version integer, source text,
+	subjects text[], awards @extschema@.award[], hold text[],
+	OUT claim text[], OUT claim_awards @extschema@.award[], OUT claim_hashes bytea[],
+	OUT claim_lines integer[], OUT rest text[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'compensation_settle_classify'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@._settle_classify(text, integer, text, text[], @extschema@.award[],
+	text[]) IS
+	'internal to _settle: sorts a batch of (subject, award) into the subjects to claim (no state, owed something) and those to lock (an award changed, or held), by their issuance state';
+
 CREATE FUNCTION @extschema@._settle(policy text, version integer, source text,
 	subjects text[], awards @extschema@.award[], hold text[] DEFAULT '{}', defer boolean DEFAULT false,
 	reason text DEFAULT NULL, OUT ids bigint[], OUT pending text[])
@@ -82,6 +98,7 @@ DECLARE
 	v_claim text[];
 	v_claim_awards @extschema@.award[];
 	v_claim_hashes bytea[];
+	v_claim_lines integer[];
 	v_claimed text[];
 	v_rest text[];
 	v_locked text[];
@@ -94,8 +111,9 @@ BEGIN
 	END IF;
 	-- Lines 0.1.0 issued from an unknown source could be the same rows:
 	-- issuing the policy from a named source would pay them again.
-	IF p_source <> '' AND EXISTS (SELECT 1 FROM @extschema@.issuance st
-		WHERE st.policy = p_policy AND st.source = '') THEN
+	-- (Asked of the ledger, whose index leads with (policy, source).)
+	IF p_source <> '' AND EXISTS (SELECT 1 FROM @extschema@.ledger g
+		WHERE g.policy = p_policy AND g.source = '') THEN
 		RAISE EXCEPTION 'policy "%" has lines issued by 0.1.0 from an unknown source', p_policy
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				DETAIL = format('Issuing it from source "%s" could pay those subjects again.', p_source),
@@ -134,47 +152,23 @@ BEGIN
 	-- 1. Hash each award and probe each subject's state; sort the subjects
 	-- into those to claim (no state, owed something), those whose open
 	-- award is the one owed (nothing to do, whatever version wrote it),
-	-- and the rest (an award changed, or held by the caller).
-	-- (The rows with something to do are sorted once, by subject, in the
-	-- subquery; the arrays take them in that order.  One ORDER BY per
-	-- aggregate sorted the awards five times; sorting before dropping the
-	-- rows with nothing to do, most of a re-run's, cost a tenth of it.)
-	SELECT array_agg(x.subject) FILTER (WHERE x.step = 'claim'),
-		array_agg(x.a) FILTER (WHERE x.step = 'claim'),
-		array_agg(x.h) FILTER (WHERE x.step = 'claim'),
-		array_agg(x.subject) FILTER (WHERE x.step = 'lock')
-	INTO v_claim, v_claim_awards, v_claim_hashes, v_rest
-	FROM (SELECT y.* FROM (SELECT b.subject, b.a, b.h,
-			CASE WHEN b.subject = ANY (p_hold) THEN 'lock'
-				WHEN st.subject IS NULL THEN CASE WHEN b.h IS NULL THEN NULL ELSE 'claim' END
-				WHEN st.revoked_at IS NOT NULL THEN NULL
-				WHEN st.version > p_version THEN NULL
-				WHEN st.award_hash IS NOT DISTINCT FROM b.h THEN NULL
-				ELSE 'lock' END AS step
-		FROM (SELECT u.subject, u.a,
-				CASE WHEN u.a IS NULL OR @extschema@.is_empty(u.a) THEN NULL
-					ELSE sha256(@extschema@.award_send(u.a)) END AS h
-			-- (OFFSET 0: each award hashed once; flattened, the hash was
-			-- computed again wherever the CASE below names it)
-			FROM unnest(p_subjects, p_awards) AS u(subject, a) OFFSET 0) b
-		LEFT JOIN LATERAL (SELECT st.subject, st.version, st.award_hash, st.revoked_at
-			FROM @extschema@.issuance st
-			WHERE st.policy = p_policy AND st.source = p_source AND st.subject = b.subject
-			LIMIT 1) st ON true) y
-		WHERE y.step IS NOT NULL
-		ORDER BY y.subject COLLATE "C") x;
+	-- and the rest (an award changed, or held by the caller): one pass in
+	-- C (src/settle_classify.c), the claims and the rest in subject order.
+	SELECT c.claim, c.claim_awards, c.claim_hashes, c.claim_lines, c.rest
+	INTO v_claim, v_claim_awards, v_claim_hashes, v_claim_lines, v_rest
+	FROM @extschema@._settle_classify(p_policy, p_version, p_source, p_subjects, p_awards,
+		p_hold) c;
 	v_rest := coalesce(v_rest, '{}');
 
 	-- 2. Claims: the state row inserted is the subject's lock until commit;
 	-- no line of a subject can be open before its state row exists, so the
 	-- award's lines are written as they are.  A claim another session won
 	-- goes to the rest.
-	IF v_claim IS NOT NULL THEN
+	IF cardinality(v_claim) > 0 THEN
 		WITH claimed AS (
 			INSERT INTO @extschema@.issuance AS i (policy, source, subject, version, award_hash, open_lines, issued_at)
-			SELECT p_policy, p_source, c.subject, p_version, c.h,
-				(SELECT count(*) FROM @extschema@.lines(c.a)), now()
-			FROM unnest(v_claim, v_claim_awards, v_claim_hashes) AS c(subject, a, h)
+			SELECT p_policy, p_source, c.subject, p_version, c.h, c.n, now()
+			FROM unnest(v_claim, v_claim_hashes, v_claim_lines) AS c(subject, h, n)
 			ORDER BY c.subject COLLATE "C"
 			ON CONFLICT ON CONSTRAINT issuance_pkey DO NOTHING
 			RETURNING i.subject
@@ -384,6 +378,8 @@ COMMENT ON FUNCTION @extschema@._reconcile(text, integer, text, text[], @extsche
 REVOKE ALL ON FUNCTION @extschema@._settle(text, integer, text, text[], @extschema@.award[], text[],
 	boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._lock_subjects(text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._settle_classify(text, integer, text, text[], @extschema@.award[],
+	text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._announce(bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._reconcile(text, integer, text, text[], @extschema@.award[],
 	text[], text) FROM PUBLIC;
