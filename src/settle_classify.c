@@ -26,9 +26,10 @@
  *
  * The hash is sha256 of the award's binary form, byte for byte
  * sha256(award_send(a)) (the state written by 0.2.0's SQL paths and by the
- * Citus writer must compare equal); an empty award has none.  Claims and
- * locks come back in subject order ("C" collation: bytes), the order in
- * which every path takes locks.
+ * Citus writer must compare equal); an empty award has none.  The subjects
+ * are sorted once ("C" collation: bytes), which refuses a subject given
+ * twice (both its awards would be written) and gives the claims and locks
+ * in the order in which every path takes locks.
  *
  * It reads compensation.issuance as the calling role, which must be able
  * to SELECT it (the definer of the functions that call _settle): it is an
@@ -191,7 +192,7 @@ key_error(void)
 
 /* Probe each subject's state and decide its step. */
 static void
-classify(FunctionCallInfo fcinfo, SettleItem *items, int n, text **hold, int n_hold)
+classify(FunctionCallInfo fcinfo, SettleItem **items, int n, text **hold, int n_hold)
 {
 	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	Oid			relid = get_relname_relid("issuance", nsp);
@@ -245,7 +246,7 @@ classify(FunctionCallInfo fcinfo, SettleItem *items, int n, text **hold, int n_h
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
 	for (i = 0; i < n; i++)
 	{
-		SettleItem *it = &items[i];
+		SettleItem *it = items[i];
 		bool		held = false;
 		bool		isnull;
 
@@ -365,6 +366,7 @@ compensation_settle_classify(PG_FUNCTION_ARGS)
 				n_awards,
 				n_hold;
 	SettleItem *items;
+	SettleItem **sorted;
 	SettleItem **claims;
 	SettleItem **locks;
 	int			n_claims = 0,
@@ -428,19 +430,36 @@ compensation_settle_classify(PG_FUNCTION_ARGS)
 	}
 	MemoryContextDelete(hash_cxt);
 
-	classify(fcinfo, items, n, hold, n_hold);
+	/*
+	 * In subject order: probed in that order, and taken out in it.  A
+	 * subject given twice is refused: two awards for one subject would both
+	 * be written.
+	 */
+	sorted = palloc(sizeof(SettleItem *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		sorted[i] = &items[i];
+	qsort(sorted, n, sizeof(SettleItem *), item_cmp);
+	for (i = 1; i < n; i++)
+	{
+		if (subject_cmp(sorted[i - 1]->subject, sorted[i]->subject) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("subjects must be distinct"),
+					 errdetail("Subject \"%s\" is given twice.",
+							   text_to_cstring(sorted[i]->subject))));
+	}
+
+	classify(fcinfo, sorted, n, hold, n_hold);
 
 	claims = palloc(sizeof(SettleItem *) * Max(n, 1));
 	locks = palloc(sizeof(SettleItem *) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
-		if (items[i].step == STEP_CLAIM)
-			claims[n_claims++] = &items[i];
-		else if (items[i].step == STEP_LOCK)
-			locks[n_locks++] = &items[i];
+		if (sorted[i]->step == STEP_CLAIM)
+			claims[n_claims++] = sorted[i];
+		else if (sorted[i]->step == STEP_LOCK)
+			locks[n_locks++] = sorted[i];
 	}
-	qsort(claims, n_claims, sizeof(SettleItem *), item_cmp);
-	qsort(locks, n_locks, sizeof(SettleItem *), item_cmp);
 
 	values[0] = PointerGetDatum(items_array(claims, n_claims, 0, award_type));
 	values[1] = PointerGetDatum(items_array(claims, n_claims, 1, award_type));
