@@ -689,7 +689,8 @@ time_shift(CpEval *ev, int32 node, const CpValue *t, const CpValue *d,
 	{
 		int64		nlo = add_local_days(ev, lo, days, node);
 
-		hi = (hi - lo == 1) ? nlo + 1 : add_local_days(ev, hi, days, node);
+		/* an instant stays one (hi == lo + 1; hi - lo could overflow) */
+		hi = (lo < PG_INT64_MAX && hi == lo + 1) ? nlo + 1 : add_local_days(ev, hi, days, node);
 		lo = nlo;
 	}
 	if (usecs != 0)

@@ -80,7 +80,8 @@ format_instant(CpEval *ev, StringInfo out, int64 t)
 static void
 format_time(CpEval *ev, StringInfo out, int64 lo, int64 hi)
 {
-	if (hi - lo == 1 || lo == TIME_NEG_INF_LO || hi == TIME_POS_INF_HI)
+	/* (hi == lo + 1, written so that no bound overflows: hi - lo could) */
+	if ((lo < PG_INT64_MAX && hi == lo + 1) || lo == TIME_NEG_INF_LO || hi == TIME_POS_INF_HI)
 	{
 		format_instant(ev, out, lo);
 		return;
