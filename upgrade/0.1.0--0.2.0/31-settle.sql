@@ -11,11 +11,11 @@
 -- _settle, which makes each subject's open lines equal its award in a few
 -- statements per batch, whatever the batch's size:
 --
---   1. one statement hashes each award (they are given: nothing is
---      evaluated here) and probes each subject's state;
+--   1. one call (in C, src/settle_classify.c) hashes each award (they
+--      are given: nothing is evaluated here), probes each subject's state
+--      and sorts the subjects into claims and locks;
 --   2. the subjects that have none and are owed something are claimed
---      (INSERT ... ON CONFLICT DO NOTHING: the row inserted is the lock)
---      and their lines written;
+--      (the state row inserted is the lock) and their lines written;
 --   3. the rest (an award changed, a claim lost to another session, a
 --      subject the caller asks to hold) are locked in subject order, the
 --      order every path locks in;
@@ -141,13 +141,14 @@ BEGIN
 	END IF;
 
 	-- Every statement below reaches the state and the ledger by key, one
-	-- index probe per subject (a LATERAL probe, a = ANY index scan), and
-	-- joins what it must by FULL or hash joins: no plan here depends on
-	-- statistics, which a session's cached plans would keep from a time
-	-- when compensation.issuance was nearly empty (a first issuance): a
-	-- nested loop chosen then cost 58 s on the next version's run.  And
-	-- enable_seqscan is off: a = ANY over a few thousand subjects must not
-	-- become a scan of every policy's state.
+	-- index probe per subject (in C, or a LATERAL probe), and joins what
+	-- it must by FULL or hash joins: no plan here depends on statistics,
+	-- which a session's cached plans would keep from a time when
+	-- compensation.issuance was nearly empty (a first issuance): a nested
+	-- loop chosen then cost 58 s on the next version's run, and "subject
+	-- = ANY (...)" became a filter over every state row of the policy.
+	-- And enable_seqscan is off: no probe may become a scan of every
+	-- policy's state.
 
 	-- 1. Hash each award and probe each subject's state; sort the subjects
 	-- into those to claim (no state, owed something), those whose open
