@@ -20,6 +20,7 @@
  */
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "miscadmin.h"
 
 #include "calendar.h"
@@ -201,6 +202,11 @@ check_node_fields(const Checker *ck, const CpNode *n)
 		case CP_OP_TIMESTAMP:
 			if (n->w <= n->v)
 				corrupt("empty time literal");
+			/* the local date and time it prints as (a day, and 00:00..24:00) */
+			if (!IS_VALID_DATE(n->a))
+				corrupt("date literal out of range");
+			if ((CpOp) n->op == CP_OP_TIMESTAMP && (n->b < 0 || n->b > SECS_PER_DAY))
+				corrupt("time of day out of range");
 			break;
 		case CP_OP_DURATION:
 			if (n->b < CP_UNIT_DAYS || n->b > CP_UNIT_LAST)
