@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 BEGIN;
 SET LOCAL search_path = public, pg_catalog;
 
-SELECT plan(548);
+SELECT plan(553);
 
 -- sig: regprocedure input; result: pg_get_function_result(); strict: declared
 -- STRICT (NULL for the aggregate); pure: IMMUTABLE and PARALLEL SAFE;
@@ -143,6 +143,7 @@ INSERT INTO contract VALUES
 	(222, 'compensation._simulate_sum(compensation.ruleset,regclass,text)', 'compensation.award', false, false),
 	(220, 'compensation._coordinator_only()', 'void', false, false),
 	(223, 'compensation._settle_classify(text,integer,text,text[],compensation.award[],text[])', 'record', true, false),
+	(224, 'compensation._evaluate_rows(compensation.ruleset,anyarray)', 'compensation.award[]', true, true),
 	-- shared calendars (upgrade/0.1.0--0.2.0/65-calendar-catalog.sql)
 	(130, 'compensation.define_calendar(text,text[],date[])', 'compensation.calendar', false, false),
 	(131, 'compensation.drop_calendar(text)', 'boolean', true, false),
