@@ -81,3 +81,26 @@ SELECT compensation.evaluate(
 	'policy "bad_input_evaluate/far" currency KRW rule "early" when due < 2025-01-01 credit points 1 end'::compensation.ruleset,
 	t) FROM far t;
 \set SHOW_CONTEXT never
+
+-- _evaluate_rows (internal to _issue_batch, src/evaluate_rows.c): each
+-- row's award, in the array's order, the same as evaluate() gives it; a
+-- NULL row a NULL award; anything but a one-dimensional array of a table's
+-- rows refused.
+CREATE TABLE er_rows (id int, price bigint);
+INSERT INTO er_rows VALUES (1, 100), (2, 0), (3, 50);
+CREATE TABLE er_policy AS SELECT $p$
+policy "bad_input_evaluate/rows" currency KRW
+rule "paid" when price > 0 credit deposit price * 10% round floor end
+$p$::compensation.ruleset AS r;
+SELECT u.ord, u.award::text, u.award::text IS NOT DISTINCT FROM (SELECT compensation.evaluate(p.r, e)::text
+		FROM er_rows e WHERE e.id = u.id) AS same_as_evaluate
+FROM er_policy p,
+	unnest(compensation._evaluate_rows(p.r,
+		ARRAY(SELECT e FROM er_rows e ORDER BY e.id DESC) || NULL::er_rows),
+		ARRAY[3, 2, 1, NULL]) WITH ORDINALITY AS u(award, id, ord)
+ORDER BY u.ord;
+SELECT cardinality(compensation._evaluate_rows(p.r, '{}'::er_rows[])) AS none FROM er_policy p;
+SELECT pg_temp.err($q$SELECT compensation._evaluate_rows(p.r, ARRAY[1, 2]) FROM er_policy p$q$) AS not_rows;
+SELECT pg_temp.err($q$SELECT compensation._evaluate_rows(p.r, ARRAY[ROW(1, 2)]) FROM er_policy p$q$) AS records;
+SELECT pg_temp.err($q$SELECT compensation._evaluate_rows(p.r, ARRAY[[e, e], [e, e]])
+	FROM er_policy p, er_rows e WHERE e.id = 1$q$) AS two_dimensions;
