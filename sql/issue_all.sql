@@ -148,3 +148,20 @@ SELECT compensation._issue_batch('issue_all/batch', 3, 'test_issue_all.orders', 
 SELECT compensation._issue_batch('issue_all/batch', 3, 'test_issue_all.orders', ARRAY[NULL], ARRAY(SELECT o FROM orders o WHERE order_id = 1), false);
 SELECT compensation._issue_batch('issue_all/batch', 3, 'test_issue_all.orders', NULL, ARRAY(SELECT o FROM orders o WHERE order_id = 1), false);
 SELECT compensation._issue_batch('issue_all/batch', 99, 'test_issue_all.orders', ARRAY['1'], ARRAY(SELECT o FROM orders o WHERE order_id = 1), false);
+-- Step 1 of _settle (_settle_classify, in C): a subject with no state and
+-- an award is claimed, one whose open award is the one owed needs nothing,
+-- one the caller holds is locked, one owed nothing and never paid needs
+-- nothing; claims and locks in subject order, with each claim's hash
+-- (sha256 of the award's binary form) and line count.
+SELECT a.k = '2' AS held_is_other, c.claim, c.claim_lines, c.rest,
+	c.claim_hashes[1] = sha256(compensation.award_send(a.award)) AS hash_is_sha256
+FROM (SELECT o.order_id::text AS k, compensation.evaluate(compensation.rules('issue_all/batch'), o) AS award
+	FROM orders o
+	WHERE NOT compensation.is_empty(compensation.evaluate(compensation.rules('issue_all/batch'), o))
+	ORDER BY o.order_id LIMIT 1) a,
+	compensation._settle_classify('issue_all/batch', 3, 'test_issue_all.orders',
+		ARRAY['zz-new', a.k, '2', 'zz-nothing'], ARRAY[a.award, a.award, NULL, NULL], ARRAY['2']) c;
+-- It refuses what _settle's callers never pass.
+SELECT * FROM compensation._settle_classify('issue_all/batch', 3, 'test_issue_all.orders', ARRAY['1', '2'], ARRAY[NULL::compensation.award], '{}');
+SELECT * FROM compensation._settle_classify('issue_all/batch', 3, 'test_issue_all.orders', ARRAY['1', NULL], ARRAY[NULL, NULL]::compensation.award[], '{}');
+SELECT * FROM compensation._settle_classify('issue_all/batch', 3, 'test_issue_all.orders', ARRAY['2', '1', '2'], ARRAY[NULL, NULL, NULL]::compensation.award[], '{}');
