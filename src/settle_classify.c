@@ -135,24 +135,24 @@ text_ptr_cmp(const void *a, const void *b)
 	return subject_cmp(*(text *const *) a, *(text *const *) b);
 }
 
-/* sha256(award_send(aw)), as a bytea allocated in the current context. */
+/*
+ * sha256(award_send(aw)), as a bytea allocated in the current context; ctx
+ * is a SHA-256 context, initialised again for each award.
+ */
 static bytea *
-award_hash(const CpAwardData *aw)
+award_hash(pg_cryptohash_ctx *ctx, const CpAwardData *aw)
 {
 	StringInfoData buf;
 	bytea	   *sent;
 	bytea	   *out = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	pg_cryptohash_ctx *ctx;
 
 	pq_begintypsend(&buf);
 	cp_award_send_to(&buf, aw);
 	sent = pq_endtypsend(&buf);
-	ctx = pg_cryptohash_create(PG_SHA256);
 	if (pg_cryptohash_init(ctx) < 0 ||
 		pg_cryptohash_update(ctx, (uint8 *) VARDATA(sent), VARSIZE(sent) - VARHDRSZ) < 0 ||
 		pg_cryptohash_final(ctx, (uint8 *) VARDATA(out), PG_SHA256_DIGEST_LENGTH) < 0)
 		elog(ERROR, "could not compute a SHA-256 hash: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
 	pfree(sent);
 	SET_VARSIZE(out, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
 	return out;
@@ -198,8 +198,8 @@ classify(FunctionCallInfo fcinfo, SettleItem **items, int n, text **hold, int n_
 	Oid			relid = get_relname_relid("issuance", nsp);
 	Oid			indexid = get_relname_relid("issuance_pkey", nsp);
 	int32		version = PG_GETARG_INT32(1);
-	Datum		policy = PG_GETARG_DATUM(0);
-	Datum		source = PG_GETARG_DATUM(2);
+	Datum		policy = PointerGetDatum(PG_GETARG_TEXT_PP(0));
+	Datum		source = PointerGetDatum(PG_GETARG_TEXT_PP(2));
 	StateColumns col;
 	Relation	heap;
 	Relation	index;
@@ -376,6 +376,7 @@ compensation_settle_classify(PG_FUNCTION_ARGS)
 	bool		nulls[5] = {false, false, false, false, false};
 	MemoryContext hash_cxt;
 	MemoryContext old;
+	pg_cryptohash_ctx *sha256;
 	int			i;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE || tupdesc->natts != 5)
@@ -401,6 +402,7 @@ compensation_settle_classify(PG_FUNCTION_ARGS)
 	items = palloc0(sizeof(SettleItem) * Max(n, 1));
 	hash_cxt = AllocSetContextCreate(CurrentMemoryContext, "compensation settle hash",
 									 ALLOCSET_SMALL_SIZES);
+	sha256 = pg_cryptohash_create(PG_SHA256);
 	for (i = 0; i < n; i++)
 	{
 		SettleItem *it = &items[i];
@@ -418,7 +420,7 @@ compensation_settle_classify(PG_FUNCTION_ARGS)
 				bytea	   *h;
 
 				old = MemoryContextSwitchTo(hash_cxt);
-				h = award_hash(aw);
+				h = award_hash(sha256, aw);
 				MemoryContextSwitchTo(old);
 				it->hash = palloc(VARSIZE(h));
 				memcpy(it->hash, h, VARSIZE(h));
@@ -428,6 +430,7 @@ compensation_settle_classify(PG_FUNCTION_ARGS)
 				pfree(aw);
 		}
 	}
+	pg_cryptohash_free(sha256);
 	MemoryContextDelete(hash_cxt);
 
 	/*
