@@ -303,9 +303,18 @@ classify(FunctionCallInfo fcinfo, SettleItem **items, int n, text **hold, int n_
 	table_close(heap, AccessShareLock);
 }
 
-/* An array of the items of one step, in the order given. */
+/* Which field of the items an output array holds. */
+typedef enum ItemField
+{
+	FIELD_SUBJECT,
+	FIELD_AWARD,
+	FIELD_HASH,
+	FIELD_LINES
+} ItemField;
+
+/* An array of one field of the items of one step, in the order given. */
 static ArrayType *
-items_array(SettleItem **sel, int n, int what, Oid award_type)
+items_array(SettleItem **sel, int n, ItemField what, Oid award_type)
 {
 	Datum	   *values = palloc(sizeof(Datum) * Max(n, 1));
 	bool	   *nulls = palloc0(sizeof(bool) * Max(n, 1));
@@ -321,22 +330,23 @@ items_array(SettleItem **sel, int n, int what, Oid award_type)
 	{
 		switch (what)
 		{
-			case 0:
+			case FIELD_SUBJECT:
 				values[i] = PointerGetDatum(sel[i]->subject);
 				break;
-			case 1:
+			case FIELD_AWARD:
 				values[i] = sel[i]->award;
 				nulls[i] = sel[i]->award_null;
 				break;
-			case 2:
+			case FIELD_HASH:
 				values[i] = PointerGetDatum(sel[i]->hash);
 				break;
-			default:
+			case FIELD_LINES:
 				values[i] = Int32GetDatum(sel[i]->n_lines);
 				break;
 		}
 	}
-	elemtype = what == 0 ? TEXTOID : what == 1 ? award_type : what == 2 ? BYTEAOID : INT4OID;
+	elemtype = what == FIELD_SUBJECT ? TEXTOID : what == FIELD_AWARD ? award_type :
+		what == FIELD_HASH ? BYTEAOID : INT4OID;
 	if (n == 0)
 		return construct_empty_array(elemtype);
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
@@ -464,10 +474,10 @@ compensation_settle_classify(PG_FUNCTION_ARGS)
 			locks[n_locks++] = sorted[i];
 	}
 
-	values[0] = PointerGetDatum(items_array(claims, n_claims, 0, award_type));
-	values[1] = PointerGetDatum(items_array(claims, n_claims, 1, award_type));
-	values[2] = PointerGetDatum(items_array(claims, n_claims, 2, award_type));
-	values[3] = PointerGetDatum(items_array(claims, n_claims, 3, award_type));
-	values[4] = PointerGetDatum(items_array(locks, n_locks, 0, award_type));
+	values[0] = PointerGetDatum(items_array(claims, n_claims, FIELD_SUBJECT, award_type));
+	values[1] = PointerGetDatum(items_array(claims, n_claims, FIELD_AWARD, award_type));
+	values[2] = PointerGetDatum(items_array(claims, n_claims, FIELD_HASH, award_type));
+	values[3] = PointerGetDatum(items_array(claims, n_claims, FIELD_LINES, award_type));
+	values[4] = PointerGetDatum(items_array(locks, n_locks, FIELD_SUBJECT, award_type));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
