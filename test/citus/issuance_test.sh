@@ -244,6 +244,10 @@ SELECT refused('issue() sent to a worker with the row''s shard query',
 	$$SELECT count(*) FROM orders o, compensation.issue('yes24-round1', o.order_id::text, o) WHERE o.order_id = 900000001$$, '0A000');
 SELECT refused('issue_all per member on Citus',
 	$$CALL compensation.issue_all('yes24-round1', 'orders', 'order_id', per => 'member_id')$$, '0A000');
+SELECT refused('a batch that names one subject twice',
+	$$SELECT compensation._issue_batch('yes24-round1', compensation.current_version('yes24-round1'),
+		'public.orders', ARRAY['900000001', '900000001'],
+		ARRAY(SELECT o FROM orders o ORDER BY o.order_id LIMIT 2), false)$$, '22023');
 SQL
 
 # An application's login role, a member of compensation_issuer (Citus

@@ -133,6 +133,10 @@ BEGIN
 	-- On Citus (compensation.distribute()), the same steps in statements a
 	-- distributed ledger accepts.
 	IF @extschema@._distributed() THEN
+		-- (on one node _settle_classify refuses a subject given twice)
+		IF (SELECT count(DISTINCT x) FROM unnest(p_subjects) AS x) <> cardinality(p_subjects) THEN
+			RAISE EXCEPTION 'subjects must be distinct' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
 		SELECT d.ids, d.pending INTO ids, pending
 		FROM @extschema@._settle_distributed(p_policy, p_version, p_source, p_subjects, p_awards,
 			p_hold, $7, p_reason) d;
