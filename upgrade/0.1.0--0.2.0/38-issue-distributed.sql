@@ -97,7 +97,7 @@ BEGIN
 	-- every shard query), in key order.
 	EXECUTE format($q$
 		SELECT count(*), array_agg(s.k ORDER BY s.key USING %3$s), array_agg(s.a ORDER BY s.key USING %3$s),
-			(array_agg(s.key::text ORDER BY s.key USING %4$s))[1]
+			(array_agg(s.k ORDER BY s.key USING %4$s))[1]
 		FROM (SELECT @extschema@.subject_key(t.%1$I) AS k, t.%1$I AS key,
 				@extschema@.evaluate($4, t) AS a
 			FROM %2$s t WHERE %5$s) s$q$,
@@ -132,8 +132,11 @@ DECLARE
 	v_more bigint;
 BEGIN
 	-- 1. The batch's last key (NULL: fewer than batch_size rows are left),
-	-- read with the caller's rights; only keys travel.
-	EXECUTE format('SELECT t.%1$I::text FROM %2$s t WHERE %3$s ORDER BY t.%1$I USING %4$s OFFSET $2 - 1 LIMIT 1',
+	-- read with the caller's rights; only keys travel, as their canonical
+	-- text (subject_key), which reads back as the same key under any
+	-- DateStyle or TimeZone (key::text did not: a run resumed under
+	-- another DateStyle misread its last date key).
+	EXECUTE format('SELECT @extschema@.subject_key(t.%1$I) FROM %2$s t WHERE %3$s ORDER BY t.%1$I USING %4$s OFFSET $2 - 1 LIMIT 1',
 		$5, $4, CASE WHEN $10 IS NULL THEN 'true' ELSE format('t.%I %s $1::text::%s', $5, $8, $6) END, $7)
 		INTO v_upto USING $10, $11;
 	-- 2. The range, evaluated on the workers, settled on the coordinator.
