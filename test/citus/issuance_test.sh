@@ -268,3 +268,30 @@ SELECT expect('issue_all as the application''s role writes nothing owed twice',
 SELECT refused('the application''s role writing a ledger line',
 	$$SET LOCAL ROLE compensation_app; INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, issued_at, issued_by) VALUES ('yes24-round1', 1, 'public.orders', 'x', '1', 'grant', now(), session_user)$$, '42501');
 SQL
+
+# A date key under a DateStyle whose output does not read back ('Postgres,
+# YMD' prints 12-31-2025 and reads it as year 12): each batch's last key
+# travels as its canonical text (subject_key), so every row is paid once.
+step datestyle "check: issue_all over a date key under DateStyle Postgres, YMD" <<'SQL'
+SET client_min_messages = warning;
+CREATE TABLE public.dated (k date PRIMARY KEY, price bigint NOT NULL);
+SELECT create_distributed_table('public.dated', 'k');
+INSERT INTO public.dated SELECT date '2025-12-01' + g, g * 1000 FROM generate_series(1, 40) g;
+SELECT compensation.define_policy($p$
+policy "citus-dated"
+currency KRW
+rule "refund"
+  when price > 0
+  credit deposit price * 10% round floor
+end
+$p$);
+SELECT compensation.publish('citus-dated');
+SET DateStyle = 'Postgres, YMD';
+CALL compensation.issue_all('citus-dated', 'public.dated', 'k', 7);
+RESET DateStyle;
+SELECT expect('issue_all over a date key under DateStyle Postgres, YMD pays each of 40 rows once',
+	(SELECT count(*) = 40 AND count(DISTINCT subject) = 40 AND sum(amount) = 82000
+	 FROM compensation.ledger WHERE policy = 'citus-dated'),
+	(SELECT format('%s lines, %s subjects, %s KRW', count(*), count(DISTINCT subject), sum(amount))
+	 FROM compensation.ledger WHERE policy = 'citus-dated'));
+SQL
