@@ -134,8 +134,8 @@ BEGIN
 	-- 1. The batch's last key (NULL: fewer than batch_size rows are left),
 	-- read with the caller's rights; only keys travel, as their canonical
 	-- text (subject_key), which reads back as the same key under any
-	-- DateStyle or TimeZone (key::text did not: a run resumed under
-	-- another DateStyle misread its last date key).
+	-- DateStyle or TimeZone (key::text does not: under 'Postgres, YMD' a
+	-- date prints as 12-31-2025, which that DateStyle cannot read).
 	EXECUTE format('SELECT @extschema@.subject_key(t.%1$I) FROM %2$s t WHERE %3$s ORDER BY t.%1$I USING %4$s OFFSET $2 - 1 LIMIT 1',
 		$5, $4, CASE WHEN $10 IS NULL THEN 'true' ELSE format('t.%I %s $1::text::%s', $5, $8, $6) END, $7)
 		INTO v_upto USING $10, $11;
