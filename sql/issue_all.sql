@@ -165,3 +165,44 @@ FROM (SELECT o.order_id::text AS k, compensation.evaluate(compensation.rules('is
 SELECT * FROM compensation._settle_classify('issue_all/batch', 3, 'test_issue_all.orders', ARRAY['1', '2'], ARRAY[NULL::compensation.award], '{}');
 SELECT * FROM compensation._settle_classify('issue_all/batch', 3, 'test_issue_all.orders', ARRAY['1', NULL], ARRAY[NULL, NULL]::compensation.award[], '{}');
 SELECT * FROM compensation._settle_classify('issue_all/batch', 3, 'test_issue_all.orders', ARRAY['2', '1', '2'], ARRAY[NULL, NULL, NULL]::compensation.award[], '{}');
+-- Step 1 probes the subjects in the index's order, as a merge: it steps
+-- along the index from one subject to the next, and descends again when
+-- the next is more than 64 entries on.  600 orders paid as integer keys,
+-- whose text interleaves ('1', '10', '100', '101', ... '2'), and a batch
+-- given out of order: subjects on neighbouring entries, across gaps, one
+-- before the first entry ('0'), after the last ('zzz') and between two
+-- ('601'); two owed another award ('3', '99': locked), the others the one
+-- paid (nothing to do), the three unpaid ones claimed.
+CREATE TABLE spread (order_id bigint PRIMARY KEY, price bigint NOT NULL, divisor int NOT NULL DEFAULT 1,
+	code text NOT NULL, other int);
+INSERT INTO spread SELECT g, 10000, 1, 's' || g, g FROM generate_series(1, 600) g;
+CALL compensation.issue_all('issue_all/batch', 'spread', 'order_id', 1000);
+CREATE FUNCTION pg_temp.spread_batch()
+RETURNS TABLE (claim text[], rest text[]) LANGUAGE sql AS $$
+	SELECT c.claim, c.rest
+	FROM (SELECT array_agg(b.k) AS ks,
+			array_agg(CASE WHEN b.k IN ('3', '99') THEN w.other_award ELSE w.paid_award END) AS aws
+		FROM unnest(ARRAY['9', '101', 'zzz', '2', '100', '0', '599', '3', '601', '10', '1', '600', '99']) AS b(k),
+			(SELECT compensation.evaluate(compensation.rules('issue_all/batch'), s) AS paid_award,
+				compensation.evaluate(compensation.rules('issue_all/batch'),
+					(s.order_id, 12000, s.divisor, s.code, s.other)::spread) AS other_award
+			 FROM spread s WHERE s.order_id = 1) w) x,
+		compensation._settle_classify('issue_all/batch', 3, 'test_issue_all.spread', x.ks, x.aws, '{}') c
+$$;
+SELECT * FROM pg_temp.spread_batch();
+-- The same under a collation whose order is not the bytes' (the batch is
+-- sorted again in the index's order), and under "C"; a collation that
+-- takes two subjects for one is refused.
+BEGIN;
+ALTER TABLE compensation.issuance ALTER COLUMN subject TYPE text COLLATE "und-x-icu";
+SELECT * FROM pg_temp.spread_batch();
+ROLLBACK;
+BEGIN;
+ALTER TABLE compensation.issuance ALTER COLUMN subject TYPE text COLLATE "C";
+SELECT * FROM pg_temp.spread_batch();
+ROLLBACK;
+BEGIN;
+CREATE COLLATION pg_temp.case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+ALTER TABLE compensation.issuance ALTER COLUMN subject TYPE text COLLATE pg_temp.case_blind;
+SELECT * FROM pg_temp.spread_batch();
+ROLLBACK;

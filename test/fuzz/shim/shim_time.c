@@ -297,9 +297,19 @@ pg_next_dst_boundary(const pg_time_t *timep, long int *before_gmtoff,
 static int
 fields_of(int64 t, struct pg_tm *tm, fsec_t *fsec)
 {
-	int64		date = floordiv(t, USECS_PER_DAY);
-	int64		time = t - date * USECS_PER_DAY;
+	/*
+	 * Quotient and remainder as the server's TMODULO takes them: date *
+	 * USECS_PER_DAY overflows for instants near the ends of int64.
+	 */
+	int64		date = t / USECS_PER_DAY;
+	int64		time = t % USECS_PER_DAY;
 	int64		y;
+
+	if (time < 0)
+	{
+		time += USECS_PER_DAY;
+		date -= 1;
+	}
 
 	date += POSTGRES_EPOCH_JDATE;
 	if (date < 0 || date > (int64) INT_MAX)
