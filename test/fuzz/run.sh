@@ -16,12 +16,20 @@
 # sanitizer runtimes), postgresql-server-dev-15 (headers, libpgcommon.a,
 # libpgport.a), make, perl.  Run as root, it installs what is missing.
 #
+# The run is reproducible: libFuzzer's random choices come from a fixed
+# seed, FUZZ_SEED (default 1), so a run of the same code and seeds explores
+# the same inputs, and the short run of the test command fails on a change,
+# not on the luck of the day.  FUZZ_SEED=0 lets libFuzzer pick one (long
+# runs, to look further).
+#
 # Long runs: see README.md in this folder.
 set -uo pipefail
 
 SECONDS_PER_TARGET=${1:-15}
 cd "$(dirname "$0")" || exit 1
 TARGETS="${FUZZ_TARGETS:-parse ruleset_value award_recv ruleset_recv}"
+SEED=${FUZZ_SEED:-1}
+case $SEED in '' | *[!0-9]*) echo "fuzz: FUZZ_SEED must be a number (0: random)" >&2; exit 2 ;; esac
 PKGS="clang-14 libclang-rt-14-dev postgresql-server-dev-15 make perl"
 
 missing=()
@@ -38,7 +46,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 fi
 
-echo "fuzz: building"
+echo "fuzz: building (seed $SEED)"
 make -s -j"$(nproc)" all >build.log 2>&1 || { cat build.log; exit 1; }
 make -s seeds 2>&1 | sed 's/^/fuzz: /' || exit 1
 
@@ -66,7 +74,7 @@ for t in $TARGETS; do
 
 	dict=()
 	case $t in parse | ruleset_recv) dict=(-dict=policy.dict) ;; esac
-	"$bin" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -max_len=8192 \
+	"$bin" -seed="$SEED" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -max_len=8192 \
 		-print_final_stats=1 -artifact_prefix="$art" "${dict[@]}" \
 		"$corpus" "build/seeds/$t" >"$log" 2>&1
 	status=$?
