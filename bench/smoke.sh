@@ -175,7 +175,7 @@ if psql_db -v rows="$ISSUE_ROWS" -f bench/issue.sql >"$TMP/issue.log" 2>&1; then
 		FROM (SELECT compensation.sum(compensation.evaluate(p.rules, o)) AS total
 		      FROM bench.issue_orders o JOIN bench.policies p ON p.name = 'yes24-round1') t,
 			compensation.lines(t.total) l ORDER BY 1, 2, 3"
-	for v in b5-trigger b5-statement b6-insert b6-issue_all; do
+	for v in b5-trigger b5-statement b6-insert b6-floor b6-issue_all; do
 		case $v in
 		b5-*) sql="INSERT INTO bench.b5_trig SELECT * FROM bench.issue_orders" ;;
 		b6-insert) sql="INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, instrument,
@@ -186,6 +186,7 @@ if psql_db -v rows="$ISSUE_ROWS" -f bench/issue.sql >"$TMP/issue.log" 2>&1; then
 				now(), session_user
 			FROM bench.current_policy p CROSS JOIN bench.issue_orders o,
 				compensation.lines(compensation.evaluate(p.rules, o)) l" ;;
+		b6-floor) sql="CALL bench.issue_floor()" ;;
 		b6-issue_all) sql="DO \$\$ DECLARE p text := (SELECT name FROM bench.current_policy);
 			BEGIN CALL compensation.issue_all(p, 'bench.issue_orders', 'order_id', 500); END \$\$" ;;
 		esac
@@ -208,6 +209,6 @@ if [ "$FAILED" -ne 0 ]; then
 	printf '==> bench smoke: FAILED (the variants above disagree)\n' >&2
 	exit 1
 fi
-say "bench smoke: all variants agree (B1: evaluate by columns and by whole row, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3; B5 row and statement triggers; B6; B9; B11 simulate)"
+say "bench smoke: all variants agree (B1: evaluate by columns and by whole row, CASE, PL/pgSQL, JIT; B4: ${launched:-0} parallel workers; B2; B3; B5 row and statement triggers; B6 and its floor; B9; B11 simulate)"
 sed 's/^/      /' "$TMP/evaluate"
 exit 0
