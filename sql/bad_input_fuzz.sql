@@ -89,5 +89,17 @@ SELECT pg_temp.err(format('SELECT compensation.evaluate(test_bad_input_fuzz.dama
 	AS outage_start_far_out
 FROM good;
 
+-- A decision-table cell whose expression starts with a column named any
+-- ("any" % is that column as a percentage): the canonical text printed it
+-- bare, any%, which reads back as the any cell and a stray % (42601), so a
+-- received ruleset did not send and receive again.  Such a cell is now put
+-- in parentheses, and each of these reads back to the same value.
+SELECT t.input, t.cell, regexp_replace(r::text, '^.* when (.*) then 1 end.*$', '\1') AS printed,
+	compensation.ruleset_send(compensation.ruleset_in(r::text::cstring)) = compensation.ruleset_send(r) AS reads_back
+FROM (VALUES ('"any"', '"any" %'), ('"any"', '"any" + 1 .. 5'), ('"any"', '> "any" * 2'),
+		('"any"', '"any"'), ('"any"', 'any'), ('"ANY"', '"ANY" - 1'), ('anyhow', 'anyhow')) AS t(input, cell),
+	LATERAL (SELECT compensation.ruleset_in(format(E'policy "fuzz/any"\ncurrency EUR\nrule "r"\n  credit cash table (%s) when %s then 1 end\nend',
+		t.input, t.cell)::cstring) AS r) x;
+
 -- The casts above reach outside the schema: drop them with it.
 DROP SCHEMA test_bad_input_fuzz CASCADE;

@@ -254,6 +254,8 @@ cp_award_builder_finish(CpAwardBuilder *b)
  * order, then per line its rule, instrument and note (if any), each
  * NUL-terminated.
  */
+#define BUILD_LENS_ON_STACK 16
+
 CpAward
 cp_award_build(const char *currency, int16 exponent, const CpAwardLineRef *refs,
 			   int n)
@@ -264,6 +266,8 @@ cp_award_build(const char *currency, int16 exponent, const CpAwardLineRef *refs,
 	CpAward		aw;
 	CpAwardLine *lines;
 	char	   *strings;
+	Size		stack_lens[3 * BUILD_LENS_ON_STACK];
+	Size	   *lens;
 	int32		off = 0;
 	int			i;
 
@@ -275,12 +279,14 @@ cp_award_build(const char *currency, int16 exponent, const CpAwardLineRef *refs,
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many award lines")));
+	/* each string's length with its NUL, measured once (evaluate's hot path) */
+	lens = n <= BUILD_LENS_ON_STACK ? stack_lens : palloc(sizeof(Size) * 3 * n);
 	for (i = 0; i < n; i++)
 	{
-		strings_len += (refs[i].rule ? strlen(refs[i].rule) : 0) + 1;
-		strings_len += (refs[i].instrument ? strlen(refs[i].instrument) : 0) + 1;
-		if (refs[i].note)
-			strings_len += strlen(refs[i].note) + 1;
+		lens[3 * i] = (refs[i].rule ? strlen(refs[i].rule) : 0) + 1;
+		lens[3 * i + 1] = (refs[i].instrument ? strlen(refs[i].instrument) : 0) + 1;
+		lens[3 * i + 2] = refs[i].note ? strlen(refs[i].note) + 1 : 0;
+		strings_len += lens[3 * i] + lens[3 * i + 1] + lens[3 * i + 2];
 	}
 	size = hdr + (Size) n * sizeof(CpAwardLine) + strings_len;
 	award_size_check(size);
@@ -296,31 +302,29 @@ cp_award_build(const char *currency, int16 exponent, const CpAwardLineRef *refs,
 	strings = CpAwardStrings(aw);
 	for (i = 0; i < n; i++)
 	{
-		const char *rule = refs[i].rule ? refs[i].rule : "";
-		const char *instrument = refs[i].instrument ? refs[i].instrument : "";
-		Size		len;
-
 		award_check_line(refs[i].line, &lines[i], aw->currency,
 						 ERRCODE_INTERNAL_ERROR);
-		len = strlen(rule) + 1;
-		memcpy(strings + off, rule, len);
+		/* an absent rule or instrument is the empty string (palloc0'd) */
+		if (refs[i].rule)
+			memcpy(strings + off, refs[i].rule, lens[3 * i]);
 		lines[i].rule = off;
-		off += len;
-		len = strlen(instrument) + 1;
-		memcpy(strings + off, instrument, len);
+		off += lens[3 * i];
+		if (refs[i].instrument)
+			memcpy(strings + off, refs[i].instrument, lens[3 * i + 1]);
 		lines[i].instrument = off;
-		off += len;
+		off += lens[3 * i + 1];
 		if (refs[i].note)
 		{
-			len = strlen(refs[i].note) + 1;
-			memcpy(strings + off, refs[i].note, len);
+			memcpy(strings + off, refs[i].note, lens[3 * i + 2]);
 			lines[i].note = off;
-			off += len;
+			off += lens[3 * i + 2];
 		}
 		else
 			lines[i].note = -1;
 	}
 	Assert(off == strings_len);
+	if (lens != stack_lens)
+		pfree(lens);
 	return aw;
 }
 

@@ -312,9 +312,37 @@ print_range(Printer *p, int32 lo, int32 hi, bool exclusive)
 }
 
 /*
- * A cell of a decision table; its values bind like sums, as the parser
- * reads them.  A column named any is quoted: bare, it is the any cell.
+ * The expression a cell starts with, binding like a sum.  A cell whose text
+ * would start with the word any is the any cell to the parser, so a column
+ * named any is quoted, and an expression that starts with one (any% or any
+ * + 1) is put in parentheses.
  */
+static void
+print_cell_start(Printer *p, int32 idx)
+{
+	const CpNode *v = get_node(p, idx);
+	StringInfo	out = p->out;
+	StringInfoData text;
+
+	if (v->op == CP_OP_COLUMN && v->a >= 0 && v->a < p->rs->n_columns &&
+		pg_strcasecmp(get_string(p, p->columns[v->a].name), "any") == 0)
+	{
+		cp_append_quoted(out, get_string(p, p->columns[v->a].name), '"');
+		return;
+	}
+	initStringInfo(&text);
+	p->out = &text;
+	print_expr(p, idx, PREC_SUM);
+	p->out = out;
+	if (pg_strncasecmp(text.data, "any", 3) == 0 &&
+		!(isalnum((unsigned char) text.data[3]) || text.data[3] == '_'))
+		appendStringInfo(out, "(%s)", text.data);
+	else
+		appendBinaryStringInfo(out, text.data, text.len);
+	pfree(text.data);
+}
+
+/* A cell of a decision table; its values bind like sums, as the parser reads them. */
 static void
 print_cell(Printer *p, int32 idx)
 {
@@ -327,20 +355,14 @@ print_cell(Printer *p, int32 idx)
 			appendStringInfoString(out, "any");
 			return;
 		case CP_OP_CELL_TEST:
-			{
-				const CpNode *v = get_node(p, n->a);
-
-				if (n->b != CP_OP_EQ)
-					appendStringInfo(out, "%s ", binary_ops[n->b].symbol);
-				if (v->op == CP_OP_COLUMN && v->a >= 0 && v->a < p->rs->n_columns &&
-					pg_strcasecmp(get_string(p, p->columns[v->a].name), "any") == 0)
-					cp_append_quoted(out, get_string(p, p->columns[v->a].name), '"');
-				else
-					print_expr(p, n->a, PREC_SUM);
-				return;
-			}
+			if (n->b != CP_OP_EQ)
+				appendStringInfo(out, "%s ", binary_ops[n->b].symbol);
+			print_cell_start(p, n->a);
+			return;
 		case CP_OP_CELL_RANGE:
-			print_range(p, n->a, n->b, (n->flags & CP_NODE_EXCLUSIVE) != 0);
+			print_cell_start(p, n->a);
+			appendStringInfoString(out, (n->flags & CP_NODE_EXCLUSIVE) ? " ..< " : " .. ");
+			print_expr(p, n->b, PREC_SUM);
 			return;
 		case CP_OP_CASE_VALUES:
 			appendStringInfoString(out, "in (");
