@@ -256,6 +256,8 @@ runs_of() {
 result_of() { cat "$TMP/$1/$2.1.res"; }
 # calc EXPR: floating-point arithmetic, 2 decimals.
 calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
+# calc1 EXPR: the same, 1 decimal (a sum of medians in ms).
+calc1() { awk "BEGIN { printf \"%.1f\", $1 }"; }
 # verdict VALUE OP TARGET: MET or MISSED.
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? (v <= t) : (v >= t); print ok ? "MET" : "MISSED" }'; }
 us_per_row() { awk -v ms="$1" -v n="$2" 'BEGIN { printf "%.3f", ms * 1000 / n }'; }

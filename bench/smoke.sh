@@ -175,7 +175,7 @@ if psql_db -v rows="$ISSUE_ROWS" -f bench/issue.sql >"$TMP/issue.log" 2>&1; then
 		FROM (SELECT compensation.sum(compensation.evaluate(p.rules, o)) AS total
 		      FROM bench.issue_orders o JOIN bench.policies p ON p.name = 'yes24-round1') t,
 			compensation.lines(t.total) l ORDER BY 1, 2, 3"
-	for v in b5-trigger b5-statement b6-insert b6-floor b6-issue_all; do
+	for v in b5-trigger b5-statement b6-insert b6-issue_all; do
 		case $v in
 		b5-*) sql="INSERT INTO bench.b5_trig SELECT * FROM bench.issue_orders" ;;
 		b6-insert) sql="INSERT INTO compensation.ledger (policy, version, source, rule, subject, kind, instrument,
@@ -186,7 +186,6 @@ if psql_db -v rows="$ISSUE_ROWS" -f bench/issue.sql >"$TMP/issue.log" 2>&1; then
 				now(), session_user
 			FROM bench.current_policy p CROSS JOIN bench.issue_orders o,
 				compensation.lines(compensation.evaluate(p.rules, o)) l" ;;
-		b6-floor) sql="CALL bench.issue_floor()" ;;
 		b6-issue_all) sql="DO \$\$ DECLARE p text := (SELECT name FROM bench.current_policy);
 			BEGIN CALL compensation.issue_all(p, 'bench.issue_orders', 'order_id', 500); END \$\$" ;;
 		esac
@@ -200,6 +199,23 @@ if psql_db -v rows="$ISSUE_ROWS" -f bench/issue.sql >"$TMP/issue.log" 2>&1; then
 			bad "$v: issuing failed"
 		fi
 	done
+	# B6's floor writes one state row per subject paid and one outbox row per line.
+	if psql_db -c "SET client_min_messages = warning" -c "CALL bench.issue_prepare('b6-floor')" \
+		-c "CALL bench.issue_floor_stage()" -c "CALL bench.issue_floor_state()" \
+		-c "CALL bench.issue_floor_outbox()" >"$TMP/floor.log" 2>&1; then
+		query floor "" "SELECT (SELECT count(*) FROM compensation.issuance
+				WHERE policy = (SELECT name FROM bench.current_policy)),
+			(SELECT count(DISTINCT subject) FROM compensation.ledger
+				WHERE policy = (SELECT max(name) FROM compensation.policy WHERE name ~ '^b6-insert-')),
+			(SELECT count(*) FROM compensation.outbox WHERE ledger_id IN (SELECT ledger_id FROM bench.floor_outbox)),
+			(SELECT count(*) FROM compensation.ledger
+				WHERE policy = (SELECT max(name) FROM compensation.policy WHERE name ~ '^b6-insert-'))"
+		awk -F'|' '$1 != $2 || $3 != $4 || $1 == 0 { exit 1 }' "$TMP/floor" ||
+			bad "B6's floor: state rows, subjects paid, outbox rows, lines: $(cat "$TMP/floor")"
+	else
+		cat "$TMP/floor.log" >&2
+		bad "B6's floor: writing failed"
+	fi
 else
 	cat "$TMP/issue.log" >&2
 	bad "loading bench/issue.sql failed"
