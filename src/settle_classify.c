@@ -230,8 +230,9 @@ step_of_state(const SettleItem *it, TupleTableSlot *slot, const StateColumns *co
 
 /*
  * How many index entries the merge below steps over, looking for the next
- * subject, before it descends the index again: stepping within a leaf page
- * costs a comparison, a descent about fifty times that.
+ * subject, before it descends the index again: a step within a leaf page
+ * is a comparison, a descent reads and locks a page per level and compares
+ * on each.
  */
 #define MERGE_MAX_STEPS 64
 
