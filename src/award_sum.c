@@ -69,20 +69,28 @@ sum_state_create(MemoryContext cxt)
 }
 
 static void
-sum_set_currency(SumState *st, const char *currency, int16 exponent)
+sum_set_currency(SumState *st, const char currency[4], int16 exponent)
 {
-	/* the usual case, once per row: the currency the state has */
-	if (currency[0] == '\0' ||
-		(currency[0] == st->currency[0] && strcmp(currency, st->currency) == 0))
+	uint32		given;
+	uint32		held;
+
+	/*
+	 * The usual case, once per row: no currency, or the one the state has,
+	 * compared as one word (both are four NUL-padded bytes; any other
+	 * padding takes the careful way below, which compares as strings).
+	 */
+	memcpy(&given, currency, sizeof(given));
+	memcpy(&held, st->currency, sizeof(held));
+	if (currency[0] == '\0' || given == held)
 		return;
 	if (st->currency[0] == '\0')
 	{
 		strlcpy(st->currency, currency, sizeof(st->currency));
 		st->exponent = exponent;
 	}
-	else if (strcmp(st->currency, currency) != 0)
+	else if (strncmp(st->currency, currency, sizeof(st->currency)) != 0)
 	{
-		bool		less = strcmp(st->currency, currency) < 0;
+		bool		less = strncmp(st->currency, currency, sizeof(st->currency)) < 0;
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -772,12 +772,32 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 	return (CpEval *) ev;
 }
 
-/* Is this stored datum the same bytes that ev was last recognised by? */
+/*
+ * Is this stored datum the same bytes that ev was last recognised by?  Once
+ * per row: an out-of-line value (a ruleset over 2 kB, stored uncompressed)
+ * is an 18-byte pointer, compared as words rather than by a call.
+ */
 static inline bool
 raw_matches(const CpEval *ev, const struct varlena *raw, Size rawlen)
 {
-	return ev->raw_key != NULL && ev->raw_key_len == rawlen &&
-		memcmp(ev->raw_key, raw, rawlen) == 0;
+	if (ev->raw_key == NULL || ev->raw_key_len != rawlen)
+		return false;
+	if (rawlen == VARHDRSZ_EXTERNAL + sizeof(varatt_external))
+	{
+		uint64		a[2],
+					b[2];
+		uint16		a_tail,
+					b_tail;
+
+		StaticAssertStmt(VARHDRSZ_EXTERNAL + sizeof(varatt_external) == 2 * sizeof(uint64) + sizeof(uint16),
+						 "an on-disk TOAST pointer is 18 bytes");
+		memcpy(a, ev->raw_key, sizeof(a));
+		memcpy(b, raw, sizeof(b));
+		memcpy(&a_tail, (const char *) ev->raw_key + sizeof(a), sizeof(a_tail));
+		memcpy(&b_tail, (const char *) raw + sizeof(b), sizeof(b_tail));
+		return a[0] == b[0] && a[1] == b[1] && a_tail == b_tail;
+	}
+	return memcmp(ev->raw_key, raw, rawlen) == 0;
 }
 
 static CpEval *
