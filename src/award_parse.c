@@ -467,39 +467,26 @@ overflow:
 }
 
 /*
- * Is the word of len bytes at ps->p the "due" of a due window ("due ..<
- * END")?  "due" is no keyword of the award text, so an instrument may be
- * called due ("extend due to ..."); an instrument is never followed by
- * "..<", so that decides.
+ * Is the word of len bytes at ps->p `word`, followed (after spaces) by
+ * `next`?  Two words of a line are no keywords of the award text, so an
+ * instrument may be called by them; what follows tells them apart:
+ *
+ *	 due ..< END		a due window ("extend due to ..." is an instrument);
+ *	 bearer 'NAME'		a line's bearer, printed right after the kind when
+ *						the line has no instrument.
+ *
+ * An instrument is never followed by "..<" nor by a quoted name.
  */
 static bool
-due_window_at(AwardParser *ps, int len)
+word_followed_by(AwardParser *ps, int len, const char *word, const char *next)
 {
 	const char *q = ps->p + len;
 
-	if (len != 3 || strncmp(ps->p, "due", 3) != 0)
+	if (len != (int) strlen(word) || strncmp(ps->p, word, len) != 0)
 		return false;
 	while (isspace((unsigned char) *q))
 		q++;
-	return strncmp(q, "..<", 3) == 0;
-}
-
-/*
- * Is the word of len bytes at ps->p the "bearer" of a line's bearer
- * ("bearer 'NAME'")?  A line without an instrument (an empty one) prints
- * its bearer right after its kind; an instrument called bearer is never
- * followed by a quoted name, so that decides.
- */
-static bool
-bearer_at(AwardParser *ps, int len)
-{
-	const char *q = ps->p + len;
-
-	if (len != 6 || strncmp(ps->p, "bearer", 6) != 0)
-		return false;
-	while (isspace((unsigned char) *q))
-		q++;
-	return *q == '\'';
+	return strncmp(q, next, strlen(next)) == 0;
 }
 
 static void
@@ -532,7 +519,8 @@ parse_line(AwardParser *ps)
 	if (*ps->p == '"')
 		instrument = parse_quoted(ps, '"', "an instrument");
 	else if (peek_word(ps, &len) && !cp_award_word_is_keyword(ps->p, len) &&
-			 !due_window_at(ps, len) && !bearer_at(ps, len))
+			 !word_followed_by(ps, len, "due", "..<") &&
+			 !word_followed_by(ps, len, "bearer", "'"))
 	{
 		instrument = pnstrdup(ps->p, len);
 		ps->p += len;
