@@ -49,8 +49,9 @@ static const struct
 };
 
 /*
- * The unit of a built-in instrument, or -1: the format check needs it to
- * tell whether a stored award's instrument prints as text that compiles.
+ * The unit of a built-in instrument, or -1: what the compiler falls back
+ * to for an undeclared name, and what the format check asks to tell
+ * whether a stored award's instrument prints as text that compiles.
  */
 int
 cp_builtin_instrument_unit(const char *name)
@@ -1038,9 +1039,9 @@ instrument_unit(Parser *ps, const Token *at, const char *name)
 
 	if (i != CP_NONE_IDX)
 		return CpBuilderInstrument(&ps->b, i)->unit;
-	for (i = 0; builtin_instruments[i].name; i++)
-		if (strcmp(builtin_instruments[i].name, name) == 0)
-			return builtin_instruments[i].unit;
+	i = cp_builtin_instrument_unit(name);
+	if (i >= 0)
+		return (CpUnitKind) i;
 	cp_error_at(at, ERRCODE_UNDEFINED_OBJECT,
 			 psprintf("unknown instrument \"%s\"", name),
 			 psprintf("Declare it in the policy header: instrument %s money (or count). "
