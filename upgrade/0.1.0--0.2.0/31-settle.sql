@@ -64,9 +64,9 @@ COMMENT ON FUNCTION @extschema@._announce(bigint[]) IS
 
 -- Step 1 of _settle (src/settle_classify.c): each award's hash (sha256
 -- of its binary form; NULL if empty) and each subject's state, read by one
--- index scan rescanned per subject; returns the subjects to claim (with
--- their awards, hashes and line counts) and the rest to lock, each in
--- subject order.
+-- index scan walking the batch in the index's order; returns the subjects
+-- to claim (with their awards, hashes and line counts) and the rest to
+-- lock, each in subject order.
 CREATE FUNCTION @extschema@._settle_classify(policy text, version integer, source text,
 	subjects text[], awards @extschema@.award[], hold text[],
 	OUT claim text[], OUT claim_awards @extschema@.award[], OUT claim_hashes bytea[],
