@@ -748,6 +748,7 @@ eval_build(MemoryContext parent, const CpRulesetData *src, Oid rowtype,
 		EvalBindColumnUnits(ev);
 		bind_column_comparisons(ev);
 		find_guards(ev);
+		EvalBindFastConds(ev);
 
 		ev->gen = 0;
 		ev->col_gen = palloc0(sizeof(uint32) * Max(ev->n_columns, 1));

@@ -515,13 +515,8 @@ cmp_result(CpOp op, int c)
 
 /* Two times (intervals): a < b when a ends before b begins, a = b when they overlap. */
 static inline int
-compare_times(CpOp op, const CpValue *l, const CpValue *r)
+compare_times_at(CpOp op, int64 alo, int64 ahi, int64 blo, int64 bhi)
 {
-	int64		alo = l->u.time.lo,
-				ahi = l->u.time.hi,
-				blo = r->u.time.lo,
-				bhi = r->u.time.hi;
-
 	switch (op)
 	{
 		case CP_OP_LT:
@@ -541,6 +536,13 @@ compare_times(CpOp op, const CpValue *l, const CpValue *r)
 	}
 	elog(ERROR, "unexpected comparison operator %d", (int) op);
 	return CP_UNKNOWN;
+}
+
+static inline int
+compare_times(CpOp op, const CpValue *l, const CpValue *r)
+{
+	return compare_times_at(op, l->u.time.lo, l->u.time.hi,
+							r->u.time.lo, r->u.time.hi);
 }
 
 /*
@@ -1269,6 +1271,138 @@ truth_not(int t)
 	return t == CP_UNKNOWN ? CP_UNKNOWN : (t == CP_TRUE ? CP_FALSE : CP_TRUE);
 }
 
+/*
+ * A time column's value as the interval [*lo, *hi) that fetch_column would
+ * make of it; false for the datums it treats apart (an infinite timestamp,
+ * a date far from the present era or infinite): the general path reads
+ * those.
+ */
+static inline bool
+fast_time(CpEval *ev, const CpColBind *cb, Datum d, int64 *lo, int64 *hi)
+{
+	if (cb->cls == CPC_TIMESTAMPTZ)
+	{
+		TimestampTz t = DatumGetTimestampTz(d);
+
+		if (TIMESTAMP_NOT_FINITE(t))
+			return false;
+		*lo = t;
+		*hi = t + 1;
+	}
+	else
+	{
+		DateADT		date = DatumGetDateADT(d);
+		CpDayEntry *e;
+
+		if (date <= -CP_FAST_DATE_LIMIT || date >= CP_FAST_DATE_LIMIT)
+			return false;
+		e = cp_tz_day(&ev->tzc, date);
+		*lo = e->m0;
+		*hi = e->m1;
+	}
+	return true;
+}
+
+/*
+ * Leaf f tested from the column's datum (eval_fast.c says which leaves have
+ * one): the general path's answer, or CP_FAST_SLOW for a datum it must read
+ * itself.
+ */
+static inline int
+fast_cond(CpEval *ev, const CpFastCond *f)
+{
+	const CpColBind *cb = &ev->cols[f->col];
+	Datum		d;
+	int64		lo,
+				hi;
+	int			t;
+
+	if (row_datum(ev, cb, &d))
+	{
+		/* NULL: only "is null" knows; every other leaf is unknown */
+		if (f->kind != CPF_IS_NULL)
+			return CP_UNKNOWN;
+		return f->negated ? CP_FALSE : CP_TRUE;
+	}
+	switch ((CpFastKind) f->kind)
+	{
+		case CPF_TIME_CMP:
+			{
+				const CpValue *k = &ev->konst[f->k1];
+
+				if (!fast_time(ev, cb, d, &lo, &hi))
+					return CP_FAST_SLOW;
+				return compare_times_at((CpOp) f->op, lo, hi,
+										k->u.time.lo, k->u.time.hi);
+			}
+		case CPF_TIME_RANGE:
+			{
+				const CpValue *k1 = &ev->konst[f->k1];
+				const CpValue *k2 = &ev->konst[f->k2];
+
+				if (!fast_time(ev, cb, d, &lo, &hi))
+					return CP_FAST_SLOW;
+				t = compare_times_at(CP_OP_GE, lo, hi, k1->u.time.lo, k1->u.time.hi) &&
+					compare_times_at((CpOp) f->op, lo, hi, k2->u.time.lo, k2->u.time.hi);
+				break;
+			}
+		case CPF_TIME_OUTAGE:
+			{
+				int			i;
+
+				if (!fast_time(ev, cb, d, &lo, &hi))
+					return CP_FAST_SLOW;
+				t = CP_FALSE;
+				for (i = 0; i < ev->n_windows; i++)
+				{
+					if (lo < ev->windows[i].hi && ev->windows[i].lo < hi)
+					{
+						t = CP_TRUE;
+						break;
+					}
+				}
+				break;
+			}
+		case CPF_INT_CMP:
+			{
+				int64		v;
+
+				if (cb->cls == CPC_INT2)
+					v = DatumGetInt16(d);
+				else if (cb->cls == CPC_INT4)
+					v = DatumGetInt32(d);
+				else
+				{
+					v = DatumGetInt64(d);
+					if (v == PG_INT64_MIN)
+						return CP_FAST_SLOW;
+				}
+				return cmp_result((CpOp) f->op,
+								  cp_rat_cmp(cp_rat_int(v), ev->konst[f->k1].u.num));
+			}
+		case CPF_TEXT_EQ:
+			{
+				struct varlena *v = (struct varlena *) DatumGetPointer(d);
+				CpValue		l;
+
+				if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+					v = pg_detoast_datum_packed(v);
+				l.u.text.p = VARDATA_ANY(v);
+				l.u.text.len = VARSIZE_ANY_EXHDR(v);
+				return (f->op == CP_OP_EQ) == text_equal(&l, &ev->konst[f->k1]);
+			}
+		case CPF_BOOL:
+			t = DatumGetBool(d) ? CP_TRUE : CP_FALSE;
+			break;
+		case CPF_IS_NULL:
+			t = CP_FALSE;
+			break;
+		default:
+			return CP_FAST_SLOW;
+	}
+	return f->negated ? truth_not(t) : t;
+}
+
 static int
 eval_cond(CpEval *ev, int32 idx)
 {
@@ -1279,6 +1413,14 @@ eval_cond(CpEval *ev, int32 idx)
 			   *rp;
 	int			t,
 				u;
+
+	/* a leaf tested from the datum (eval_fast.c) */
+	if (ev->fast[idx].kind != CPF_NONE)
+	{
+		t = fast_cond(ev, &ev->fast[idx]);
+		if (likely(t != CP_FAST_SLOW))
+			return t;
+	}
 
 	switch ((CpOp) n->op)
 	{

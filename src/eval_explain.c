@@ -404,6 +404,7 @@ cp_eval_explain(CpEval *ev, HeapTupleHeader row, int *n_rules)
 	int		   *first_line;
 	int			i;
 
+	EvalDisableFastConds(ev);
 	EvalBeginRow(ev, row);
 	MemoryContextSwitchTo(ev->rowcxt);
 	trace = palloc0(sizeof(CpExplainRule) * Max(ev->n_rules, 1));

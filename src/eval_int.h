@@ -157,6 +157,42 @@ typedef struct CpPending
 	bool		dropped;		/* by a payout limit (eval_limits.c) */
 } CpPending;
 
+/*
+ * A condition leaf the interpreter tests from the column's datum, without
+ * making a CpValue (eval_fast.c binds them, eval_exec.c tests them): a
+ * column of a class whose reading cannot fail, compared with constants of
+ * its kind.  The result is the general path's, test for test; where the
+ * datum is one the general path treats apart (an infinite or far date, the
+ * smallest bigint), the test answers CP_FAST_SLOW and the general path runs.
+ */
+typedef enum CpFastKind
+{
+	CPF_NONE = 0,
+	CPF_TIME_CMP,				/* time column op constant time */
+	CPF_TIME_RANGE,				/* time column in lo .. hi (or ..<) */
+	CPF_TIME_OUTAGE,			/* time column during outage */
+	CPF_INT_CMP,				/* integer column op constant number */
+	CPF_TEXT_EQ,				/* text column = or <> constant text */
+	CPF_BOOL,					/* boolean column as a condition */
+	CPF_IS_NULL					/* column is null */
+} CpFastKind;
+
+#define CP_FAST_SLOW	(-1)
+
+typedef struct CpFastCond
+{
+	uint8		kind;			/* CpFastKind; CPF_NONE: no fast test */
+	uint8		op;				/* CPF_TIME_CMP, CPF_INT_CMP, CPF_TEXT_EQ:
+								 * the comparison; CPF_TIME_RANGE: that of
+								 * the upper end (CP_OP_LE or CP_OP_LT) */
+	bool		negated;		/* "not in", "not during", "is not null",
+								 * "not column" */
+	int32		col;			/* column index (ev->cols) */
+	int32		k1;				/* constant node: the right operand, or a
+								 * range's lower end */
+	int32		k2;				/* a range's upper end */
+} CpFastCond;
+
 struct CpEval
 {
 	MemoryContext mcxt;			/* owns everything below */
@@ -228,6 +264,10 @@ struct CpEval
 	/* constant folding: konst[i] is valid when is_const[i] */
 	bool	   *is_const;
 	CpValue    *konst;
+
+	/* fast[i]: node i's test from the datum, if it has one (eval_fast.c) */
+	CpFastCond *fast;
+	bool		fast_off;		/* explain's evaluator: every fast[i] is none */
 
 	/* the outage */
 	bool		have_outage;
@@ -527,6 +567,13 @@ extern CP_EVAL_INTERNAL void EvalColumnValueError(CpEval *ev, CpColBind *cb,
 												  CpExactStatus st) pg_attribute_noreturn();
 extern CP_EVAL_INTERNAL void EvalMinorColumn(CpEval *ev, CpColBind *cb, Datum d,
 											 CpValue *out);
+
+/* ---------------------------------------------------------------------
+ * eval_fast.c: the condition leaves tested from the datum (CpFastCond)
+ * ---------------------------------------------------------------------
+ */
+extern CP_EVAL_INTERNAL void EvalBindFastConds(CpEval *ev);
+extern CP_EVAL_INTERNAL void EvalDisableFastConds(CpEval *ev);
 
 /* ---------------------------------------------------------------------
  * eval_limits.c: payout limits over a row's pending lines
