@@ -38,6 +38,7 @@
 
 static void eval_node(CpEval *ev, int32 idx, CpValue *out);
 static int	eval_cond(CpEval *ev, int32 idx);
+static inline int test_cond(CpEval *ev, int32 idx);
 
 /* ---------------------------------------------------------------------
  * Errors
@@ -1239,7 +1240,7 @@ eval_node(CpEval *ev, int32 idx, CpValue *out)
 		case CP_OP_IN_LIST:
 		case CP_OP_IN_RANGE:
 		case CP_OP_IN_OUTAGE:
-			set_truth(out, eval_cond(ev, idx));
+			set_truth(out, test_cond(ev, idx));
 			return;
 
 		case CP_OP_MODE:
@@ -1308,7 +1309,7 @@ fast_time(CpEval *ev, const CpColBind *cb, Datum d, int64 *lo, int64 *hi)
  * one): the general path's answer, or CP_FAST_SLOW for a datum it must read
  * itself.
  */
-static inline int
+static pg_attribute_always_inline int
 fast_cond(CpEval *ev, const CpFastCond *f)
 {
 	const CpColBind *cb = &ev->cols[f->col];
@@ -1403,6 +1404,26 @@ fast_cond(CpEval *ev, const CpFastCond *f)
 	return f->negated ? truth_not(t) : t;
 }
 
+/*
+ * Condition idx in three-valued logic: a leaf with a test from the datum
+ * (eval_fast.c) takes it, inline; anything else, and a datum the test
+ * leaves to the general path, goes to eval_cond.
+ */
+static inline int
+test_cond(CpEval *ev, int32 idx)
+{
+	const CpFastCond *f = &ev->fast[idx];
+
+	if (f->kind != CPF_NONE)
+	{
+		int			t = fast_cond(ev, f);
+
+		if (likely(t != CP_FAST_SLOW))
+			return t;
+	}
+	return eval_cond(ev, idx);
+}
+
 static int
 eval_cond(CpEval *ev, int32 idx)
 {
@@ -1414,34 +1435,27 @@ eval_cond(CpEval *ev, int32 idx)
 	int			t,
 				u;
 
-	/* a leaf tested from the datum (eval_fast.c) */
-	if (ev->fast[idx].kind != CPF_NONE)
-	{
-		t = fast_cond(ev, &ev->fast[idx]);
-		if (likely(t != CP_FAST_SLOW))
-			return t;
-	}
 
 	switch ((CpOp) n->op)
 	{
 		case CP_OP_AND:
-			t = eval_cond(ev, n->a);
+			t = test_cond(ev, n->a);
 			if (t == CP_FALSE)
 				return CP_FALSE;
-			u = eval_cond(ev, n->b);
+			u = test_cond(ev, n->b);
 			if (u == CP_FALSE)
 				return CP_FALSE;
 			return (t == CP_TRUE && u == CP_TRUE) ? CP_TRUE : CP_UNKNOWN;
 		case CP_OP_OR:
-			t = eval_cond(ev, n->a);
+			t = test_cond(ev, n->a);
 			if (t == CP_TRUE)
 				return CP_TRUE;
-			u = eval_cond(ev, n->b);
+			u = test_cond(ev, n->b);
 			if (u == CP_TRUE)
 				return CP_TRUE;
 			return (t == CP_FALSE && u == CP_FALSE) ? CP_FALSE : CP_UNKNOWN;
 		case CP_OP_NOT:
-			return truth_not(eval_cond(ev, n->a));
+			return truth_not(test_cond(ev, n->a));
 
 		case CP_OP_EQ:
 		case CP_OP_NE:
@@ -1575,7 +1589,7 @@ EvalCondAll(CpEval *ev, const int32 *conds, int n)
 
 	for (k = 0; k < n; k++)
 	{
-		int			u = eval_cond(ev, conds[k]);
+		int			u = test_cond(ev, conds[k]);
 
 		if (u == CP_FALSE)
 			return CP_FALSE;
@@ -1588,7 +1602,7 @@ EvalCondAll(CpEval *ev, const int32 *conds, int n)
 int
 EvalCond(CpEval *ev, int32 idx)
 {
-	return eval_cond(ev, idx);
+	return test_cond(ev, idx);
 }
 
 void
