@@ -236,6 +236,21 @@ row_datum(CpEval *ev, const CpColBind *cb, Datum *d)
 	return ev->isnull[attno];
 }
 
+/*
+ * A string varlena's bytes, in place unless it is compressed or out of
+ * line (then detoasted into the current context, the row's).
+ */
+static inline void
+text_of_datum(Datum d, CpValue *out)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+		v = pg_detoast_datum_packed(v);
+	out->u.text.p = VARDATA_ANY(v);
+	out->u.text.len = VARSIZE_ANY_EXHDR(v);
+}
+
 static void
 fetch_column(CpEval *ev, int c, CpValue *out)
 {
@@ -279,13 +294,8 @@ fetch_column(CpEval *ev, int c, CpValue *out)
 		case CPC_TEXT:
 		case CPC_BPCHAR:
 			{
-				struct varlena *v = (struct varlena *) DatumGetPointer(d);
-
-				if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
-					v = pg_detoast_datum_packed(v);
 				out->kind = CPV_TEXT;
-				out->u.text.p = VARDATA_ANY(v);
-				out->u.text.len = VARSIZE_ANY_EXHDR(v);
+				text_of_datum(d, out);
 				if (cb->cls == CPC_BPCHAR)
 				{
 					while (out->u.text.len > 0 &&
@@ -1383,13 +1393,9 @@ fast_cond(CpEval *ev, const CpFastCond *f)
 			}
 		case CPF_TEXT_EQ:
 			{
-				struct varlena *v = (struct varlena *) DatumGetPointer(d);
 				CpValue		l;
 
-				if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
-					v = pg_detoast_datum_packed(v);
-				l.u.text.p = VARDATA_ANY(v);
-				l.u.text.len = VARSIZE_ANY_EXHDR(v);
+				text_of_datum(d, &l);
 				return (f->op == CP_OP_EQ) == text_equal(&l, &ev->konst[f->k1]);
 			}
 		case CPF_BOOL:
