@@ -1441,7 +1441,6 @@ eval_cond(CpEval *ev, int32 idx)
 	int			t,
 				u;
 
-
 	switch ((CpOp) n->op)
 	{
 		case CP_OP_AND:

@@ -78,8 +78,11 @@ constant_of(const CpEval *ev, int32 idx, CpValKind kind)
 		ev->konst[idx].kind == kind;
 }
 
-/* The fast test of a comparison node n, or CPF_NONE. */
-static void
+/*
+ * The fast test of comparison node n into *f (CPF_NONE if it has none); its
+ * column, or -1.
+ */
+static int32
 bind_comparison(const CpEval *ev, const CpNode *n, CpFastCond *f)
 {
 	int32		col;
@@ -95,10 +98,69 @@ bind_comparison(const CpEval *ev, const CpNode *n, CpFastCond *f)
 			 (n->op == CP_OP_EQ || n->op == CP_OP_NE))
 		f->kind = CPF_TEXT_EQ;
 	else
-		return;
-	f->col = col;
+		return -1;
 	f->op = n->op;
 	f->k1 = n->b;
+	return col;
+}
+
+/* The fast test of node i into *f; its column, or -1 if it has none. */
+static int32
+bind_node(const CpEval *ev, int32 i, CpFastCond *f)
+{
+	const CpNode *n = &ev->nodes[i];
+	bool		negated = (n->flags & CP_NODE_NEGATED) != 0;
+	int32		col = -1;
+
+	switch ((CpOp) n->op)
+	{
+		case CP_OP_EQ:
+		case CP_OP_NE:
+		case CP_OP_LT:
+		case CP_OP_LE:
+		case CP_OP_GT:
+		case CP_OP_GE:
+			return bind_comparison(ev, n, f);
+
+		case CP_OP_IN_RANGE:
+			if (!constant_of(ev, n->b, CPV_TIME) || !constant_of(ev, n->c, CPV_TIME))
+				return -1;
+			col = column_of(ev, n->a, time_class);
+			f->kind = CPF_TIME_RANGE;
+			f->op = (n->flags & CP_NODE_EXCLUSIVE) ? CP_OP_LT : CP_OP_LE;
+			f->k1 = n->b;
+			f->k2 = n->c;
+			f->negated = negated;
+			break;
+
+		case CP_OP_IN_OUTAGE:
+			col = column_of(ev, n->a, time_class);
+			f->kind = CPF_TIME_OUTAGE;
+			f->negated = negated;
+			break;
+
+		case CP_OP_IS_NULL:
+			col = column_of(ev, n->a, infallible_class);
+			f->kind = CPF_IS_NULL;
+			f->negated = negated;
+			break;
+
+		case CP_OP_COLUMN:
+			/* tested only where the column is a condition */
+			col = column_of(ev, i, bool_class);
+			f->kind = CPF_BOOL;
+			break;
+
+		case CP_OP_NOT:
+			col = column_of(ev, n->a, bool_class);
+			f->kind = CPF_BOOL;
+			f->negated = true;
+			break;
+
+		default:
+			break;
+	}
+	return col;
 }
 
 void
@@ -109,78 +171,13 @@ EvalBindFastConds(CpEval *ev)
 	ev->fast = palloc0(sizeof(CpFastCond) * Max(ev->n_nodes, 1));
 	for (i = 0; i < ev->n_nodes; i++)
 	{
-		const CpNode *n = &ev->nodes[i];
 		CpFastCond *f = &ev->fast[i];
-		int32		col;
 
 		if (ev->is_const[i])
 			continue;
-		f->negated = (n->flags & CP_NODE_NEGATED) != 0;
-		switch ((CpOp) n->op)
-		{
-			case CP_OP_EQ:
-			case CP_OP_NE:
-			case CP_OP_LT:
-			case CP_OP_LE:
-			case CP_OP_GT:
-			case CP_OP_GE:
-				f->negated = false;
-				bind_comparison(ev, n, f);
-				break;
-
-			case CP_OP_IN_RANGE:
-				if ((col = column_of(ev, n->a, time_class)) >= 0 &&
-					constant_of(ev, n->b, CPV_TIME) &&
-					constant_of(ev, n->c, CPV_TIME))
-				{
-					f->kind = CPF_TIME_RANGE;
-					f->col = col;
-					f->op = (n->flags & CP_NODE_EXCLUSIVE) ? CP_OP_LT : CP_OP_LE;
-					f->k1 = n->b;
-					f->k2 = n->c;
-				}
-				break;
-
-			case CP_OP_IN_OUTAGE:
-				if ((col = column_of(ev, n->a, time_class)) >= 0)
-				{
-					f->kind = CPF_TIME_OUTAGE;
-					f->col = col;
-				}
-				break;
-
-			case CP_OP_IS_NULL:
-				if ((col = column_of(ev, n->a, infallible_class)) >= 0)
-				{
-					f->kind = CPF_IS_NULL;
-					f->col = col;
-				}
-				break;
-
-			case CP_OP_COLUMN:
-				/* tested only where the column is a condition */
-				if ((col = column_of(ev, i, bool_class)) >= 0)
-				{
-					f->kind = CPF_BOOL;
-					f->negated = false;
-					f->col = col;
-				}
-				break;
-
-			case CP_OP_NOT:
-				if ((col = column_of(ev, n->a, bool_class)) >= 0)
-				{
-					f->kind = CPF_BOOL;
-					f->negated = true;
-					f->col = col;
-				}
-				break;
-
-			default:
-				break;
-		}
-		if (f->kind == CPF_NONE)
-			f->negated = false;
+		f->col = bind_node(ev, i, f);
+		if (f->col < 0)
+			memset(f, 0, sizeof(*f));
 	}
 }
 
