@@ -38,8 +38,7 @@ outage 2025-06-09 .. 2025-06-11
 %s
 %s$p$,
   CASE WHEN through_lets THEN 'let ts_ = ts let d_ = d let i2_ = i2 let i4_ = i4 let i8_ = i8 let s_ = s let b_ = b' ELSE '' END,
-  (SELECT string_agg(format('rule "yes: %s" when %s flag yes end rule "no: %s" when not (%s) flag no end',
-                            leaf, CASE WHEN through_lets THEN regexp_replace(leaf, '^(ts|d|i2|i4|i8|s|b)\M', '\1_') ELSE leaf END,
+  (SELECT string_agg(format('rule "yes: %1$s" when %2$s flag yes end rule "no: %1$s" when not (%2$s) flag no end',
                             leaf, CASE WHEN through_lets THEN regexp_replace(leaf, '^(ts|d|i2|i4|i8|s|b)\M', '\1_') ELSE leaf END),
                      E'\n' ORDER BY k)
    FROM unnest(ARRAY[

@@ -251,6 +251,37 @@ text_of_datum(Datum d, CpValue *out)
 	out->u.text.len = VARSIZE_ANY_EXHDR(v);
 }
 
+/*
+ * A timestamptz or date column's value as the interval [*lo, *hi), the
+ * usual way: false for the datums read apart (an infinite timestamp, a date
+ * far from the present era or infinite), which fetch_column reads.
+ */
+static inline bool
+fast_time(CpEval *ev, const CpColBind *cb, Datum d, int64 *lo, int64 *hi)
+{
+	if (cb->cls == CPC_TIMESTAMPTZ)
+	{
+		TimestampTz t = DatumGetTimestampTz(d);
+
+		if (TIMESTAMP_NOT_FINITE(t))
+			return false;
+		*lo = t;
+		*hi = t + 1;
+	}
+	else
+	{
+		DateADT		date = DatumGetDateADT(d);
+		CpDayEntry *e;
+
+		if (date <= -CP_FAST_DATE_LIMIT || date >= CP_FAST_DATE_LIMIT)
+			return false;
+		e = cp_tz_day(&ev->tzc, date);
+		*lo = e->m0;
+		*hi = e->m1;
+	}
+	return true;
+}
+
 static void
 fetch_column(CpEval *ev, int c, CpValue *out)
 {
@@ -324,17 +355,12 @@ fetch_column(CpEval *ev, int c, CpValue *out)
 				DateADT		date = DatumGetDateADT(d);
 
 				out->kind = CPV_TIME;
+				if (fast_time(ev, cb, d, &out->u.time.lo, &out->u.time.hi))
+					break;
 				if (DATE_IS_NOBEGIN(date))
 					set_time_instant(out, DT_NOBEGIN);
 				else if (DATE_IS_NOEND(date))
 					set_time_instant(out, DT_NOEND);
-				else if (date > -CP_FAST_DATE_LIMIT && date < CP_FAST_DATE_LIMIT)
-				{
-					CpDayEntry *e = cp_tz_day(&ev->tzc, date);
-
-					out->u.time.lo = e->m0;
-					out->u.time.hi = e->m1;
-				}
 				else
 				{
 					out->u.time.lo = cp_local_to_instant(ev->tzc.tz, date, 0);
@@ -1280,38 +1306,6 @@ static inline int
 truth_not(int t)
 {
 	return t == CP_UNKNOWN ? CP_UNKNOWN : (t == CP_TRUE ? CP_FALSE : CP_TRUE);
-}
-
-/*
- * A time column's value as the interval [*lo, *hi) that fetch_column would
- * make of it; false for the datums it treats apart (an infinite timestamp,
- * a date far from the present era or infinite): the general path reads
- * those.
- */
-static inline bool
-fast_time(CpEval *ev, const CpColBind *cb, Datum d, int64 *lo, int64 *hi)
-{
-	if (cb->cls == CPC_TIMESTAMPTZ)
-	{
-		TimestampTz t = DatumGetTimestampTz(d);
-
-		if (TIMESTAMP_NOT_FINITE(t))
-			return false;
-		*lo = t;
-		*hi = t + 1;
-	}
-	else
-	{
-		DateADT		date = DatumGetDateADT(d);
-		CpDayEntry *e;
-
-		if (date <= -CP_FAST_DATE_LIMIT || date >= CP_FAST_DATE_LIMIT)
-			return false;
-		e = cp_tz_day(&ev->tzc, date);
-		*lo = e->m0;
-		*hi = e->m1;
-	}
-	return true;
 }
 
 /*
